@@ -1,0 +1,159 @@
+"""Command line: ``gpulint check``, ``gpulint rules``, ``gpulint explain``, ``gpulint --version``.
+
+Only argparse and the version are imported at start-up; each command imports what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from gpulint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 on usage errors, as gpulint does
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"gpulint: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gpulint", description="Lint and grade the artifacts of a GPU container's lifecycle.")
+    parser.add_argument("--version", action="version", version=f"gpulint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="lint GPU-lifecycle artifacts under PATHs (default .)")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("--fail-on", choices=("error", "warning", "info", "none"), default=None,
+                       help="lowest severity that makes the exit status 1 (default: error)")
+    check.add_argument("--select", action="append", default=None, metavar="RULES",
+                       help="only these rules (ids, id prefixes or names; comma-separated)")
+    check.add_argument("--ignore", action="append", default=None, metavar="RULES", help="skip these rules")
+    check.add_argument("--require", action="append", default=None, metavar="KINDS",
+                       help="artifact kinds that must exist: dockerfile, workflow, kubernetes, rollout")
+    check.add_argument("--config", type=Path, default=None, help="configuration file (default: discovered)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    check.add_argument("--show-suppressed", action="store_true", help="also print suppressed findings")
+
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=FORMATS, default="text")
+
+    explain = commands.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", metavar="RULE", help="rule id (GL103) or name")
+    return parser
+
+
+def _split(values: list[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        if args.command == "explain":
+            return _explain(args)
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("gpulint: interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def _check(args: argparse.Namespace) -> int:
+    from gpulint.engine import UsageError, run
+    from gpulint.findings import Severity
+
+    overrides = {"select": _split(args.select), "ignore": _split(args.ignore), "require": _split(args.require)}
+    if args.require:
+        unknown = set(overrides["require"] or ()) - {"dockerfile", "workflow", "kubernetes", "rollout", "smoketest"}
+        if unknown:
+            print(f"gpulint: error: unknown artifact kind {', '.join(sorted(unknown))}", file=sys.stderr)
+            return EXIT_USAGE
+    if args.config is not None and not args.config.is_file():
+        print(f"gpulint: error: config file not found: {args.config}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = run(args.paths or [Path(".")], config_path=args.config, overrides=overrides)
+    except UsageError as error:
+        print(f"gpulint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    threshold = result.config.fail_on if result.config else Severity.ERROR
+    if args.fail_on is not None:
+        threshold = None if args.fail_on == "none" else Severity(args.fail_on)
+    if args.format == "json":
+        from gpulint.reporters.json_report import render
+
+        sys.stdout.write(render(result))
+    else:
+        from gpulint.reporters.text import render
+
+        sys.stdout.write(render(result, color=_color(args.color), quiet=args.quiet,
+                                show_suppressed=args.show_suppressed))
+    return EXIT_FINDINGS if result.failed(threshold) else EXIT_OK
+
+
+def _color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from gpulint.rule import load_rules
+
+    rules = load_rules().values()
+    if args.format == "json":
+        import json
+
+        data = [{"id": r.id, "name": r.name, "severity": r.severity.value, "kind": r.kind,
+                 "criterion": r.criterion, "summary": r.summary} for r in rules]
+        print(json.dumps(data, indent=2))
+        return EXIT_OK
+    for r in rules:
+        print(f"{r.id}  {r.name:<32} {r.severity.value:<8} {r.kind:<11} {r.criterion or '-':<27} {r.summary}")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from gpulint.rule import find_rule, load_rules
+
+    rule = find_rule(args.rule)
+    if rule is None:
+        import difflib
+
+        names = [r.id for r in load_rules().values()] + [r.name for r in load_rules().values()]
+        guess = difflib.get_close_matches(args.rule, names, n=1)
+        hint = f"; did you mean {guess[0]}?" if guess else "; `gpulint rules` lists them"
+        print(f"gpulint: error: no rule {args.rule!r}{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    header = (f"{rule.id} {rule.name}\n"
+              f"severity: {rule.severity.value}   artifact: {rule.kind}   criterion: {rule.criterion or '-'}\n"
+              f"{rule.summary}\n\n")
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(f"# {rule.id} {rule.name}\n\n" + header.split("\n", 1)[1] + rule.documentation()))
+    else:
+        print(header + rule.documentation())
+    return EXIT_OK

@@ -1,0 +1,177 @@
+"""Finding the files worth reading under the given paths.
+
+The walk skips version-control folders, virtualenvs, ``node_modules`` and whatever the tree's
+``.gitignore`` files ignore, never follows a symbolic link out of the tree or around a loop, and
+reports what it could not read instead of failing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", ".venv", "venv", ".eggs", ".terraform",
+})
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass
+class Candidate:
+    path: Path
+    rel: str  # posix, relative to the root
+    kind: str  # dockerfile | workflow | yaml | json | python
+
+
+@dataclass
+class WalkProblem:
+    rel: str
+    message: str
+
+
+@dataclass
+class Discovery:
+    root: Path
+    candidates: list[Candidate] = field(default_factory=list)
+    problems: list[WalkProblem] = field(default_factory=list)
+
+
+def dockerfile_name(name: str) -> bool:
+    lower = name.lower()
+    return (lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile."))
+            or lower.endswith((".dockerfile", ".containerfile")))
+
+
+def classify(rel: str) -> str | None:
+    parts = rel.split("/")
+    name = parts[-1]
+    lower = name.lower()
+    if dockerfile_name(name):
+        return "dockerfile"
+    if lower.endswith(YAML_SUFFIXES):
+        if len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows":
+            return "workflow"
+        return "yaml"
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith(".py"):
+        return "python"
+    return None
+
+
+class _IgnoreRules:
+    """``.gitignore`` files met on the way down, matched with pathspec's git semantics."""
+
+    def __init__(self) -> None:
+        self._specs: list[tuple[str, object]] = []  # (directory prefix, PathSpec)
+
+    def add(self, directory_rel: str, path: Path) -> None:
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return
+        import pathspec
+
+        self._specs.append((directory_rel, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        for prefix, spec in self._specs:
+            if prefix and not rel.startswith(prefix + "/"):
+                continue
+            sub = rel[len(prefix) + 1:] if prefix else rel
+            if spec.match_file(sub + "/" if is_dir else sub):  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel + "/", p) or rel.startswith(p.rstrip("/") + "/")
+               for p in patterns)
+
+
+def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ...] = ()) -> Discovery:
+    """Walk ``root`` (or only ``files`` inside it) and classify what is found."""
+    root = root.resolve()
+    found = Discovery(root)
+    if files is not None:
+        for path in files:
+            rel = _rel(root, path)
+            kind = classify(rel) or _forced_kind(path)
+            found.candidates.append(Candidate(path, rel, kind))
+        return found
+    ignore = _IgnoreRules()
+    seen_dirs: set[tuple[int, int]] = set()
+    _walk(root, root, "", found, ignore, seen_dirs, exclude)
+    found.candidates.sort(key=lambda c: c.rel)
+    return found
+
+
+def _forced_kind(path: Path) -> str:
+    """A file named on the command line is read whatever its name: YAML unless it looks otherwise."""
+    return "yaml"
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _IgnoreRules,
+          seen: set[tuple[int, int]], exclude: tuple[str, ...]) -> None:
+    try:
+        info = directory.stat()
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            return
+        seen.add(key)
+        gitignore = directory / ".gitignore"
+        if gitignore.is_file():
+            ignore.add(rel_dir, gitignore)
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as error:
+        found.problems.append(WalkProblem(rel_dir or ".", f"cannot read directory: {error.strerror or error}"))
+        return
+    for entry in entries:
+        rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        try:
+            if entry.is_symlink():
+                _symlink(root, Path(entry.path), rel, found)
+                continue
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError as error:
+            found.problems.append(WalkProblem(rel, f"cannot read: {error.strerror or error}"))
+            continue
+        if is_dir:
+            if entry.name in SKIP_DIRS or (Path(entry.path) / "pyvenv.cfg").exists():
+                continue
+            if ignore.ignored(rel, True) or _excluded(rel, exclude):
+                continue
+            _walk(root, Path(entry.path), rel, found, ignore, seen, exclude)
+            continue
+        kind = classify(rel)
+        if kind is None or ignore.ignored(rel, False) or _excluded(rel, exclude):
+            continue
+        found.candidates.append(Candidate(Path(entry.path), rel, kind))
+
+
+def _symlink(root: Path, path: Path, rel: str, found: Discovery) -> None:
+    """Symbolic links are never followed: one inside the tree is scanned where it points."""
+    kind = classify(rel)
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        if kind is not None:
+            found.problems.append(WalkProblem(rel, "symbolic link is broken or loops; not followed"))
+        return
+    try:
+        target.relative_to(root)
+    except ValueError:
+        if kind is not None or target.is_dir():
+            found.problems.append(WalkProblem(rel, f"symbolic link points outside the scanned tree "
+                                                   f"({os.readlink(path)}); not followed"))
+        return

@@ -1,0 +1,144 @@
+"""The engine: discover, parse once, run every enabled rule, apply suppressions.
+
+It knows no rule by name: rules register themselves and declare the artifact kind they read.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gpulint.config import Config, find_config, load_config
+from gpulint.discovery import Discovery, discover
+from gpulint.findings import Finding, Severity
+from gpulint.loader import FileProblem, load
+from gpulint.project import Project
+from gpulint.rule import Report, Rule, load_rules
+from gpulint.source import Source, Span
+from gpulint.suppress import SuppressionIndex
+
+# The syntax of comments in each artifact kind's source, for inline suppressions.
+_COMMENT_SYNTAX = {"dockerfile": "dockerfile", "smoketest": "python", "yaml": "yaml", "workflow": "yaml",
+                   "kubernetes": "yaml", "rollout": "yaml"}
+
+
+class UsageError(Exception):
+    """A run that cannot start (exit status 2)."""
+
+
+@dataclass
+class RunResult:
+    root: Path
+    findings: list[Finding]
+    files: list[str]
+    artifacts: list[Any] = field(default_factory=list)
+    config: Config | None = None
+    elapsed: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for finding in self.findings:
+            if not finding.suppressed:
+                counts[finding.severity.value] += 1
+        return counts
+
+    def failed(self, threshold: Severity | None) -> bool:
+        if threshold is None:
+            return False
+        return any(not f.suppressed and f.severity.rank >= threshold.rank for f in self.findings)
+
+
+def resolve_root(paths: list[Path]) -> tuple[Path, list[Path] | None]:
+    """The root findings are relative to, and the explicit files to read (None: walk the root)."""
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"no such file or directory: {path}")
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0].resolve(), None
+    files = [p for p in paths if not p.is_dir()]
+    dirs = [p for p in paths if p.is_dir()]
+    anchors = [p.resolve() for p in dirs] + [p.absolute().parent.resolve() for p in files]
+    root = Path(_common_parent(anchors))
+    if dirs:
+        collected: list[Path] = []
+        for directory in dirs:
+            collected.extend(c.path for c in discover(directory).candidates)
+        return root, files + collected
+    return root, files
+
+
+def _common_parent(paths: list[Path]) -> str:
+    import os
+
+    return os.path.commonpath([str(p) for p in paths]) if paths else "."
+
+
+def run(paths: list[Path], config: Config | None = None, config_path: Path | None = None,
+        overrides: dict[str, Any] | None = None) -> RunResult:
+    started = time.perf_counter()
+    root, files = resolve_root(paths or [Path(".")])
+    if config is None:
+        config = load_config(config_path or find_config(root), root)
+    if overrides:
+        from dataclasses import replace
+
+        config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    found: Discovery = discover(root, files, config.exclude)
+    project = Project(root, config)
+    for candidate in found.candidates:
+        project.artifacts.extend(load(candidate, project))
+    for problem in found.problems:
+        source = Source("", problem.rel, root / problem.rel)
+        project.artifacts.append(FileProblem(Span(source, 0, 0), problem.message, Severity.WARNING))
+    for span, message in config.problems:
+        project.artifacts.append(FileProblem(span, message))
+
+    findings = _apply_rules(project)
+    files_scanned = sorted({c.rel for c in found.candidates})
+    return RunResult(root, findings, files_scanned, project.artifacts, config, time.perf_counter() - started)
+
+
+def _apply_rules(project: Project) -> list[Finding]:
+    config = project.config
+    suppressions = SuppressionIndex()
+    for artifact in project.artifacts:
+        syntax = _COMMENT_SYNTAX.get(artifact.kind)
+        if syntax is not None and getattr(artifact, "source", None) is not None:
+            suppressions.collect(artifact.source, syntax)
+    by_kind: dict[str, list[Any]] = {}
+    for artifact in project.artifacts:
+        by_kind.setdefault(artifact.kind, []).append(artifact)
+
+    findings: list[Finding] = []
+    meta_rules: list[Rule] = []
+    for rule_cls in load_rules().values():
+        if not config.enabled(rule_cls.id, rule_cls.name):
+            continue
+        rule = rule_cls()
+        if rule.kind == "suppression":
+            meta_rules.append(rule)
+            continue
+        targets = [project] if rule.kind == "project" else by_kind.get(rule.kind, [])
+        for artifact in targets:
+            for report in rule.check(artifact, project):
+                findings.append(_finding(rule, report, config, suppressions))
+    for rule in meta_rules:
+        for report in rule.check(suppressions, project):
+            findings.append(_finding(rule, report, config, None))
+    unique: dict[tuple, Finding] = {}
+    for finding in findings:
+        unique.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message), finding)
+    return sorted(unique.values(), key=Finding.sort_key)
+
+
+def _finding(rule: Rule, report: Report, config: Config, suppressions: SuppressionIndex | None) -> Finding:
+    severity = config.severity_for(rule.id, rule.name, report.severity or rule.severity)
+    finding = Finding.at(report.span, rule=rule.id, name=rule.name, severity=severity,
+                         criterion=report.criterion if report.criterion is not None else rule.criterion,
+                         message=report.message, fix=report.fix or rule.fix)
+    if suppressions is not None:
+        own_line = report.span.source.position(report.span.start).line
+        finding.suppressed = suppressions.suppresses(report.span.source, rule.id, rule.name, own_line)
+    return finding

@@ -1,0 +1,13 @@
+"""Resource bounds for hostile input; each can be set in the config file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_size: int = 10 * 1024 * 1024  # bytes
+    max_depth: int = 200  # YAML nesting levels
+    max_alias_expansion: int = 1_000_000  # nodes after YAML aliases are expanded
+    max_documents: int = 1000  # YAML documents in one file

@@ -1,0 +1,174 @@
+"""Reading discovered files once into artifacts, and turning unreadable input into problems.
+
+Nothing read here is executed or imported. Every failure (binary content, size, encoding, YAML
+syntax, alias bombs) becomes a ``FileProblem`` with a location, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gpulint.discovery import Candidate
+from gpulint.embedded import embed
+from gpulint.findings import Severity
+from gpulint.models import yamlnode as Y
+from gpulint.models.buildcontext import BuildContext
+from gpulint.models.dockerfile import Dockerfile, parse_dockerfile
+from gpulint.models.k8s import Manifests, objects_in
+from gpulint.models.python import parse_python
+from gpulint.models.rollout import RolloutSpec, is_rollout
+from gpulint.models.workflow import Workflow, is_workflow
+from gpulint.models.yamlfile import YamlFile, load_yaml
+from gpulint.project import Project
+from gpulint.source import Source, Span
+
+ANSWER_FIELDS = ("dockerfile", "workflow_yaml", "deployment_yaml", "smoke_test_py")
+SMOKE_TEST_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
+# Cheap text tests that decide whether a YAML/JSON file is worth composing at all; the parsed
+# document, not this text, decides what the file is.
+_INTERESTING = ("apiVersion", "rollback_commands", "image_promotion_flow", "jobs", "dockerfile")
+
+
+@dataclass
+class FileProblem:
+    """A file that could not be read or parsed (or only partly)."""
+
+    kind = "file"
+    span: Span
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def source(self) -> Source:
+        return self.span.source
+
+
+def decode(data: bytes) -> tuple[str | None, str | None]:
+    """Text of a file, or a reason it is not text. UTF-8 (with or without BOM) and UTF-16 with BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as error:
+            return None, f"invalid UTF-16: {error.reason}"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    if b"\x00" in data:
+        return None, "binary file (contains NUL bytes); not linted"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); not linted"
+
+
+def _problem_at_offset(rel: str, path: Path, data: bytes, message: str) -> FileProblem:
+    text = data.decode("utf-8", errors="replace").replace("\x00", " ")
+    source = Source(text, rel, path)
+    offset = 0
+    marker = message.rfind("at offset ")
+    if marker != -1:
+        try:
+            byte = int(message[marker + 10:].split(")")[0])
+            offset = len(data[:byte].decode("utf-8", errors="replace"))
+        except ValueError:
+            offset = 0
+    elif "NUL" in message:
+        offset = len(data[:data.find(b"\x00")].decode("utf-8", errors="replace"))
+    return FileProblem(Span(source, offset, offset + 1), message)
+
+
+def load(candidate: Candidate, project: Project) -> list[Any]:
+    """The artifacts of one file (several for a multi-document or answers file)."""
+    limits = project.limits
+    rel = candidate.rel
+    try:
+        size = candidate.path.stat().st_size
+        if size > limits.max_file_size:
+            return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
+                                f"file is {size / 1e6:.1f} MB, over the {limits.max_file_size / 1e6:.1f} MB "
+                                "limit (max-file-size); not linted")]
+        data = candidate.path.read_bytes()
+    except OSError as error:
+        return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
+                            f"cannot read file: {error.strerror or error}")]
+    if candidate.kind in ("yaml", "json", "python") and not any(k.encode() in data for k in _INTERESTING) \
+            and not (candidate.kind == "python" and Path(rel).name in SMOKE_TEST_NAMES):
+        return []
+    text, problem = decode(data)
+    if text is None:
+        return [_problem_at_offset(rel, candidate.path, data, problem or "unreadable")]
+    source = Source(text, rel, candidate.path)
+    if candidate.kind == "dockerfile":
+        return _dockerfile(parse_dockerfile(source), candidate.path.parent, project)
+    if candidate.kind == "python":
+        script = parse_python(source)
+        return [script] + ([FileProblem(*script.problem)] if script.problem else [])
+    return _yaml_artifacts(load_yaml(source, limits), project, candidate.kind == "workflow", candidate.path)
+
+
+def _dockerfile(dockerfile: Dockerfile, directory: Path | None, project: Project,
+                inline: dict[str, Source] | None = None) -> list[Any]:
+    dockerfile.context = BuildContext(directory, inline or {}, project.read_file)  # type: ignore[attr-defined]
+    return [dockerfile] + [FileProblem(span, message) for span, message in dockerfile.problems]
+
+
+def _yaml_artifacts(yaml_file: YamlFile, project: Project, is_workflow_path: bool,
+                    path: Path | None) -> list[Any]:
+    source = yaml_file.source
+    artifacts: list[Any] = [yaml_file]
+    severity = Severity.ERROR
+    if not yaml_file.documents and "{{" in source.text:
+        severity = Severity.INFO  # a Helm or other template: not YAML until rendered
+    for span, message in yaml_file.problems:
+        if severity is Severity.INFO:
+            message += " (the file looks like a template; render it and lint the output)"
+        artifacts.append(FileProblem(span, message, severity))
+    manifests = Manifests(source, yaml_file)
+    for document in yaml_file.documents:
+        if is_workflow_path or is_workflow(document):
+            if Y.is_map(document):
+                artifacts.append(Workflow(source, yaml_file, document))
+            continue
+        manifests.objects.extend(objects_in(source, document))
+        if is_rollout(document):
+            artifacts.append(RolloutSpec(source, document))
+        if _is_answers(document):
+            artifacts.extend(_answers(source, document, project, path))
+    if manifests.objects:
+        artifacts.append(manifests)
+    return artifacts
+
+
+def _is_answers(node: Y.Node) -> bool:
+    return Y.is_map(node) and sum(Y.get_pair(node, f) is not None for f in ANSWER_FIELDS) >= 2
+
+
+def _answers(parent: Source, node: Y.MappingNode, project: Project, path: Path | None) -> list[Any]:
+    """A lab answers file: each string field is linted as the artifact it holds."""
+    artifacts: list[Any] = []
+    embedded: dict[str, Source] = {}
+    for field_name in ANSWER_FIELDS:
+        pair = Y.get_pair(node, field_name)
+        if pair is None:
+            continue
+        key, value = pair
+        if not (Y.is_scalar(value) and value.tag == Y.STR_TAG):
+            artifacts.append(FileProblem(Y.span(parent, value if value is not None else key),
+                                         f"answers field '{field_name}' must be a string"))
+            continue
+        embedded[field_name] = embed(parent, value, field_name)
+    if "smoke_test_py" in embedded:
+        script = parse_python(embedded["smoke_test_py"])
+        artifacts.append(script)
+        if script.problem:
+            artifacts.append(FileProblem(*script.problem))
+    if "dockerfile" in embedded:
+        inline = {name: embedded["smoke_test_py"] for name in SMOKE_TEST_NAMES} if "smoke_test_py" in embedded else {}
+        artifacts.extend(_dockerfile(parse_dockerfile(embedded["dockerfile"]), None, project, inline))
+    for field_name in ("workflow_yaml", "deployment_yaml"):
+        if field_name in embedded:
+            inner = load_yaml(embedded[field_name], project.limits)
+            artifacts.extend(_yaml_artifacts(inner, project, field_name == "workflow_yaml", path))
+    return artifacts

@@ -1,0 +1,1 @@
+"""Parsed models of the artifacts gpulint reads; every model keeps source positions."""

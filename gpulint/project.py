@@ -1,0 +1,49 @@
+"""Everything one run knows: the scanned root, its configuration and its parsed artifacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gpulint.limits import Limits
+from gpulint.source import Source
+
+if TYPE_CHECKING:
+    from gpulint.config import Config
+
+
+@dataclass
+class Project:
+    root: Path
+    config: Config
+    artifacts: list[Any] = field(default_factory=list)
+    # Files read on demand (health-check scripts in a build context), cached by absolute path.
+    _extra: dict[Path, Source | None] = field(default_factory=dict)
+
+    @property
+    def limits(self) -> Limits:
+        return self.config.limits
+
+    def of_kind(self, kind: str) -> list[Any]:
+        return [a for a in self.artifacts if a.kind == kind]
+
+    def read_file(self, path: Path) -> Source | None:
+        """Read a file inside the root for analysis (never executed); None if unsafe or unreadable."""
+        from gpulint.loader import decode
+
+        path = Path(path)
+        if path in self._extra:
+            return self._extra[path]
+        result: Source | None = None
+        try:
+            resolved = path.resolve(strict=True)
+            resolved.relative_to(self.root)
+            if resolved.is_file() and resolved.stat().st_size <= self.limits.max_file_size:
+                text, problem = decode(resolved.read_bytes())
+                if text is not None and problem is None:
+                    result = Source(text, resolved.relative_to(self.root).as_posix(), resolved)
+        except (OSError, ValueError, RuntimeError):
+            result = None
+        self._extra[path] = result
+        return result

@@ -1,0 +1,1 @@
+"""GL1xx: Dockerfile rules."""

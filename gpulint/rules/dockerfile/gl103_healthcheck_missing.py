@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models.healthcheck import effective_healthcheck
+from gpulint.rule import Rule
+
+
+class HealthcheckMissing(Rule):
+    """
+    ## What it does
+    Checks that the final image has a `HEALTHCHECK` (in the final stage or a stage it is built
+    from) and that it is not `HEALTHCHECK NONE`. A `HEALTHCHECK` only in a builder stage does
+    not reach the final image.
+
+    ## Why is this bad?
+    Without a health check Docker reports a container whose GPU has fallen off the bus, whose
+    driver lost its device nodes after a host reload, or whose CUDA context is wedged as
+    simply "running". The health check is the image's own answer to *can this container use
+    a GPU right now?*, and the same script gates Kubernetes readiness and liveness.
+
+    ## Example
+    ```dockerfile
+    FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04
+    USER 10001
+    CMD ["python3", "/app/serve.py"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04
+    COPY smoke_test.py /app/smoke_test.py
+    USER 10001
+    HEALTHCHECK --interval=30s --timeout=20s --start-period=60s --retries=3 \
+      CMD ["python3", "/app/smoke_test.py"]
+    CMD ["python3", "/app/serve.py"]
+    ```
+
+    ## Fix
+    Add a `HEALTHCHECK` to the final stage that runs the GPU smoke test.
+    """
+
+    id = "GL103"
+    name = "healthcheck-missing"
+    severity = Severity.ERROR
+    kind = "dockerfile"
+    criterion = "dockerfile.gpu-healthcheck"
+    summary = "the final image has no HEALTHCHECK (or HEALTHCHECK NONE)"
+    fix = "add `HEALTHCHECK --interval=30s --timeout=20s --start-period=60s CMD [\"python3\", \"/app/smoke_test.py\"]` to the final stage"
+
+    def check(self, dockerfile, project):
+        stage = dockerfile.final_stage
+        if stage is None:
+            return
+        healthcheck = effective_healthcheck(stage)
+        if healthcheck is None:
+            elsewhere = [s for s in dockerfile.stages if s not in stage.ancestry()
+                         and any(i.keyword == "HEALTHCHECK" for i in s.instructions)]
+            note = (f"; the HEALTHCHECK in stage '{elsewhere[0].name or elsewhere[0].index}' does not reach "
+                    "the final image") if elsewhere else ""
+            yield self.report(stage.from_instruction.span(), f"the final image has no HEALTHCHECK{note}")
+        elif healthcheck.none:
+            yield self.report(healthcheck.instruction.span(),
+                              "HEALTHCHECK NONE disables the health check of the final image")
+        elif healthcheck.exec_argv is None and not healthcheck.shell:
+            yield self.report(healthcheck.instruction.span(),
+                              "HEALTHCHECK needs `CMD <command>` (or NONE)")

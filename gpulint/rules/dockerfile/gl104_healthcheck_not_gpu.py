@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models import gpucheck
+from gpulint.models.healthcheck import effective_healthcheck, judge
+from gpulint.rule import Rule
+
+
+class HealthcheckNotGpu(Rule):
+    """
+    ## What it does
+    Checks that the final image's `HEALTHCHECK` command really asks the GPU: it runs a Python
+    script or `python -c` code that calls `torch.cuda`, NVML (`pynvml`) or CuPy in a way that
+    decides the exit status. Scripts are read from the build context with Python's `ast`
+    (following `COPY`, `WORKDIR` and `COPY --from`); shell and exec forms, `sh -c` and shell
+    scripts are followed. `curl`/`wget` checks, scripts that never touch the GPU, checks whose
+    failure is hidden (`|| true`, a pipe), and commands that only *print* GPU words fail.
+
+    ## Why is this bad?
+    An HTTP 200 proves the web server's Python is running, not that CUDA works: containers lose
+    their GPU after a driver reload (NVIDIA/nvidia-container-toolkit#857), NVML starts failing
+    inside long-running containers ("Failed to initialize NVML: Unknown Error"), and the server
+    keeps answering `/healthz` all the while. Only a check that initialises NVML and runs a
+    small CUDA computation notices.
+
+    ## Example
+    ```dockerfile
+    HEALTHCHECK CMD curl -f http://localhost:8000/healthz || exit 1
+    ```
+
+    ## Use instead
+    ```dockerfile
+    COPY smoke_test.py /app/smoke_test.py
+    HEALTHCHECK --interval=30s --timeout=20s --start-period=60s --retries=3 \
+      CMD ["python3", "/app/smoke_test.py"]
+    ```
+
+    ## Fix
+    Run the GPU smoke test (NVML init, `torch.cuda.is_available()`, a tensor round-trip on the
+    GPU, distinct non-zero exit codes) as the HEALTHCHECK command.
+    """
+
+    id = "GL104"
+    name = "healthcheck-not-gpu-aware"
+    severity = Severity.ERROR
+    kind = "dockerfile"
+    criterion = "dockerfile.gpu-healthcheck"
+    summary = "the HEALTHCHECK does not exercise the GPU (HTTP only, no CUDA/NVML call, or failure hidden)"
+    fix = "make the HEALTHCHECK run the GPU smoke test, e.g. CMD [\"python3\", \"/app/smoke_test.py\"]"
+
+    def check(self, dockerfile, project):
+        stage = dockerfile.final_stage
+        healthcheck = effective_healthcheck(stage) if stage is not None else None
+        if healthcheck is None or healthcheck.none or (healthcheck.exec_argv is None and not healthcheck.shell):
+            return
+        verdict = judge(dockerfile, healthcheck, stage)
+        if verdict.passes:
+            return
+        lead = {
+            gpucheck.HTTP: "the HEALTHCHECK only checks an HTTP endpoint",
+            gpucheck.HIDDEN: "the HEALTHCHECK's GPU check cannot fail it",
+            gpucheck.IGNORED: "the HEALTHCHECK ignores its GPU check's result",
+        }.get(verdict.kind, "the HEALTHCHECK does not exercise the GPU")
+        yield self.report(healthcheck.command_span(), f"{lead}: {verdict.detail}")

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models import gpucheck
+from gpulint.models.healthcheck import effective_healthcheck, judge
+from gpulint.rule import Rule
+
+
+class HealthcheckNvidiaSmi(Rule):
+    """
+    ## What it does
+    Warns when the final image's `HEALTHCHECK` relies on `nvidia-smi` alone.
+
+    ## Why is this bad?
+    `nvidia-smi` proves the driver answers, not that CUDA works in this container: it can exit
+    0 while its table shows `ERR!` for a failed GPU (PyTorch's CI moved off it for that reason,
+    pytorch/test-infra#3967), and it does not notice a broken CUDA runtime, a cuDNN mismatch or
+    a device that cannot allocate memory. It passes the lab criterion, with this warning.
+
+    ## Example
+    ```dockerfile
+    HEALTHCHECK CMD nvidia-smi || exit 1
+    ```
+
+    ## Use instead
+    ```dockerfile
+    HEALTHCHECK --timeout=20s CMD ["python3", "/app/smoke_test.py"]
+    ```
+
+    ## Fix
+    Replace `nvidia-smi` with a script that initialises NVML, checks
+    `torch.cuda.is_available()` and runs a small tensor round-trip on the GPU.
+    """
+
+    id = "GL105"
+    name = "healthcheck-nvidia-smi-only"
+    severity = Severity.WARNING
+    kind = "dockerfile"
+    criterion = "dockerfile.gpu-healthcheck"
+    summary = "the HEALTHCHECK only runs nvidia-smi: the driver answers, CUDA is unproven"
+    fix = "run a CUDA round-trip (the smoke test) instead of nvidia-smi alone"
+
+    def check(self, dockerfile, project):
+        stage = dockerfile.final_stage
+        healthcheck = effective_healthcheck(stage) if stage is not None else None
+        if healthcheck is None or healthcheck.none or (healthcheck.exec_argv is None and not healthcheck.shell):
+            return
+        verdict = judge(dockerfile, healthcheck, stage)
+        if verdict.kind == gpucheck.NVIDIA_SMI:
+            yield self.report(healthcheck.command_span(),
+                              "the HEALTHCHECK only runs nvidia-smi: the driver answers, but CUDA is never exercised")

@@ -1,0 +1,1 @@
+"""GL3xx: Kubernetes manifest rules."""

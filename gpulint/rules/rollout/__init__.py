@@ -1,0 +1,1 @@
+"""GL4xx: rollback and promotion plan rules."""

@@ -1,0 +1,1 @@
+"""GL2xx: GitHub Actions workflow rules."""

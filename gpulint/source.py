@@ -1,0 +1,93 @@
+"""Source text and the one place that turns character offsets into line and column.
+
+Every model keeps offsets into a ``Source``; findings carry a ``Span`` and are converted to
+1-based line/column here and nowhere else. An embedded source (an artifact written as a string
+inside a lab answers file) maps each of its characters back to the file it came from.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+
+
+class Source:
+    """Decoded text of one file (or one embedded artifact) with a line index."""
+
+    def __init__(self, text: str, rel_path: str, path: Path | None = None):
+        self.text = text
+        self.rel_path = rel_path  # posix path relative to the scanned root
+        self.path = path
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self._line_starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return Position(line + 1, offset - self._line_starts[line] + 1)
+
+    def offset(self, line: int, column: int) -> int:
+        """Offset of a 1-based line and column."""
+        line = max(1, min(line, len(self._line_starts)))
+        return min(self._line_starts[line - 1] + column - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        if not 1 <= line <= len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start : end if end != -1 else len(self.text)].rstrip("\r")
+
+    def resolve(self, start: int, end: int) -> tuple[Source, Position, Position]:
+        """The file a span really lives in, with its start and end positions."""
+        return self, self.position(start), self.position(max(start, end))
+
+
+class EmbeddedSource(Source):
+    """An artifact held as a string value inside another file.
+
+    ``offsets[i]`` is the offset in ``parent`` of the character ``text[i]`` (one more entry
+    for the end), so positions point at the answers file, not at the extracted string.
+    """
+
+    def __init__(self, text: str, rel_path: str, parent: Source, offsets: list[int], label: str):
+        super().__init__(text, rel_path, parent.path)
+        self.parent = parent
+        self.offsets = offsets
+        self.label = label  # e.g. "answers.yaml › dockerfile"
+
+    def resolve(self, start: int, end: int) -> tuple[Source, Position, Position]:
+        n = len(self.offsets) - 1
+        s = self.offsets[max(0, min(start, n))]
+        e = self.offsets[max(0, min(max(start, end), n))]
+        return self.parent.resolve(s, e)[0], self.parent.position(s), self.parent.position(e)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range in a source: what a finding points at."""
+
+    source: Source = field(compare=False)
+    start: int
+    end: int
+
+    @classmethod
+    def at_line(cls, source: Source, line: int) -> Span:
+        start = source.offset(line, 1)
+        return cls(source, start, start + len(source.line_text(line)))

@@ -173,3 +173,32 @@ def read_knob(node: Y.Node | None) -> Knob:
         return Knob(None, problem=f"the string {text!r} has no '%'; the API server accepts only "
                                   f"an integer ({text}) or a percentage ('{text}%')")
     return Knob(None, problem=f"{text!r} is neither an integer nor a percentage like '25%'")
+
+
+def schema_problems(obj: K8sObject) -> list:
+    """``k8s_schema.check_node`` problems of an object whose kind the snapshot knows (computed once)."""
+    cached = obj.__dict__.get("_schema_problems")
+    if cached is None:
+        from gpulint.models import k8s_schema  # reads the JSON snapshot only when a rule needs it
+
+        type_name = k8s_schema.type_for_kind(obj.api_version, obj.kind) if obj.api_version and obj.kind else None
+        cached = k8s_schema.check_node(obj.node, type_name) if type_name else []
+        obj.__dict__["_schema_problems"] = cached
+    return cached
+
+
+def criterion_for_path(path: tuple) -> str:
+    """The deployment criterion a field belongs to, judged by where it sits."""
+    parts = [str(p) for p in path]
+    if any("probe" in p.lower() for p in parts):
+        return "deployment.probes"
+    if "resources" in parts:
+        return "deployment.gpu"
+    if "strategy" in parts:
+        return "deployment.rolling"
+    return "deployment.shape"
+
+
+def field_criterion(obj: K8sObject, path: tuple) -> str | None:
+    """The deployment criterion of a field; only a Deployment's fields bear on deployment.*."""
+    return criterion_for_path(path) if obj.kind == "Deployment" else None

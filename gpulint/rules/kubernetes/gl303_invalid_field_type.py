@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gpulint.findings import Severity
+from gpulint.models import yamlnode as Y
+from gpulint.models.k8s import Manifests, field_criterion, schema_problems
+from gpulint.rule import Report, Rule
+
+
+class InvalidFieldType(Rule):
+    """
+    ## What it does
+    Checks the JSON type of every field of workload manifests against the Kubernetes API: a
+    string where a list is expected (`command: python3 /app/smoke_test.py`), a number where a
+    string is expected (a label value `version: 1.10`), a mapping where a list is expected
+    (`containers:` without `-`). Scalars are typed the way kubectl's YAML reader types them.
+
+    ## Why is this bad?
+    `kubectl apply` rejects the whole manifest ("cannot unmarshal string into Go struct
+    field ... of type []string"), so nothing is deployed; and a value that YAML silently turned into
+    another type (`1.10` becomes the number 1.1) no longer says what was meant.
+
+    ## Example
+    ```yaml
+    readinessProbe:
+      exec:
+        command: python3 /app/smoke_test.py
+    ```
+
+    ## Use instead
+    ```yaml
+    readinessProbe:
+      exec:
+        command: ["python3", "/app/smoke_test.py"]
+    ```
+
+    ## Fix
+    Write the value with the type the message names: quote strings, use `[...]` or `-` items for
+    lists, and nest mappings.
+    """
+
+    id = "GL303"
+    name = "invalid-field-type"
+    severity = Severity.ERROR
+    kind = "kubernetes"
+    criterion = None  # per finding: a Deployment's section decides (shape, probes, gpu, rolling)
+    summary = "a manifest field has the wrong type (string vs list, number vs string, ...); kubectl rejects it"
+    fix = "write the value with the type the API expects (quote strings, use lists where lists are expected)"
+
+    def check(self, manifests: Manifests, project) -> Iterator[Report]:
+        for obj in manifests.objects:
+            for problem in schema_problems(obj):
+                if problem.message.startswith("unknown field"):
+                    continue
+                yield self.report(Y.span(manifests.source, problem.node),
+                                  f"{problem.message}; kubectl rejects the manifest",
+                                  criterion=field_criterion(obj, problem.path))
+

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gpulint.findings import Severity
+from gpulint.models import yamlnode as Y
+from gpulint.models.k8s import (PROBE_HANDLERS, K8sObject, Manifests, container_anchor, deployments,
+                                gpu_container, key_node)
+from gpulint.rule import Report, Rule
+
+_PROBES = ("readinessProbe", "livenessProbe")
+_PROBE_FIX = ("add `{probe}: {{exec: {{command: [python3, /app/smoke_test.py]}}, timeoutSeconds: 20}}` "
+              "to the GPU container")
+
+
+class ProbesMissing(Rule):
+    """
+    ## What it does
+    Checks that the GPU container of each Deployment (the container with an `nvidia.com/gpu`
+    limit, else the first container) declares both a `readinessProbe` and a `livenessProbe`, and
+    that each has exactly one valid handler: `exec` with a non-empty `command`, `httpGet`,
+    `tcpSocket` or `grpc` with a `port`. Probes on init containers or sidecars do not count, nor
+    do misspelt keys such as `readinessprobe` (reported by GL302).
+
+    ## Why is this bad?
+    Without a readiness probe a pod whose GPU is gone still receives traffic and answers with
+    errors; without a liveness probe a pod wedged by an Xid error or a lost device after a driver
+    reload (NVIDIA/nvidia-container-toolkit#857) is never restarted. Of 24 open-source GPU
+    Deployments surveyed in /work/shared/EVIDENCE.md, 13 had no probes at all. A probe with no
+    handler, or two, is rejected by the API server.
+
+    ## Example
+    ```yaml
+    containers:
+      - name: inference
+        image: ghcr.io/example/gpu-inference:3f1c9a7
+        resources:
+          limits: {nvidia.com/gpu: 1}
+      - name: metrics
+        image: prom/statsd-exporter
+        readinessProbe:
+          httpGet: {path: /, port: 9102}
+    ```
+
+    ## Use instead
+    ```yaml
+    containers:
+      - name: inference
+        image: ghcr.io/example/gpu-inference:3f1c9a7
+        resources:
+          limits: {nvidia.com/gpu: 1}
+        readinessProbe:
+          exec: {command: ["python3", "/app/smoke_test.py"]}
+          timeoutSeconds: 20
+          periodSeconds: 10
+          failureThreshold: 3
+        livenessProbe:
+          exec: {command: ["python3", "/app/smoke_test.py"]}
+          timeoutSeconds: 30
+          periodSeconds: 30
+          failureThreshold: 5
+    ```
+
+    ## Fix
+    Give the GPU container a `readinessProbe` (fails fast, pulls the pod from the Service) and a
+    `livenessProbe` (fails slowly, restarts a wedged pod), both running the GPU smoke test.
+    """
+
+    id = "GL304"
+    name = "probes-missing"
+    severity = Severity.ERROR
+    kind = "kubernetes"
+    criterion = "deployment.probes"
+    summary = "the GPU container lacks a readinessProbe or livenessProbe, or a probe has no valid handler"
+    fix = "give the GPU container readinessProbe and livenessProbe that exec the GPU smoke test"
+
+    def check(self, manifests: Manifests, project) -> Iterator[Report]:
+        for obj in deployments(manifests):
+            container = gpu_container(obj)
+            if container is None:
+                yield self.report(Y.span(manifests.source, _pod_anchor(obj)),
+                                  "the Deployment's pod template has no containers, so it has no "
+                                  "readinessProbe or livenessProbe", fix=self.fix)
+                continue
+            for probe in _PROBES:
+                yield from self._probe(manifests, obj, container, probe)
+
+    def _probe(self, manifests: Manifests, obj: K8sObject, container: Y.Node, probe: str) -> Iterator[Report]:
+        source = manifests.source
+        label = _label(container)
+        pair = Y.get_pair(container, probe)
+        if pair is None:
+            yield self.report(Y.span(source, container_anchor(container)),
+                              f"GPU container {label} has no {probe}{_elsewhere(obj, container, probe)}",
+                              fix=_PROBE_FIX.format(probe=probe))
+            return
+        key, value = pair
+        handlers = [(k, v) for k, v in Y.pairs(value) if Y.is_scalar(k) and k.value in PROBE_HANDLERS]
+        if not handlers:
+            yield self.report(Y.span(source, key),
+                              f"{probe} of container {label} has no handler (exec, httpGet, tcpSocket or grpc); "
+                              "the API server rejects a probe without one", fix=_PROBE_FIX.format(probe=probe))
+            return
+        if len(handlers) > 1:
+            names = ", ".join(k.value for k, _ in handlers)
+            yield self.report(Y.span(source, handlers[1][0]),
+                              f"{probe} of container {label} has {len(handlers)} handlers ({names}); the API "
+                              "server accepts exactly one", fix="keep only the exec handler running the smoke test")
+            return
+        handler_key, handler = handlers[0]
+        problem = _handler_problem(handler_key.value, handler)
+        if problem:
+            yield self.report(Y.span(source, handler_key), f"{probe} of container {label}: {problem}",
+                              fix=_PROBE_FIX.format(probe=probe))
+
+
+def _label(container: Y.Node) -> str:
+    name = Y.text(Y.get(container, "name"))
+    return f"'{name}'" if name else "(unnamed)"
+
+
+def _pod_anchor(obj: K8sObject) -> Y.Node:
+    spec = Y.get(obj.node, "spec")
+    template = Y.get(spec, "template")
+    return (key_node(Y.get(template, "spec"), "containers") or key_node(template, "spec")
+            or key_node(spec, "template") or key_node(obj.node, "spec") or obj.node)
+
+
+def _elsewhere(obj: K8sObject, gpu: Y.Node, probe: str) -> str:
+    """Why a probe the reader may think is there does not count."""
+    for container in obj.containers():
+        if container is not gpu and Y.get_pair(container, probe) is not None:
+            return (f"; the {probe} on sidecar {_label(container)} does not count: it checks that container, "
+                    "not the one using the GPU")
+    for container in Y.items(Y.get(obj.pod_spec(), "initContainers")):
+        if Y.get_pair(container, probe) is not None:
+            return f"; the {probe} on init container {_label(container)} does not count"
+    for key, _ in Y.pairs(gpu):
+        if Y.is_scalar(key) and isinstance(key.value, str) and key.value.lower() == probe.lower():
+            return f" ('{key.value}' on line {key.start_mark.line + 1} is misspelt: field names are case-sensitive)"
+    return ""
+
+
+def _handler_problem(handler: str, node: Y.Node) -> str | None:
+    if handler == "exec":
+        command = Y.get(node, "command")
+        if Y.is_scalar(command) and not Y.is_null(command):
+            return None  # a string where a list belongs: GL303 reports the type
+        argv = [Y.text(word) for word in Y.items(command)]
+        if not argv or not (argv[0] or "").strip():
+            return "exec has no command; the probe cannot run anything"
+        return None
+    if Y.is_null(Y.get(node, "port")) and (Y.is_map(node) or Y.is_null(node)):
+        return f"{handler} has no port; the API server requires one"
+    return None

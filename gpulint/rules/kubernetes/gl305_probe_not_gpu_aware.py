@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gpulint.findings import Severity
+from gpulint.models import gpucheck
+from gpulint.models import yamlnode as Y
+from gpulint.models.k8s import PROBE_HANDLERS, Manifests, deployments, gpu_container, gpu_limit, gpu_request
+from gpulint.rule import Report, Rule
+
+_PROBES = ("readinessProbe", "livenessProbe")
+
+
+def _in_image(path: str) -> str:
+    # An exec probe runs inside the image; gpulint cannot see which file that is, so a script
+    # path is "unverified" (no warning) rather than guessed at.
+    return "exec probes run files inside the image, which gpulint does not read"
+
+
+class ProbeNotGpuAware(Rule):
+    """
+    ## What it does
+    Warns when the readiness or liveness probe of a GPU container (one that limits or requests
+    `nvidia.com/gpu`) cannot notice a broken GPU: an `httpGet`, `tcpSocket` or `grpc` probe, or
+    an `exec` probe whose command never touches CUDA/NVML (`cat /tmp/ready`, `curl`, `python -c`
+    code without a GPU call, a GPU call whose failure is hidden by `|| true`) or only runs
+    `nvidia-smi`. Commands are parsed (shell words, `sh -c` strings, `python -c` code via `ast`);
+    a script gpulint cannot read (it lives in the image) is given the benefit of the doubt.
+
+    ## Why is this bad?
+    An HTTP 200 proves the server process runs, not that CUDA works. Containers lose their GPUs
+    after a host systemd reload (NVIDIA/nvidia-container-toolkit#857) and report "Failed to
+    initialize NVML: Unknown Error" (ErsatzTV/legacy#1071) while `/healthz` keeps answering, so
+    the broken pod keeps receiving traffic and is never restarted. `nvidia-smi` can exit 0 while
+    its table shows `ERR!` (pytorch/test-infra#3967).
+
+    ## Example
+    ```yaml
+    readinessProbe:
+      httpGet: {path: /healthz, port: 8000}
+    ```
+
+    ## Use instead
+    ```yaml
+    readinessProbe:
+      exec:
+        command: ["python3", "/app/smoke_test.py"]
+      timeoutSeconds: 20
+    ```
+
+    ## Fix
+    Run the GPU smoke test (NVML init, `torch.cuda.is_available()`, a small tensor round-trip)
+    as an `exec` probe; keep an HTTP check as an extra, not the only, signal.
+    """
+
+    id = "GL305"
+    name = "probe-not-gpu-aware"
+    severity = Severity.WARNING
+    kind = "kubernetes"
+    criterion = "deployment.probes"
+    summary = "a GPU container's readiness/liveness probe cannot detect a broken GPU (HTTP/TCP or no CUDA call)"
+    fix = "make the probe exec the GPU smoke test: command: [\"python3\", \"/app/smoke_test.py\"]"
+
+    def check(self, manifests: Manifests, project) -> Iterator[Report]:
+        for obj in deployments(manifests):
+            container = gpu_container(obj)
+            if container is None or (gpu_limit(container) is None and gpu_request(container) is None):
+                continue
+            for probe in _PROBES:
+                handlers = [(k, v) for k, v in Y.pairs(Y.get(container, probe))
+                            if Y.is_scalar(k) and k.value in PROBE_HANDLERS]
+                if len(handlers) != 1:
+                    continue  # missing or ambiguous: GL304 reports it
+                key, handler = handlers[0]
+                report = self._judge(manifests, probe, key, handler)
+                if report:
+                    yield report
+
+    def _judge(self, manifests: Manifests, probe: str, key: Y.Node, handler: Y.Node) -> Report | None:
+        source = manifests.source
+        if key.value != "exec":
+            return self.report(Y.span(source, key),
+                               f"{probe} uses {key.value}: a {key.value} answer proves the server process "
+                               "runs, not that CUDA works; a pod that lost its GPU stays in service")
+        command = Y.get(handler, "command")
+        argv = [Y.text(word) for word in Y.items(command)]
+        if not argv or any(word is None for word in argv):
+            return None  # empty or mistyped: GL304/GL303 report it
+        verdict = gpucheck.judge_exec(argv, _in_image)  # type: ignore[arg-type]
+        if verdict.passes and verdict.kind != gpucheck.NVIDIA_SMI:
+            return None
+        lead = {
+            gpucheck.NVIDIA_SMI: f"{probe} only runs nvidia-smi, which can exit 0 while the GPU has failed",
+            gpucheck.HTTP: f"{probe} only checks a network endpoint, not the GPU",
+            gpucheck.HIDDEN: f"{probe}'s GPU check cannot fail the probe",
+            gpucheck.IGNORED: f"{probe} ignores its GPU check's result",
+        }.get(verdict.kind, f"{probe} does not exercise the GPU")
+        return self.report(Y.span(source, command), f"{lead}: {verdict.detail}")

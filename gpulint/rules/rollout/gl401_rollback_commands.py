@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models import rollout as R
+from gpulint.models import yamlnode as Y
+from gpulint.rule import Rule
+
+
+class RollbackCommands(Rule):
+    """
+    ## What it does
+    Checks that `rollback_commands` holds a `kubectl rollout history` and a `kubectl rollout
+    undo` of a Deployment. Each entry is split into shell words (text after `#` is a comment),
+    so kubectl's global flags may come anywhere (`-n ml`, `--namespace=ml`, `--context prod`,
+    `--kubeconfig f`) and the Deployment may be written `deploy/x`, `deployment/x`,
+    `deployments/x`, `deployment.apps/x` or `deployment x`. The program must be `kubectl`
+    (any path, also `oc`, `microk8s kubectl`, after `sudo`/`env`): a shell alias such as `k` is
+    not visible in the plan. `echo kubectl rollout undo ...`, a commented-out command, or a
+    rollback of a DaemonSet or StatefulSet does not count. A list of strings is the expected
+    form; a block string with one command per line and a mapping of names to commands are read
+    too (GL403 warns about them).
+
+    ## Why is this bad?
+    A bad GPU image that passed CI (driver/cuDNN drift, a VRAM leak) is found in production,
+    under pressure. Without a written `rollout history` the on-call engineer does not know which
+    revision was last good, and without a tested `rollout undo` they improvise, often by
+    rebuilding and pushing an image, which takes far longer than a rollback on a GPU cluster
+    where every node must pull several gigabytes again.
+
+    ## Example
+    ```yaml
+    rollback_commands:
+      - kubectl get pods -n ml
+      - echo "kubectl rollout undo deployment/gpu-inference"
+    ```
+
+    ## Use instead
+    ```yaml
+    rollback_commands:
+      - kubectl -n ml rollout history deployment/gpu-inference
+      - kubectl -n ml rollout undo deployment/gpu-inference --to-revision=2
+    ```
+
+    ## Fix
+    Add `kubectl -n <ns> rollout history deployment/<name>` and
+    `kubectl -n <ns> rollout undo deployment/<name>` as items of the `rollback_commands` list.
+    """
+
+    id = "GL401"
+    name = "rollback-commands"
+    severity = Severity.ERROR
+    kind = "rollout"
+    criterion = "rollback.commands"
+    summary = "rollback_commands lacks a kubectl rollout history or rollout undo of a Deployment"
+    fix = "add `kubectl -n <ns> rollout history deployment/<name>` and `kubectl -n <ns> rollout undo deployment/<name>`"
+
+    def check(self, spec, project):
+        pair = Y.get_pair(spec.node, "rollback_commands")
+        if pair is None:
+            if not _elsewhere(spec, project):
+                yield self.report(Y.span(spec.source, spec.node),
+                                  "the rollout plan has no `rollback_commands` key; add a list with a "
+                                  "`kubectl rollout history` and a `kubectl rollout undo` of the Deployment")
+            return
+        key, value = pair
+        if R.is_empty(value) or not R.command_strings(value):
+            what = "is empty" if R.is_empty(value) else "holds no command strings"
+            yield self.report(Y.span(spec.source, key),
+                              f"`rollback_commands` {what}; list a `kubectl rollout history` and a "
+                              "`kubectl rollout undo` of the Deployment")
+            return
+        lines = [line for node in R.command_strings(value) for line in R.command_lines(spec.source, node)]
+        commands = [c for c in lines if isinstance(c, R.CommandLine)]
+        rollouts = [r for r in (R.parse_rollout(c) for c in commands) if r is not None]
+        for action, example in (("history", "history"), ("undo", "undo")):
+            if any(r.action == action and r.is_deployment for r in rollouts):
+                continue
+            hints = [h for h in (R.near_miss(c, action) for c in commands) if h]
+            hint = f" ({hints[0]})" if hints else ""
+            yield self.report(Y.span(spec.source, key),
+                              f"`rollback_commands` has no `kubectl rollout {action}` of a Deployment{hint}; "
+                              f"add `kubectl -n <namespace> rollout {example} deployment/<name>`",
+                              fix=f"add `kubectl -n <namespace> rollout {example} deployment/<name>` to rollback_commands")
+
+
+def _elsewhere(spec, project) -> bool:
+    """Another rollout plan in the run has the key (a plan split over two files)."""
+    return any(getattr(a, "kind", None) == "rollout" and a is not spec and a.rollback_commands is not None
+               for a in project.artifacts)

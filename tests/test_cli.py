@@ -1,0 +1,135 @@
+"""The command line as users run it: exit codes, the JSON contract, rules and explain."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import REPO
+
+FINDING_FIELDS = {"rule", "name", "severity", "criterion", "path", "line", "column", "end_line", "end_column",
+                  "message", "fix", "suppressed"}
+
+
+def test_reference_passes_every_rule(cli):
+    result = cli("check", "reference/", "--format", "json")
+    assert result.returncode == 0, result.stdout
+    data = result.json()
+    assert data["findings"] == []
+    assert data["summary"]["errors"] == 0
+    assert data["summary"]["files"] >= 5
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.returncode == 0
+    assert re.fullmatch(r"gpulint \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def test_json_contract_on_a_failing_dockerfile(cli):
+    result = cli("check", "fixtures/GL102/fail/no-user.Dockerfile", "--format", "json")
+    assert result.returncode == 1
+    data = result.json()
+    assert set(data) == {"version", "findings", "summary"}
+    assert isinstance(data["version"], str)
+    (finding,) = data["findings"]
+    assert set(finding) == FINDING_FIELDS
+    assert finding["rule"] == "GL102"
+    assert finding["name"] == "dockerfile-nonroot"
+    assert finding["severity"] == "error"
+    assert finding["criterion"] == "dockerfile.nonroot"
+    assert finding["path"] == "no-user.Dockerfile"
+    assert (finding["line"], finding["column"]) == (4, 1)
+    assert finding["end_line"] >= finding["line"]
+    assert finding["suppressed"] is False
+    assert finding["fix"]
+
+
+def test_text_output_groups_by_file_and_shows_fix(cli):
+    result = cli("check", "fixtures/GL104/fail/curl-healthz")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Dockerfile"
+    assert re.match(r"  Dockerfile:7:\d+: error\s+GL104 healthcheck-not-gpu-aware: ", lines[1])
+    assert lines[2].strip().startswith("fix: ")
+    assert "1 error" in lines[-1]
+
+
+def test_fail_on_threshold(cli):
+    case = "fixtures/GL105/fail/nvidia-smi.Dockerfile"  # a warning only
+    assert cli("check", case).returncode == 0
+    assert cli("check", case, "--fail-on", "warning").returncode == 1
+    assert cli("check", "fixtures/GL102/fail/no-user.Dockerfile", "--fail-on", "none").returncode == 0
+
+
+def test_select_and_ignore(cli):
+    case = "fixtures/GL102/fail/no-user.Dockerfile"
+    assert cli("check", case, "--ignore", "GL102").returncode == 0
+    assert cli("check", case, "--ignore", "dockerfile-nonroot").returncode == 0
+    assert cli("check", case, "--select", "GL1").returncode == 1
+    assert cli("check", case, "--select", "GL3").returncode == 0
+
+
+def test_usage_errors_exit_2(cli):
+    assert cli("check", "does/not/exist").returncode == 2
+    assert cli("check", ".", "--format", "yaml").returncode == 2
+    assert cli("explain", "GL999").returncode == 2
+    assert cli().returncode == 2
+
+
+def test_rules_lists_every_rule(cli):
+    result = cli("rules", "--format", "json")
+    rules = result.json()
+    ids = [r["id"] for r in rules]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+    for rule in rules:
+        assert set(rule) == {"id", "name", "severity", "kind", "criterion", "summary"}
+    text = cli("rules").stdout
+    assert all(r["id"] in text for r in rules)
+
+
+def test_explain_prints_documentation(cli):
+    result = cli("explain", "GL104")
+    assert result.returncode == 0
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix"):
+        assert heading in result.stdout
+    assert cli("explain", "healthcheck-not-gpu-aware").stdout == result.stdout
+
+
+def test_config_unknown_key_is_reported_with_location(cli, tmp_path: Path):
+    (tmp_path / ".gpulint.yaml").write_text("select: [GL1]\nfail_on: warning\n")
+    for name in ("Dockerfile", "smoke_test.py"):
+        (tmp_path / name).write_text((REPO / "reference" / name).read_text())
+    result = cli("check", tmp_path, "--format", "json")
+    findings = result.json()["findings"]
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("GL001", ".gpulint.yaml", 2)]
+    assert "fail-on" in findings[0]["message"]
+
+
+def test_config_in_pyproject(cli, tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[tool.gpulint]\nignore = ["GL102"]\n')
+    (tmp_path / "Dockerfile").write_text((REPO / "fixtures/GL102/fail/no-user.Dockerfile").read_text())
+    assert cli("check", tmp_path).returncode == 0
+
+
+def test_inline_suppression_marks_finding(cli, tmp_path: Path):
+    text = (REPO / "fixtures/GL102/fail/user-root-after-app.Dockerfile").read_text()
+    text = text.replace("USER 0:0", "# gpulint: ignore=GL102\nUSER 0:0")
+    (tmp_path / "Dockerfile").write_text(text)
+    result = cli("check", tmp_path, "--format", "json")
+    assert result.returncode == 0
+    (finding,) = result.json()["findings"]
+    assert finding["rule"] == "GL102" and finding["suppressed"] is True
+
+
+def test_ignore_file_suppression(cli, tmp_path: Path):
+    text = "# gpulint: ignore-file\n" + (REPO / "fixtures/GL102/fail/no-user.Dockerfile").read_text()
+    (tmp_path / "Dockerfile").write_text(text)
+    assert cli("check", tmp_path).returncode == 0
+
+
+def test_several_paths(cli):
+    result = cli("check", "fixtures/GL102/fail/no-user.Dockerfile", "fixtures/GL101/fail", "--format", "json")
+    paths = {f["path"] for f in result.json()["findings"]}
+    assert "GL102/fail/no-user.Dockerfile" in paths
+    assert any(p.startswith("GL101/fail/") for p in paths)

@@ -1,0 +1,49 @@
+"""Every rule ships documentation with fixed headings, a summary and a fix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gpulint.findings import Severity
+from gpulint.rule import DOC_HEADINGS, load_rules
+
+CRITERIA = {
+    "dockerfile.multistage", "dockerfile.nonroot", "dockerfile.gpu-healthcheck", "workflow.build-test",
+    "workflow.gpu-runner", "workflow.push-gated", "deployment.shape", "deployment.probes", "deployment.gpu",
+    "deployment.rolling", "rollback.commands", "promotion.flow",
+}
+KINDS = {"file", "yaml", "suppression", "project", "dockerfile", "workflow", "kubernetes", "rollout", "smoketest"}
+RULES = list(load_rules().values())
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_metadata(rule):
+    assert re.fullmatch(r"GL\d{3}", rule.id)
+    assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", rule.name)
+    assert isinstance(rule.severity, Severity)
+    assert rule.kind in KINDS
+    assert rule.criterion is None or rule.criterion in CRITERIA
+    assert rule.summary and rule.fix
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_documentation_headings(rule):
+    doc = rule.documentation()
+    headings = re.findall(r"^## (.+)$", doc, flags=re.M)
+    assert tuple(headings) == DOC_HEADINGS
+    sections = re.split(r"^## .+$", doc, flags=re.M)[1:]
+    assert all(s.strip() for s in sections), "every section has text"
+    example, use_instead = sections[2], sections[3]
+    assert "```" in example and "```" in use_instead, "bad and good examples are code blocks"
+
+
+def test_names_are_unique():
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+
+
+def test_every_static_criterion_has_an_error_rule():
+    covered = {r.criterion for r in RULES if r.severity is Severity.ERROR and r.criterion}
+    assert covered >= CRITERIA - {c for c in CRITERIA if not any(r.criterion == c for r in RULES)}

@@ -33,6 +33,15 @@ _INTERESTING = ("apiVersion", "rollback_commands", "image_promotion_flow", "jobs
 
 
 @dataclass
+class LabAnswers:
+    """Marks a lab answers file: a lab submission needs every artifact kind."""
+
+    kind = "answers"
+    source: Source
+    node: Y.MappingNode
+
+
+@dataclass
 class FileProblem:
     """A file that could not be read or parsed (or only partly)."""
 
@@ -100,6 +109,7 @@ def load(candidate: Candidate, project: Project) -> list[Any]:
     if text is None:
         return [_problem_at_offset(rel, candidate.path, data, problem or "unreadable")]
     source = Source(text, rel, candidate.path)
+    project.remember(source)
     if candidate.kind == "dockerfile":
         return _dockerfile(parse_dockerfile(source), candidate.path.parent, project)
     if candidate.kind == "python":
@@ -147,7 +157,7 @@ def _is_answers(node: Y.Node) -> bool:
 
 def _answers(parent: Source, node: Y.MappingNode, project: Project, path: Path | None) -> list[Any]:
     """A lab answers file: each string field is linted as the artifact it holds."""
-    artifacts: list[Any] = []
+    artifacts: list[Any] = [LabAnswers(parent, node)]
     embedded: dict[str, Source] = {}
     for field_name in ANSWER_FIELDS:
         pair = Y.get_pair(node, field_name)

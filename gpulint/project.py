@@ -28,11 +28,19 @@ class Project:
     def of_kind(self, kind: str) -> list[Any]:
         return [a for a in self.artifacts if a.kind == kind]
 
+    def remember(self, source: Source) -> None:
+        """A file the loader already read: later lookups share its Source (and its parse)."""
+        if source.path is not None:
+            self._extra[source.path.resolve()] = source
+
     def read_file(self, path: Path) -> Source | None:
         """Read a file inside the root for analysis (never executed); None if unsafe or unreadable."""
         from gpulint.loader import decode
 
-        path = Path(path)
+        try:
+            path = Path(path).resolve()
+        except (OSError, RuntimeError):
+            return None
         if path in self._extra:
             return self._extra[path]
         result: Source | None = None

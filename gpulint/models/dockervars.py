@@ -28,6 +28,8 @@ def _name_end(text: str, i: int) -> int:
 
 
 def expand(text: str, variables: dict[str, str | None], escape: str = "\\") -> Expansion:
+    if "$" not in text:
+        return Expansion(text)
     out: list[str] = []
     unresolved: list[str] = []
     i = 0

@@ -123,7 +123,10 @@ def _judge_python(argv: list[str], resolver: Resolver, depth: int, command: Simp
             for candidate in (module.replace(".", "/") + ".py", module.replace(".", "/") + "/__main__.py"):
                 found = resolver(candidate)
                 if isinstance(found, Source):
-                    return _judge_python_source(parse_python(found), command, f"module {module}")
+                    package = posixpath.dirname(candidate)
+                    return _judge_python_source(parse_python(found), command, f"module {module}",
+                                                lambda name, base=package: resolver(posixpath.join(base, name))
+                                                if base else resolver(name))
             return Verdict(UNVERIFIED, f"runs module {module}, which is not in the build context", command)
         if arg.startswith("-"):
             i += 2 if arg in ("-W", "-X") else 1
@@ -142,10 +145,29 @@ def _judge_script_file(path: str, resolver: Resolver, depth: int, command: Simpl
     if shell or not path.endswith(".py") and found.text.startswith("#!") and "python" not in found.text[:80]:
         verdict = judge_shell(found.text, resolver, depth + 1)
         return Verdict(verdict.kind, f"{path}: {verdict.detail}", command, found)
-    return _judge_python_source(parse_python(found), command, posixpath.basename(path))
+    return _judge_python_source(parse_python(found), command, posixpath.basename(path),
+                                lambda name: resolver(posixpath.join(posixpath.dirname(path), name)))
 
 
-def _judge_python_source(script: PythonFile, command: SimpleCommand, label: str) -> Verdict:
+def _local_modules(script: PythonFile, resolve: Resolver | None) -> list[tuple[str, PythonFile]]:
+    """Modules next to the script that it imports (``from gpu_checks import run``)."""
+    if resolve is None or script.tree is None:
+        return []
+    from gpulint.models.python import local_imports
+
+    found = []
+    for module in local_imports(script.tree):
+        stem = module.replace(".", "/")
+        for candidate in (stem + ".py", stem + "/__init__.py"):
+            source = resolve(candidate)
+            if isinstance(source, Source):
+                found.append((module, parse_python(source)))
+                break
+    return found
+
+
+def _judge_python_source(script: PythonFile, command: SimpleCommand, label: str,
+                         resolve: Resolver | None = None) -> Verdict:
     if script.tree is None:
         message = script.problem[1] if script.problem else "cannot be parsed"
         return Verdict(NOT_GPU, f"{label}: {message}", command, script.source)
@@ -154,6 +176,11 @@ def _judge_python_source(script: PythonFile, command: SimpleCommand, label: str)
     if decisive:
         use = decisive[0]
         return Verdict(GPU, f"{label} calls {use.name} ({use.family})", command, script.source)
+    for module, library in _local_modules(script, resolve):
+        helpers = [u for u in library.gpu_uses(library=True) if u.decisive]
+        if helpers:
+            return Verdict(GPU, f"{label} uses {module}, which calls {helpers[0].name} ({helpers[0].family})",
+                           command, script.source)
     if uses:
         use = uses[0]
         return Verdict(IGNORED, f"{label} calls {use.name} but never lets the result decide the exit status",

@@ -79,7 +79,9 @@ def script_resolver(dockerfile: Dockerfile, stage: Stage):
         if origin.source is not None:
             return origin.source
         if origin.status == "missing":
-            return None
+            # Not copied into the image (a separate, cross-file rule says so); judge the build
+            # context's file of that name, which is what the author meant to run.
+            return dockerfile.context.read(posixpath.basename(absolute)) if dockerfile.context else None
         return origin.reason or "its origin is unknown"
 
     return resolve

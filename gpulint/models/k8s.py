@@ -170,8 +170,7 @@ def read_knob(node: Y.Node | None) -> Knob:
     if text.endswith("%") and digits and all(c in _NUMBER_TEXT for c in digits):
         return Knob(int(digits), percent=True)
     if text and all(c in _NUMBER_TEXT for c in text):
-        return Knob(None, problem=f"the string {text!r} has no '%'; the API server accepts only "
-                                  f"an integer ({text}) or a percentage ('{text}%')")
+        return Knob(None, problem=f"the string {text!r} has no '%' (write {text} or '{text}%')")
     return Knob(None, problem=f"{text!r} is neither an integer nor a percentage like '25%'")
 
 

@@ -52,7 +52,9 @@ class PythonFile:
     problem: tuple[Span, str] | None = None
     _uses: list[GpuUse] | None = field(default=None, repr=False)
 
-    def gpu_uses(self) -> list[GpuUse]:
+    def gpu_uses(self, library: bool = False) -> list[GpuUse]:
+        if library:
+            return find_gpu_uses(self.tree, library=True) if self.tree is not None else []
         if self._uses is None:
             self._uses = find_gpu_uses(self.tree) if self.tree is not None else []
         return self._uses
@@ -65,6 +67,14 @@ class PythonFile:
 
 
 def parse_python(source: Source) -> PythonFile:
+    """Parse once per source: several rules and health checks may read the same script."""
+    cached = source.__dict__.get("_python")
+    if cached is None:
+        cached = source.__dict__["_python"] = _parse(source)
+    return cached
+
+
+def _parse(source: Source) -> PythonFile:
     try:
         tree = ast.parse(source.text, filename=source.rel_path)
     except SyntaxError as error:
@@ -140,12 +150,15 @@ def _is_cuda_device(node: ast.AST, imports: _Imports) -> bool:
     return False
 
 
-def _reachable(tree: ast.Module) -> list[ast.AST]:
-    """Statements that run: module level, plus bodies of module functions that get called."""
+def _reachable(tree: ast.Module, library: bool = False) -> list[ast.AST]:
+    """Statements that run: module level, plus bodies of module functions that get called.
+
+    For a ``library`` module (imported by the script) every function may be called.
+    """
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
-    roots: list[ast.AST] = [n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                          ast.ClassDef))]
+    roots: list[ast.AST] = [n for n in tree.body if library or not isinstance(
+        n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     reached: list[ast.AST] = []
     done: set[str] = set()
     queue = list(roots)
@@ -156,7 +169,7 @@ def _reachable(tree: ast.Module) -> list[ast.AST]:
             continue
         reached.append(node)
         for sub in ast.iter_child_nodes(node):
-            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and not library:
                 continue
             queue.append(sub)
         if isinstance(node, ast.Name) and node.id not in done:
@@ -189,10 +202,27 @@ def _decisive_names(reached: list[ast.AST]) -> set[str]:
     return names
 
 
-def find_gpu_uses(tree: ast.Module) -> list[GpuUse]:
+def local_imports(tree: ast.Module) -> list[str]:
+    """Top-level module names a script imports (candidates for sibling files to follow)."""
+    names: list[str] = []
+    for node in _reachable(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            names.extend(f"{node.module}.{a.name}" if node.module else a.name for a in node.names)
+    return names
+
+
+def find_gpu_uses(tree: ast.Module, library: bool = False) -> list[GpuUse]:
+    reached = _reachable(tree, library)
     imports = _Imports()
-    imports.visit(tree)
-    reached = _reachable(tree)
+    for node in reached:  # an import only binds names if it runs
+        if isinstance(node, ast.Import):
+            imports.visit_Import(node)
+        elif isinstance(node, ast.ImportFrom):
+            imports.visit_ImportFrom(node)
     decisive = _decisive_names(reached)
     parents: dict[int, ast.AST] = {}
     for node in reached:

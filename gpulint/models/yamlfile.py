@@ -141,6 +141,7 @@ def load_yaml(source: Source, limits: Limits) -> YamlFile:
         if problem:
             result.problems.append(problem)
             return result
+    has_anchor = "&" in text and "*" in text
     try:
         for index, document in enumerate(yaml.compose_all(text, Loader=_Loader)):
             if index >= limits.max_documents:
@@ -149,7 +150,9 @@ def load_yaml(source: Source, limits: Limits) -> YamlFile:
                 break
             if document is None:
                 continue
-            if _expanded_size(document, limits.max_alias_expansion) > limits.max_alias_expansion:
+            # Only aliases (which need an anchor) can make a tree larger than its text.
+            may_alias = has_anchor and _expanded_size(document, limits.max_alias_expansion) > limits.max_alias_expansion
+            if may_alias:
                 start = document.start_mark.index
                 result.problems.append((Span(source, start, start + 1),
                                         f"YAML aliases expand to more than {limits.max_alias_expansion} nodes "

@@ -76,11 +76,20 @@ def key_text(key: Node) -> str | None:
 
 
 def get_pair(node: Node | None, key: str) -> tuple[ScalarNode, Node] | None:
-    """The last pair with this key (what PyYAML and most loaders keep)."""
+    """The last pair with this key (what PyYAML and most loaders keep); explicit keys win over merged."""
+    if not isinstance(node, MappingNode):
+        return None
     found = None
-    for k, v in pairs(node):
-        if isinstance(k, ScalarNode) and k.value == key:
+    merges = False
+    for k, v in node.value:
+        if k.tag == MERGE_TAG:
+            merges = True
+        elif k.value == key and isinstance(k, ScalarNode):
             found = (k, v)
+    if found is None and merges:
+        for k, v in pairs(node):
+            if isinstance(k, ScalarNode) and k.value == key:
+                found = (k, v)
     return found
 
 

@@ -20,12 +20,21 @@ WHERE = {
     "smoketest": "a GPU smoke test (smoke_test.py)",
 }
 
+_ANSWER_FIELD = {
+    "dockerfile": "Dockerfile (answers field 'dockerfile')",
+    "workflow": "workflow (answers field 'workflow_yaml' holding a workflow with jobs)",
+    "kubernetes": "Kubernetes manifest (answers field 'deployment_yaml')",
+    "rollout": "rollout plan (answers fields 'rollback_commands' and 'image_promotion_flow')",
+}
+
 
 class MissingArtifact(Rule):
     """
     ## What it does
     Reports an artifact kind that the configuration `require`s (or that the lab grader
-    expects) but that the scanned tree does not contain.
+    expects) but that the scanned tree does not contain. A lab answers file is a whole
+    submission, so it must hold all four: Dockerfile, workflow, manifest and rollout plan. One
+    finding is reported per lab criterion that cannot pass without the artifact.
 
     ## Why is this bad?
     A missing workflow is not a passing workflow: every criterion about it is unproven. Without
@@ -56,11 +65,20 @@ class MissingArtifact(Rule):
 
     def check(self, project, _):
         present = {a.kind for a in project.artifacts}
-        for kind in project.config.require:
+        answers = [a for a in project.artifacts if a.kind == "answers"]
+        required = list(project.config.require)
+        if answers:  # a lab answers file is a whole submission: every part must be there
+            required += [k for k in ("dockerfile", "workflow", "kubernetes", "rollout") if k not in required]
+        for kind in required:
             if kind in present:
                 continue
-            criteria = CRITERIA.get(kind, ())
-            affected = f"; criteria {', '.join(criteria)} cannot pass" if criteria else ""
-            anchor = project.config.source or Source("", ".", project.root)
-            yield self.report(Span(anchor, 0, 0), f"no {WHERE.get(kind, kind)} was found{affected}",
-                              criterion=criteria[0] if criteria else None)
+            if answers:
+                anchor = Span(answers[0].source, answers[0].node.start_mark.index, answers[0].node.start_mark.index)
+                where = _ANSWER_FIELD.get(kind, kind)
+            else:
+                anchor = Span(project.config.source or Source("", ".", project.root), 0, 0)
+                where = WHERE.get(kind, kind)
+            # One finding per criterion: each criterion fails on its own, and a grader reads them so.
+            for criterion in CRITERIA.get(kind, ()) or (None,):
+                because = f", so {criterion} cannot pass" if criterion else ""
+                yield self.report(anchor, f"no {where} was found{because}", criterion=criterion)

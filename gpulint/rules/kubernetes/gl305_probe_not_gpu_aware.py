@@ -80,7 +80,7 @@ class ProbeNotGpuAware(Rule):
         source = manifests.source
         if key.value != "exec":
             return self.report(Y.span(source, key),
-                               f"{probe} uses {key.value}: a {key.value} answer proves the server process "
+                               f"{probe} uses {key.value}: an answer from {key.value} proves the server process "
                                "runs, not that CUDA works; a pod that lost its GPU stays in service")
         command = Y.get(handler, "command")
         argv = [Y.text(word) for word in Y.items(command)]

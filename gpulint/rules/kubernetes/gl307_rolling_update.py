@@ -102,8 +102,8 @@ class RollingUpdate(Rule):
             knobs[name] = knob
             if knob.problem and not knob.schema_error:
                 yield self.report(Y.span(source, node),
-                                  f"{name} {knob.problem}; it must be a non-negative integer or a percentage "
-                                  "like '25%'", fix=f"write `{name}: {'0' if name == 'maxUnavailable' else '1'}`")
+                                  f"invalid {name}: {knob.problem}; the API server accepts only a "
+                                  "non-negative integer or a percentage string like '25%'", fix=f"write `{name}: {'0' if name == 'maxUnavailable' else '1'}`")
             elif knob.percent and knob.value is not None and knob.value > 100 and name == "maxUnavailable":
                 yield self.report(Y.span(source, node), f"maxUnavailable {knob.value}% is over 100%; "
                                   "the API server rejects it", fix="write `maxUnavailable: 0`")

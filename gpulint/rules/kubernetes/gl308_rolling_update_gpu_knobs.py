@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import Manifests, deployments, is_gpu_workload, read_knob
+from gpulint.models.k8s import Knob, Manifests, deployments, is_gpu_workload, read_knob
 from gpulint.rule import Report, Rule
 
 
@@ -68,12 +68,21 @@ class RollingUpdateGpuKnobs(Rule):
             if low.problem or high.problem or low.zero:
                 continue  # invalid, or already the safe setting (0 with 0 surge is GL307's error)
             replicas = Y.scalar(Y.get(Y.get(obj.node, "spec"), "replicas"))
-            extra = ""
-            if not high.zero and isinstance(replicas, int) and not isinstance(replicas, bool):
-                extra = f" with {replicas} replica(s)"
-            surge_note = "" if not high.zero else "; with maxSurge 0 the rollout frees a GPU only by killing a pod"
             yield self.report(Y.span(manifests.source, unavailable),
-                              f"maxUnavailable {Y.text(unavailable)} lets the rollout take serving GPU pods "
-                              f"away{extra}{surge_note}; on a GPU-constrained cluster that drops capacity "
-                              "while the new pods pull the image and warm up CUDA",
+                              f"maxUnavailable {Y.text(unavailable)} {_effect(low, replicas)}: on a "
+                              "GPU-constrained cluster that drops serving capacity while the new pods pull "
+                              "the image and warm up CUDA" + ("; with maxSurge 0 a GPU is freed only by "
+                                                              "killing a serving pod" if high.zero else ""),
                               fix="set `maxUnavailable: 0` and `maxSurge: 1`")
+
+
+def _effect(knob: Knob, replicas: object) -> str:
+    """What the value does at the declared replica count (percentages round down)."""
+    if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 1:
+        return "lets the rollout stop serving GPU pods before their replacements are ready"
+    pods = replicas * (knob.value or 0) // 100 if knob.percent else (knob.value or 0)
+    if pods == 0:
+        scale = -(-100 // (knob.value or 1))  # smallest replica count where the percentage reaches a pod
+        return (f"rounds down to 0 pods at {replicas} replicas, but stops serving pods early as soon as the "
+                f"Deployment is scaled to {scale} or more")
+    return f"lets the rollout stop {min(pods, replicas)} of {replicas} serving GPU pods before replacements are ready"

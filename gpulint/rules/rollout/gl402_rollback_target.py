@@ -53,10 +53,12 @@ class RollbackTarget(Rule):
         rollouts = [r for r in (R.parse_rollout(c) for c in commands) if r is not None and r.is_deployment]
         history = [r for r in rollouts if r.action == "history"]
         undo = [r for r in rollouts if r.action == "undo"]
+        mismatched = []
         if history and undo:
             seen = set().union(*(r.targets() for r in history))
             for r in undo:
                 if not r.targets() & seen:
+                    mismatched.append(r)
                     contexts = bool(r.context or history[0].context)
                     yield self.report(r.line.span,
                                       f"this undo rolls back {r.describe(contexts)}, but the history inspects "
@@ -66,6 +68,8 @@ class RollbackTarget(Rule):
         if not known:
             return
         for r in undo:
+            if r in mismatched:
+                continue  # one finding per command is enough
             unknown = [n for n in r.names if not set("$<{") & set(n) and n not in known]
             if unknown:
                 yield self.report(r.line.span,

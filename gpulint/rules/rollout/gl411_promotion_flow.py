@@ -99,8 +99,8 @@ class PromotionFlow(Rule):
             rank = R.STAGES.index(stage.stage)
             if highest is not None and rank < R.STAGES.index(highest.stage):
                 yield self.report(Y.span(spec.source, stage.anchor),
-                                  f"stage '{stage.label}' ({stage.stage}) comes after '{highest.label}' "
-                                  f"({highest.stage}); order the stages dev → staging → prod")
+                                  f"stage {_name(stage)} comes after {_name(highest)}; order the stages "
+                                  "dev → staging → prod")
                 continue
             if highest is None or rank > R.STAGES.index(highest.stage):
                 highest = stage
@@ -126,6 +126,11 @@ class PromotionFlow(Rule):
             yield self.report(Y.span(spec.source, stage.anchor),
                               f"stage '{stage.label}' has no {', '.join(f'`{m}`' for m in missing)}{hint}; "
                               + "; ".join(_WHAT[m] for m in missing))
+
+
+def _name(stage: R.Stage) -> str:
+    same = stage.label.strip().lower() == stage.stage
+    return f"'{stage.label}'" if same else f"'{stage.label}' ({stage.stage})"
 
 
 _WHAT = {

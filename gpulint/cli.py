@@ -14,6 +14,17 @@ from gpulint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json")
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+class _Ordered(argparse.Action):
+    """Records --format and --output in command-line order, so each --output pairs with its --format."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        items = list(getattr(namespace, self.dest) or [])
+        items.append((self.const, values))
+        setattr(namespace, self.dest, items)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint GPU-lifecycle artifacts under PATHs (default .)")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("--format", "-f", dest="outputs", action=_Ordered, const="format", metavar="FORMAT",
+                       choices=CHECK_FORMATS,
+                       help="output format: text, json, sarif, junit, github (repeatable, each with its own --output)")
+    check.add_argument("--output", "-o", dest="outputs", action=_Ordered, const="output", metavar="FILE",
+                       help="write the preceding --format to this file (- is standard output)")
     check.add_argument("--fail-on", choices=("error", "warning", "info", "none"), default=None,
                        help="lowest severity that makes the exit status 1 (default: error)")
     check.add_argument("--select", action="append", default=None, metavar="RULES",
@@ -41,12 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--show-suppressed", action="store_true", help="also print suppressed findings")
+    check.add_argument("--statistics", action="store_true",
+                       help="text format: print counts per rule (most frequent first) instead of each finding")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=FORMATS, default="text")
 
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule id (GL103) or name")
+    from gpulint.grading.command import add_grade_parser; add_grade_parser(commands)  # noqa: E702
     return parser
 
 
@@ -69,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "grade": from gpulint.grading.command import run_grade; return run_grade(args)  # noqa: E701,E702
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:
@@ -81,6 +100,11 @@ def _check(args: argparse.Namespace) -> int:
     from gpulint.engine import UsageError, run
     from gpulint.findings import Severity
 
+    try:
+        outputs = _pair_outputs(args.outputs or [])
+    except ValueError as error:
+        print(f"gpulint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     overrides = {"select": _split(args.select), "ignore": _split(args.ignore), "require": _split(args.require)}
     if args.require:
         unknown = set(overrides["require"] or ()) - {"dockerfile", "workflow", "kubernetes", "rollout", "smoketest"}
@@ -98,16 +122,77 @@ def _check(args: argparse.Namespace) -> int:
     threshold = result.config.fail_on if result.config else Severity.ERROR
     if args.fail_on is not None:
         threshold = None if args.fail_on == "none" else Severity(args.fail_on)
-    if args.format == "json":
-        from gpulint.reporters.json_report import render
-
-        sys.stdout.write(render(result))
-    else:
-        from gpulint.reporters.text import render
-
-        sys.stdout.write(render(result, color=_color(args.color), quiet=args.quiet,
-                                show_suppressed=args.show_suppressed))
+    for fmt, destination in outputs:
+        to_stdout = destination == "-"
+        color = _color(args.color) if to_stdout else args.color == "always"
+        text = _render(fmt, result, args, color=color)
+        try:
+            if to_stdout:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            else:
+                Path(destination).write_text(text, encoding="utf-8")
+        except OSError as error:
+            print(f"gpulint: error: cannot write {fmt} output to {destination}: {error.strerror or error}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    if any(fmt == "github" for fmt, _ in outputs) and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _append_step_summary(result, os.environ["GITHUB_STEP_SUMMARY"])
     return EXIT_FINDINGS if result.failed(threshold) else EXIT_OK
+
+
+def _pair_outputs(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(format, destination) pairs from --format/--output in order; a format without --output is stdout."""
+    pairs: list[list[str | None]] = []
+    for option, value in items:
+        if option == "format":
+            pairs.append([value, None])
+        elif not pairs or pairs[-1][1] is not None:
+            raise ValueError(f"--output {value} must follow the --format it writes")
+        else:
+            pairs[-1][1] = value
+    resolved = [(str(fmt), dest or "-") for fmt, dest in pairs] or [("text", "-")]
+    stdout = [fmt for fmt, dest in resolved if dest == "-"]
+    if len(stdout) > 1:
+        raise ValueError(f"formats {', '.join(stdout)} would all go to standard output; give each an --output FILE")
+    files = [os.path.abspath(dest) for _, dest in resolved if dest not in ("-", os.devnull)]
+    if len(files) != len(set(files)):
+        raise ValueError("two formats would be written to the same --output file")
+    return resolved
+
+
+def _render(fmt: str, result, args: argparse.Namespace, color: bool) -> str:
+    if fmt == "json":
+        from gpulint.reporters.json_report import render as render_json
+
+        return render_json(result)
+    if fmt == "sarif":
+        from gpulint.reporters.sarif import render as render_sarif
+
+        return render_sarif(result)
+    if fmt == "junit":
+        from gpulint.reporters.junit import render as render_junit
+
+        return render_junit(result)
+    if fmt == "github":
+        from gpulint.reporters.github import render as render_github
+
+        return render_github(result)
+    from gpulint.reporters.text import render as render_text
+
+    return render_text(result, color=color, quiet=args.quiet, show_suppressed=args.show_suppressed,
+                       statistics=args.statistics)
+
+
+def _append_step_summary(result, path: str) -> None:
+    from gpulint.reporters.github import summary_markdown
+
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(summary_markdown(result))
+    except OSError as error:  # a summary is a courtesy; the annotations and exit status still stand
+        print(f"gpulint: warning: cannot write the step summary to {path}: {error.strerror or error}",
+              file=sys.stderr)
 
 
 def _color(choice: str) -> bool:

@@ -32,7 +32,7 @@ def embed(parent: Source, node: ScalarNode, name: str, rel_suffix: str = "") -> 
     if node.style in ("|", ">"):
         offsets = _verified(_block(text, start, end, value, node.style == ">"), value, end)
     elif node.style in ('"', "'", None, ""):
-        offsets = _verified(_flow(text, start, end, node.style or ""), value, end)
+        offsets = _verified(_flow(text, start, end, node.style or ""), value, end, exact=True)
     if offsets is None:
         offsets = _by_lines(text, start, end, value)
     label = f"{parent.rel_path} › {name}"
@@ -50,12 +50,12 @@ def _skip_properties(text: str, start: int, end: int) -> int:
     return i
 
 
-def _verified(decoded: Decoded | None, value: str, end: int) -> list[int] | None:
+def _verified(decoded: Decoded | None, value: str, end: int, exact: bool = False) -> list[int] | None:
     """Offsets when the decoding reproduces the value (a block's value may be a prefix: chomping)."""
     if decoded is None:
         return None
     chars, offsets = decoded
-    if "".join(chars[: len(value)]) != value:
+    if "".join(chars[: len(value)]) != value or (exact and len(chars) != len(value)):
         return None
     stop = offsets[len(value)] if len(offsets) > len(value) else end
     return offsets[: len(value)] + [stop]

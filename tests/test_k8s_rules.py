@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from gpulint.engine import run
+from gpulint.limits import Limits
 from gpulint.models import yamlnode as Y
 from gpulint.models.k8s import read_knob
 from gpulint.models.yamlfile import load_yaml
@@ -217,8 +218,7 @@ def test_duplicate_limits_key_fails_gpu(tmp_path: Path) -> None:
 
 
 def test_sidecar_gpu_request_without_limit_is_reported(tmp_path: Path) -> None:
-    text = edit("          livenessProbe:", "          livenessProbe:".replace("livenessProbe:", "livenessProbe:"))
-    text += "        - name: helper\n          image: helper:1\n          resources: {requests: {nvidia.com/gpu: 1}}\n"
+    text = GOOD + "        - name: helper\n          image: helper:1\n          resources: {requests: {nvidia.com/gpu: 1}}\n"
     found = lint(tmp_path, text)
     assert where(found) == {("GL306", 29, 34)}
 
@@ -233,14 +233,14 @@ def test_gpu_in_answers_file_maps_back_to_the_file(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------- GL307/GL308 rolling
 
 @pytest.mark.parametrize("knobs, expected", [
-    ("{maxUnavailable: 0, maxSurge: 0}", {("GL307", 9, 52)}),
-    ("{maxUnavailable: '0%', maxSurge: '0%'}", {("GL307", 9, 55)}),
-    ("{maxUnavailable: 0, maxSurge: 1.5}", {("GL303", 9, 52)}),  # the wrong type: the schema rule
-    ("{maxUnavailable: 0, maxSurge: '1.5'}", {("GL307", 9, 52)}),
-    ("{maxUnavailable: 101%, maxSurge: 1}", {("GL307", 9, 38), ("GL308", 9, 38)}),
+    ("{maxUnavailable: 0, maxSurge: 0}", {("GL307", 9, 50)}),
+    ("{maxUnavailable: '0%', maxSurge: '0%'}", {("GL307", 9, 53)}),
+    ("{maxUnavailable: 0, maxSurge: 1.5}", {("GL303", 9, 50)}),  # the wrong type: the schema rule
+    ("{maxUnavailable: 0, maxSurge: '1.5'}", {("GL307", 9, 50)}),
+    ("{maxUnavailable: 101%, maxSurge: 1}", {("GL307", 9, 37), ("GL308", 9, 37)}),
     ("{maxUnavailable: 0, maxSurge: 1e0}", set()),  # kubectl reads 1e0 as the number 1
     ("{maxSurge: 1}", {("GL307", 9, 5)}),
-    ("{maxUnavailable: 1, maxSurge: 1}", {("GL308", 9, 38)}),
+    ("{maxUnavailable: 1, maxSurge: 1}", {("GL308", 9, 37)}),
     ("{maxUnavailable: 0, maxSurge: 5%}", set()),
 ])
 def test_rolling_knobs(tmp_path: Path, knobs: str, expected: set) -> None:
@@ -265,7 +265,7 @@ def test_rolling_warning_needs_a_gpu_workload(tmp_path: Path) -> None:
     ("true", None, False, True), ("[1]", None, False, True), ("3.0", 3, False, False),
 ])
 def test_read_knob(text: str, value, percent: bool, problem: bool) -> None:
-    node = load_yaml(Source(f"k: {text}\n", "k.yaml")).documents[0]
+    node = load_yaml(Source(f"k: {text}\n", "k.yaml"), Limits()).documents[0]
     knob = read_knob(Y.get(node, "k"))
     assert (knob.value, knob.percent, knob.problem is not None) == (value, percent, problem)
 
@@ -285,8 +285,14 @@ def test_read_knob(text: str, value, percent: bool, problem: bool) -> None:
     "  template: {spec: {containers: {name: x}}}\n",
     "apiVersion: v1\nkind: List\nitems: null\n",
     "apiVersion: v1\nkind: List\nitems: [1, null, {apiVersion: apps/v1, kind: Deployment, spec: {strategy: null}}]\n",
-    "a: &a {apiVersion: apps/v1, kind: Deployment, spec: {template: {spec: {containers: [*a]}}}}\n",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: &a {name: x}\nspec: {template: {spec: {containers: [*a, *a]}}}\n",
 ])
 def test_malformed_manifests_do_not_raise(tmp_path: Path, text: str) -> None:
     for finding in lint(tmp_path, text):
         assert finding.message and finding.line >= 1
+
+
+def test_helm_placeholders_are_not_type_errors(tmp_path: Path) -> None:
+    text = edit("  replicas: 2\n", "  replicas: {{ .Values.replicas }}\n",
+                "limits: {nvidia.com/gpu: 1}", "limits:\n              nvidia.com/gpu: {{ .Values.gpus }}")
+    assert lint(tmp_path, text) == []

@@ -169,3 +169,9 @@ def test_gitignored_and_vendor_dirs_are_skipped(cli, tree: Path):
         (tree / folder / "Dockerfile").write_text("FROM a\n")
     findings = _check(cli, tree)
     assert not any("Dockerfile" in f["path"] for f in findings)
+
+
+def test_recursive_alias(cli, tree: Path):
+    (tree / "broken" / "loop.yaml").write_text("apiVersion: v1\nkind: ConfigMap\ndata: &a {x: [*a]}\n")
+    (f,) = _by_path(_check(cli, tree), "broken/loop.yaml")
+    assert f["rule"] == "GL001" and "alias" in f["message"]

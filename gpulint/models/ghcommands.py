@@ -8,7 +8,7 @@ and `uses:` steps by action name and inputs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gpulint.embedded import embed
 from gpulint.models import yamlnode as Y
@@ -213,19 +213,27 @@ def _literal(node) -> bool | None:
     return {"true": True, ":": True, "false": False}.get(words[0]) if len(words) == 1 else None
 
 
-def _dead_code(text: str) -> tuple[list[tuple[int, int]], dict[str, tuple[int, int]]]:
-    """Ranges never executed (`if false; then ...`), and function bodies by name."""
+Ranges = list[tuple[int, int]]
+
+
+def _dead_code(text: str) -> tuple[Ranges, dict[str, tuple[int, int]], list[tuple[tuple[int, int], int]]]:
+    """Ranges never executed (`if false; then ...`), function bodies by name, and pipeline
+    members that are not last, each with the start of its pipeline's last command."""
     try:
         import bashlex
 
         trees = bashlex.parse(text)
     except Exception:  # bashlex rejects some bash; then nothing is known to be dead
-        return [], {}
+        return [], {}, []
     dead: list[tuple[int, int]] = []
     functions: dict[str, tuple[int, int]] = {}
+    piped: list[tuple[tuple[int, int], int]] = []
     stack = list(trees)
     while stack:
         node = stack.pop()
+        if node.kind == "pipeline":
+            members = [p for p in node.parts if p.kind not in ("pipe", "reservedword")]
+            piped.extend((m.pos, members[-1].pos[0]) for m in members[:-1])
         if node.kind == "function":
             functions[node.parts[0].word] = node.pos
         if node.kind in ("if", "while", "until"):
@@ -254,19 +262,20 @@ def _dead_code(text: str) -> tuple[list[tuple[int, int]], dict[str, tuple[int, i
             stack.extend(child for child in getattr(node, attr, []) or [] if hasattr(child, "kind"))
         if getattr(node, "command", None) is not None and hasattr(node.command, "kind"):
             stack.append(node.command)
-    return dead, functions
+    return dead, functions, piped
 
 
-def live_commands(text: str, errexit: bool) -> list[tuple[SimpleCommand, int]]:
+def live_commands(text: str, errexit: bool, pipefail: bool = False) -> list[tuple[SimpleCommand, int]]:
     """Commands that can run, with the offset of their (sub)script: `bash -c '...'` is followed."""
     result: list[tuple[SimpleCommand, int]] = []
-    _collect(text, errexit, 0, result, 0)
+    _collect(text, errexit, 0, result, 0, pipefail)
     return result
 
 
-def _collect(text: str, errexit: bool, base: int, out: list[tuple[SimpleCommand, int]], depth: int) -> None:
+def _collect(text: str, errexit: bool, base: int, out: list[tuple[SimpleCommand, int]], depth: int,
+             pipefail: bool = False) -> None:
     script = parse_shell(text, errexit=errexit)
-    dead, functions = _dead_code(text)
+    dead, functions, piped = _dead_code(text)
     called = {c.name for c in script.commands}
     for command in script.commands:
         if any(lo <= command.start < hi for lo, hi in dead):
@@ -277,6 +286,11 @@ def _collect(text: str, errexit: bool, base: int, out: list[tuple[SimpleCommand,
                      and not (functions[owner[0]][0] <= c.start < functions[owner[0]][1])]
             if not users and (owner or not called & set(functions)):
                 continue
+        if pipefail:  # with pipefail a pipe member fails the pipeline: it is masked as the last one is
+            last = [start for (lo, hi), start in piped if lo <= command.start < hi]
+            ends = [c for c in script.commands if last and c.start == last[0]]
+            if ends:
+                command = replace(command, masked=ends[0].masked)
         out.append((command, base))
         argv = command.argv()
         if depth < 3 and argv and os.path.basename(argv[0]) in ("bash", "sh") and "-c" in argv[1:-1]:
@@ -287,8 +301,7 @@ def _collect(text: str, errexit: bool, base: int, out: list[tuple[SimpleCommand,
                 inner: list[tuple[SimpleCommand, int]] = []
                 _collect(argv[index], "-e" in argv or errexit, base + word.start + quoted, inner, depth + 1)
                 for sub, offset in inner:
-                    sub.masked = sub.masked or command.masked
-                    out.append((sub, offset))
+                    out.append((replace(sub, masked=sub.masked or command.masked), offset))
 
 
 # ----------------------------------------------------------------------------- steps
@@ -321,7 +334,7 @@ def step_hits(step: Step) -> list[Hit]:
                                 push_default=default))
     script = step.script
     if script is not None:
-        for command, offset in live_commands(script.text, step.errexit):
+        for command, offset in live_commands(script.text, step.errexit, step.pipefail):
             for kind, detail in classify(command.argv()):
                 hits.append(Hit(kind, step, detail, command, offset))
     return hits

@@ -33,8 +33,10 @@ class Leg:
         return None
 
     def describe(self) -> str:
-        return ", ".join(f"{k}={E.to_string(v) if not isinstance(v, (list, dict)) else v}"
-                         for k, (v, _) in self.values.items())
+        def show(v: object) -> str:
+            return "?" if v is E.UNKNOWN else str(v) if isinstance(v, (list, dict)) else E.to_string(v)
+
+        return ", ".join(f"{k}={show(v)}" for k, (v, _) in self.values.items())
 
 
 @dataclass
@@ -168,11 +170,11 @@ def runners(workflow: Workflow, job: Job) -> list[Runner]:
     inputs = E.OpenDict(workflow.input_defaults)
     result: list[Runner] = []
     for leg in legs:
-        ctx = {"matrix": E.OpenDict(leg.context()) if (leg is None or matrix.unknown) else leg.context(),
+        # An expression-given matrix may hold more keys than the legs we know: keep it open.
+        values = leg.context() if leg is not None else {}
+        ctx = {"matrix": E.OpenDict(values) if (leg is None or matrix.unknown) else values,
                "inputs": inputs, "vars": E.OpenDict(), "github": E.OpenDict(), "needs": E.OpenDict(),
                "__leg__": leg}
-        if leg is None:
-            ctx["matrix"] = E.OpenDict()
         result.append(_runner(job.runs_on, ctx, leg))
     return result
 

@@ -201,3 +201,9 @@ def criterion_for_path(path: tuple) -> str:
 def field_criterion(obj: K8sObject, path: tuple) -> str | None:
     """The deployment criterion of a field; only a Deployment's fields bear on deployment.*."""
     return criterion_for_path(path) if obj.kind == "Deployment" else None
+
+
+def is_template_placeholder(node: Y.Node | None) -> bool:
+    """An unquoted Helm/Go template value such as ``{{ .Values.gpus }}``, which YAML reads as a
+    flow mapping whose only key is another mapping: its real value is unknown until rendered."""
+    return Y.is_map(node) and len(node.value) == 1 and Y.is_map(node.value[0][0])

@@ -78,6 +78,11 @@ class Step:
         words = shell.split()
         return any(w.startswith("-") and not w.startswith("--") and "e" in w for w in words[1:])
 
+    @property
+    def pipefail(self) -> bool:
+        # GitHub runs the default and `shell: bash` as `bash --noprofile --norc -eo pipefail {0}`.
+        return (self.shell or "bash").strip() == "bash"
+
     @cached_property
     def script(self) -> ShellScript | None:
         text = Y.text(self.run)

@@ -78,26 +78,38 @@ def _nesting_problem(source: Source, limits: Limits) -> tuple[Span, str] | None:
 
 
 def _expanded_size(root: Node, budget: int) -> int:
-    """Nodes a loader would build once aliases are expanded, counting no further than budget."""
+    """Nodes a loader would build once aliases are expanded, counting no further than budget.
+
+    A node that contains itself (``a: &a [*a]``) expands without end: it counts as over budget.
+    """
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
-        if id(node) in sizes:
+        key = id(node)
+        if key in sizes and not done:
             continue
-        children: list[Node]
         if isinstance(node, MappingNode):
             children = [n for kv in node.value for n in kv]
         elif isinstance(node, SequenceNode):
             children = list(node.value)
         else:
-            sizes[id(node)] = 1
+            sizes[key] = 1
             continue
         if done:
-            sizes[id(node)] = min(budget + 1, 1 + sum(sizes.get(id(c), 0) for c in children))
-        else:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
+            open_nodes.discard(key)
+            sizes[key] = min(budget + 1, 1 + sum(sizes.get(id(c), 0) for c in children))
+            continue
+        if key in open_nodes:
+            return budget + 1  # reached itself again before finishing: a recursive alias
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                return budget + 1
+            if id(child) not in sizes:
+                stack.append((child, False))
     return sizes.get(id(root), 1)
 
 
@@ -156,7 +168,7 @@ def load_yaml(source: Source, limits: Limits) -> YamlFile:
                 start = document.start_mark.index
                 result.problems.append((Span(source, start, start + 1),
                                         f"YAML aliases expand to more than {limits.max_alias_expansion} nodes "
-                                        "(an alias bomb?); document not linted"))
+                                        "(an alias bomb, or an alias inside its own anchor); document not linted"))
                 continue
             result.documents.append(document)
             result.duplicates.extend(_find_duplicates(document))

@@ -13,11 +13,11 @@ CRITERIA = {
     "smoketest": (),
 }
 WHERE = {
-    "dockerfile": "a Dockerfile (Dockerfile, Dockerfile.*, *.Dockerfile or Containerfile)",
-    "workflow": "a GitHub Actions workflow under .github/workflows/",
-    "kubernetes": "a Kubernetes manifest (a YAML document with apiVersion and kind)",
-    "rollout": "a rollout plan (a YAML or JSON mapping with rollback_commands and image_promotion_flow)",
-    "smoketest": "a GPU smoke test (smoke_test.py)",
+    "dockerfile": "Dockerfile (Dockerfile, Dockerfile.*, *.Dockerfile or Containerfile)",
+    "workflow": "GitHub Actions workflow under .github/workflows/",
+    "kubernetes": "Kubernetes manifest (YAML document with apiVersion and kind)",
+    "rollout": "rollout plan (YAML or JSON mapping with rollback_commands and image_promotion_flow)",
+    "smoketest": "GPU smoke test (smoke_test.py)",
 }
 
 _ANSWER_FIELD = {

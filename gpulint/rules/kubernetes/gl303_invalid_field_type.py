@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import Manifests, field_criterion, schema_problems
+from gpulint.models.k8s import Manifests, field_criterion, is_template_placeholder, schema_problems
 from gpulint.rule import Report, Rule
 
 
@@ -51,8 +51,8 @@ class InvalidFieldType(Rule):
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         for obj in manifests.objects:
             for problem in schema_problems(obj):
-                if problem.message.startswith("unknown field"):
-                    continue
+                if problem.message.startswith("unknown field") or is_template_placeholder(problem.node):
+                    continue  # typos are GL302's; `{{ .Values.x }}` is only known once the chart is rendered
                 yield self.report(Y.span(manifests.source, problem.node),
                                   f"{problem.message}; kubectl rejects the manifest",
                                   criterion=field_criterion(obj, problem.path))

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
 from gpulint.models.k8s import (GPU_RESOURCE, K8sObject, Manifests, container_anchor, deployments, gpu_count,
-                                gpu_limit, gpu_request, key_node)
+                                gpu_limit, gpu_request, is_template_placeholder, key_node)
 from gpulint.models.quantity import parse_quantity
 from gpulint.rule import Report, Rule
 
@@ -89,12 +89,14 @@ class GpuLimit(Rule):
                                   "be set in limits (requests, if given, must equal the limit)",
                                   fix="move it to resources.limits (or set an equal limit)")
             return
+        if is_template_placeholder(limit) or is_template_placeholder(request):
+            return  # a Helm value: known only once the chart is rendered
         count = gpu_count(limit)
         shown = Y.text(limit) if Y.is_scalar(limit) else "(not a number)"
         if count is None:
-            yield self.report(Y.span(source, limit),
-                              f"{GPU_RESOURCE} limit {shown!r} is not a whole number of GPUs; a GPU cannot "
-                              "be split through limits", fix="use a whole number such as 1")
+            what = f"limit {shown!r} is not a whole number of GPUs; a GPU cannot be split through limits" \
+                if Y.is_scalar(limit) and not Y.is_null(limit) else "limit is not a number"
+            yield self.report(Y.span(source, limit), f"{GPU_RESOURCE} {what}", fix="use a whole number such as 1")
             return
         if count < 1:
             yield self.report(Y.span(source, limit),

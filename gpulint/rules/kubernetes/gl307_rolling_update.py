@@ -89,7 +89,7 @@ class RollingUpdate(Rule):
         anchor = rolling_pair[0] if rolling_pair else strategy_key
         missing = [k for k in _KNOBS if Y.is_null(Y.get(rolling, k))]
         if missing:
-            where = "strategy has no rollingUpdate" if rolling_pair is None else "rollingUpdate does not set"
+            where = "strategy has no rollingUpdate with" if rolling_pair is None else "rollingUpdate does not set"
             yield self.report(Y.span(source, anchor),
                               f"{where} {' and '.join(missing)}; both must be explicit (the 25% defaults "
                               "may drop GPU serving capacity)")

@@ -92,18 +92,22 @@ class PromotionFlow(Rule):
                               "least three, dev → staging → prod, named by `stage:` (or `name:`)")
 
     def _order(self, spec, stages):
-        highest = None
-        for stage in stages:
-            if stage.stage is None:
+        """Report the fewest stages that must move: those off the longest in-order run."""
+        named = [s for s in stages if s.stage is not None]
+        keep = _in_order(named)
+        for i, stage in enumerate(named):
+            if i in keep:
                 continue
             rank = R.STAGES.index(stage.stage)
-            if highest is not None and rank < R.STAGES.index(highest.stage):
-                yield self.report(Y.span(spec.source, stage.anchor),
-                                  f"stage {_name(stage)} comes after {_name(highest)}; order the stages "
-                                  "dev → staging → prod")
-                continue
-            if highest is None or rank > R.STAGES.index(highest.stage):
-                highest = stage
+            later = next((named[j] for j in sorted(keep) if j > i and R.STAGES.index(named[j].stage) < rank), None)
+            if later is not None:
+                where = f"comes before {_name(later)}"
+            else:
+                earlier = next(named[j] for j in sorted(keep, reverse=True)
+                               if j < i and R.STAGES.index(named[j].stage) > rank)
+                where = f"comes after {_name(earlier)}"
+            yield self.report(Y.span(spec.source, stage.anchor),
+                              f"stage {_name(stage)} {where}; order the stages dev → staging → prod")
 
     def _fields(self, spec, stage):
         if not Y.is_map(stage.fields):
@@ -126,6 +130,23 @@ class PromotionFlow(Rule):
             yield self.report(Y.span(spec.source, stage.anchor),
                               f"stage '{stage.label}' has no {', '.join(f'`{m}`' for m in missing)}{hint}; "
                               + "; ".join(_WHAT[m] for m in missing))
+
+
+def _in_order(named: list[R.Stage]) -> set[int]:
+    """Indices of the longest run of stages in non-decreasing order, preferring earlier stages."""
+    ranks = [R.STAGES.index(s.stage) for s in named]
+    length = [1] * len(ranks)
+    previous = [-1] * len(ranks)
+    for i in range(len(ranks)):
+        for j in range(i):
+            if ranks[j] <= ranks[i] and length[j] + 1 > length[i]:
+                length[i], previous[i] = length[j] + 1, j
+    keep: set[int] = set()
+    i = length.index(max(length)) if length else -1
+    while i != -1:
+        keep.add(i)
+        i = previous[i]
+    return keep
 
 
 def _name(stage: R.Stage) -> str:

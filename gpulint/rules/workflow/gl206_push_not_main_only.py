@@ -63,7 +63,7 @@ class PushNotMainOnly(Rule):
 
     def check(self, workflow, project):
         p = pipeline(workflow)
-        for hit in first_per_step(p.existing(PUSH)):
+        for hit in first_per_step(p.existing(PUSH), workflow):
             outside = p.outside_main(hit)
             if not outside:
                 continue

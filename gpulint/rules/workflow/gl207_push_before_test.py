@@ -62,7 +62,7 @@ class PushBeforeTest(Rule):
         p = pipeline(workflow)
         if not p.existing(TEST):
             return  # GL202 reports the missing test
-        for hit in first_per_step(p.existing(PUSH)):
+        for hit in first_per_step(p.existing(PUSH), workflow):
             untested = p.untested(hit)
             if not untested:
                 continue

@@ -1,0 +1,43 @@
+"""The adversarial suite: submissions crafted to pass without doing the work, and honest ones
+written unusually. Each case under tests/adversarial/<case>/ holds one submission (a folder, an
+answers file or a notebook) and expected.yaml: what a careful human grader decides for each
+criterion (`fail`, or `any` where reasonable graders differ); every criterion not listed must pass,
+and the live criteria are skipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gpulint.grading import grade_path, load_rubric
+
+HERE = Path(__file__).resolve().parent / "adversarial"
+CASES = sorted(p for p in HERE.iterdir() if (p / "expected.yaml").is_file())
+STATUS = {"pass": "passed", "fail": "failed", "skip": "skipped"}
+
+
+def test_suite_is_large_enough():
+    assert len(CASES) >= 30
+    honest = [c for c in CASES if not yaml.safe_load((c / "expected.yaml").read_text())["expect"]]
+    crafted = [c for c in CASES if c not in honest]
+    assert len(honest) >= 10 and len(crafted) >= 20
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_adversarial_case(case: Path):
+    meta = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
+    rubric = load_rubric("lab")
+    graded = grade_path(case / meta["submission"], rubric)
+    expected = {c.id: ("skipped" if c.live else "passed") for c in rubric.criteria}
+    for criterion, verdict in (meta.get("expect") or {}).items():
+        assert criterion in expected, f"unknown criterion {criterion} in {case.name}/expected.yaml"
+        expected[criterion] = None if verdict == "any" else STATUS[verdict]
+    actual = {r.criterion.id: r.status for r in graded.criteria}
+    wrong = {k: (actual[k], v) for k, v in expected.items() if v is not None and actual[k] != v}
+    details = {r.criterion.id: r.feedback for r in graded.criteria if r.criterion.id in wrong}
+    assert not wrong, f"{meta['description']}: (got, expected) {wrong}\n{details}"
+    for result in graded.criteria:  # a failure always explains itself
+        if result.status == "failed":
+            assert "What gpulint found:" in result.feedback and "- " in result.feedback

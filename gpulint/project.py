@@ -21,6 +21,14 @@ class Project:
     # Files read on demand (health-check scripts in a build context), cached by absolute path.
     _extra: dict[Path, Source | None] = field(default_factory=dict)
 
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    def memo(self, key: str, compute):
+        """A value derived from all artifacts, computed once per run (rules share it)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
     @property
     def limits(self) -> Limits:
         return self.config.limits

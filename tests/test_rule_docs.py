@@ -47,3 +47,14 @@ def test_names_are_unique():
 def test_every_static_criterion_has_an_error_rule():
     covered = {r.criterion for r in RULES if r.severity is Severity.ERROR and r.criterion}
     assert covered >= CRITERIA - {c for c in CRITERIA if not any(r.criterion == c for r in RULES)}
+
+
+def test_generated_rule_docs_are_current():
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "gen_rule_docs.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

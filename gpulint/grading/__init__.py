@@ -3,13 +3,25 @@
 >>> from gpulint.grading import load_rubric, grade_path
 >>> result = grade_path(Path("submission/"), load_rubric("lab"))
 >>> result.score, [c.status for c in result.criteria]
+
+Names are loaded on first use so that building the command line stays fast.
 """
 
-from gpulint.grading.grader import (CriterionResult, GradeResult, LiveResult, grade, grade_error, grade_path,
-                                    parse_live_results)
-from gpulint.grading.rubric import Criterion, Rubric, RubricError, load_rubric, parse_rubric
-from gpulint.grading.submission import Submission, SubmissionError, load_submission
+from __future__ import annotations
 
-__all__ = ["Criterion", "CriterionResult", "GradeResult", "LiveResult", "Rubric", "RubricError", "Submission",
-           "SubmissionError", "grade", "grade_error", "grade_path", "load_rubric", "load_submission",
-           "parse_live_results", "parse_rubric"]
+import importlib
+
+_EXPORTS = {
+    "CriterionResult": "grader", "GradeResult": "grader", "LiveResult": "grader", "grade": "grader",
+    "grade_error": "grader", "grade_path": "grader", "parse_live_results": "grader",
+    "Criterion": "rubric", "Rubric": "rubric", "RubricError": "rubric", "load_rubric": "rubric",
+    "parse_rubric": "rubric", "Submission": "submission", "SubmissionError": "submission",
+    "load_submission": "submission",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"gpulint.grading.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'gpulint.grading' has no attribute {name!r}")

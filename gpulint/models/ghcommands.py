@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from gpulint.embedded import embed
 from gpulint.models import yamlnode as Y
-from gpulint.models.shell import SimpleCommand, parse_shell
+from gpulint.models.shell import SimpleCommand, bash_trees, parse_shell
 from gpulint.models.workflow import Step, Workflow
 from gpulint.source import Span
 
@@ -39,9 +40,18 @@ class Hit:
 
     def span(self, workflow: Workflow) -> Span:
         if self.command is not None and self.step.run is not None:
-            inner = embed(workflow.source, self.step.run, "run")
-            return Span(inner, self.offset + self.command.start, self.offset + self.command.end)
+            return scalar_span(workflow, self.step.run, self.offset + self.command.start,
+                               self.offset + self.command.end)
         return workflow.span(self.step.key_node)
+
+
+def scalar_span(workflow: Workflow, node: Y.ScalarNode, start: int, end: int) -> Span:
+    """Span of characters start..end of a scalar's *value*, in the workflow's own source.
+    Offsets are mapped here rather than by nesting sources, since the workflow may itself be
+    embedded in a lab answers file."""
+    inner = embed(workflow.source, node, "value")
+    last = len(inner.offsets) - 1
+    return Span(workflow.source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
 
 
 # ----------------------------------------------------------------------------- commands
@@ -216,14 +226,12 @@ def _literal(node) -> bool | None:
 Ranges = list[tuple[int, int]]
 
 
+@lru_cache(maxsize=4096)
 def _dead_code(text: str) -> tuple[Ranges, dict[str, tuple[int, int]], list[tuple[tuple[int, int], int]]]:
     """Ranges never executed (`if false; then ...`), function bodies by name, and pipeline
     members that are not last, each with the start of its pipeline's last command."""
-    try:
-        import bashlex
-
-        trees = bashlex.parse(text)
-    except Exception:  # bashlex rejects some bash; then nothing is known to be dead
+    trees, error = bash_trees(text)
+    if error is not None:  # bashlex rejects some bash; then nothing is known to be dead
         return [], {}, []
     dead: list[tuple[int, int]] = []
     functions: dict[str, tuple[int, int]] = {}

@@ -80,15 +80,23 @@ def parse_shell(text: str, errexit: bool = False) -> ShellScript:
 
 
 @lru_cache(maxsize=4096)
-def _parse_cached(text: str, errexit: bool) -> ShellScript:
-    if not text.strip():
-        return ShellScript(text, [])
+def bash_trees(text: str) -> tuple[list, str | None]:
+    """bashlex's syntax trees for a script, parsed once per distinct text (bashlex is slow)."""
     try:
         import bashlex
 
-        trees = bashlex.parse(text)
+        return bashlex.parse(text), None
     except Exception as error:  # bashlex raises assorted errors on syntax it does not know
-        return ShellScript(text, _fallback(text, errexit), f"{type(error).__name__}: {error}")
+        return [], f"{type(error).__name__}: {error}"
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str, errexit: bool) -> ShellScript:
+    if not text.strip():
+        return ShellScript(text, [])
+    trees, error = bash_trees(text)
+    if error is not None:
+        return ShellScript(text, _fallback(text, errexit), error)
     commands: list[SimpleCommand] = []
     walker = _Walker(text, commands, errexit)
     for index, tree in enumerate(trees):

@@ -64,7 +64,7 @@ class RollbackTarget(Rule):
                                       f"this undo rolls back {r.describe(contexts)}, but the history inspects "
                                       f"{history[0].describe(contexts)}; give both the same Deployment, `-n` and "
                                       "`--context`")
-        known = _deployment_names(project)
+        known = project.memo("deployment-names", lambda: _deployment_names(project))
         if not known:
             return
         for r in undo:

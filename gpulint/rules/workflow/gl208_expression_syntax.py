@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from gpulint.embedded import embed
 from gpulint.findings import Severity
 from gpulint.models import expressions as E
 from gpulint.models import yamlnode as Y
+from gpulint.models.ghcommands import scalar_span
 from gpulint.rule import Rule
-from gpulint.source import Span
 
 
 def _is_if(path: tuple) -> bool:
@@ -65,8 +64,7 @@ class ExpressionSyntax(Rule):
                 offset = error.offset
                 if not _is_if(path):
                     offset += _part_start(text, error)
-                inner = embed(workflow.source, node, str(path[-1]))
-                yield self.report(Span(inner, offset, offset + 1),
+                yield self.report(scalar_span(workflow, node, offset, offset + 1),
                                   f"invalid expression in `{path[-1]}:`: {error.message}")
 
 

@@ -159,3 +159,19 @@ def scenario_list(items: list[Ungated]) -> str:
     parts = [f"on {u.scenario.label}" + (" (an `if:` cannot be decided statically: may run)"
                                          if u.state is E.UNKNOWN else "") for u in items]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def reports_missing(project, workflow: Workflow, kind: str) -> bool:
+    """Whether a "no step does `kind`" finding belongs on this workflow.
+
+    Teams split a pipeline over several workflows (build and test in one, release in another), so a
+    build, GPU test or push in any workflow of the scanned tree satisfies the criterion. When none
+    has it, the finding goes on one workflow only: the first (by path) doing any pipeline work,
+    else the first.
+    """
+    workflows = project.memo("workflows-by-path", lambda: sorted(
+        project.of_kind("workflow"), key=lambda w: (w.source.rel_path, w.node.start_mark.index)))
+    if any(pipeline(w).existing(kind) for w in workflows):
+        return False
+    doers = [w for w in workflows if any(pipeline(w).existing(k) for k in (BUILD, TEST, PUSH))]
+    return (doers or workflows or [workflow])[0] is workflow

@@ -40,12 +40,6 @@ def is_rollout(node: Y.Node | None) -> bool:
     return Y.is_map(node) and any(Y.get_pair(node, key) for key in ROLLOUT_KEYS)
 
 
-def key_span(spec: RolloutSpec, key: str) -> Span | None:
-    """The span of a top-level key, for findings about its value as a whole."""
-    pair = Y.get_pair(spec.node, key)
-    return Y.span(spec.source, pair[0]) if pair else None
-
-
 # --------------------------------------------------------------------------- rollback commands
 
 # Programs that are kubectl (OpenShift's ``oc`` takes the same ``rollout`` subcommands).
@@ -285,7 +279,7 @@ def near_miss(line: CommandLine, action: str) -> str | None:
 STAGES = ("dev", "staging", "prod")
 # Whole stage names; "stage" and "live" only count as the whole name ("Stage 1" is not staging).
 _EXACT = {
-    "dev": {"dev", "development", "develop", "devel", "develop-env"},
+    "dev": {"dev", "development", "develop", "devel"},
     "staging": {"staging", "stage", "stg", "preprod", "pre-prod", "pre_prod", "pre prod", "qa", "uat"},
     "prod": {"prod", "production", "prd", "live"},
 }

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from gpulint.findings import Severity
 from gpulint.models import rollout as R
-from gpulint.models import yamlnode as Y
 from gpulint.rule import Rule
 
 

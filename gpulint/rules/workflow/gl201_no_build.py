@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from gpulint.findings import Severity
 from gpulint.models.ghcommands import BUILD
-from gpulint.models.ghpipeline import pipeline
+from gpulint.models.ghpipeline import pipeline, reports_missing
 from gpulint.rule import Rule
 
 
@@ -15,6 +15,9 @@ class NoBuild(Rule):
     `docker/build-push-action`. Shell scripts are parsed: `echo docker build`, a comment, the body
     of `if false` or a function that is never called do not count, nor does a step whose `if:` is
     false for every trigger.
+
+    A pipeline may be split over several workflows: a build in any workflow of the scanned
+    tree satisfies this rule, and when none has one the finding is reported once.
 
     ## Why is this bad?
     A CI workflow that never builds the image cannot test the image that will be shipped: the
@@ -55,7 +58,7 @@ class NoBuild(Rule):
 
     def check(self, workflow, project):
         p = pipeline(workflow)
-        if p.existing(BUILD):
+        if any(pipeline(w).existing(BUILD) for w in project.of_kind("workflow")):
             return
         dead = p.of(BUILD)
         if dead:
@@ -63,6 +66,8 @@ class NoBuild(Rule):
                               f"the only image build ({dead[0].detail}, {dead[0].step.label()}) never runs: its "
                               "job's or step's `if:` is false for every trigger; no job builds the image",
                               fix="remove or correct the `if:` so the build runs on pull requests and pushes")
+            return
+        if not reports_missing(project, workflow, BUILD):
             return
         yield self.report(workflow.span(workflow.anchor),
                           "no job builds the container image: no step runs `docker build`/`docker buildx build`/"

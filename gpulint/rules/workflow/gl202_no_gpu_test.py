@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from gpulint.findings import Severity
 from gpulint.models.ghcommands import TEST
-from gpulint.models.ghpipeline import pipeline
+from gpulint.models.ghpipeline import pipeline, reports_missing
 from gpulint.rule import Rule
 
 
@@ -14,6 +14,9 @@ class NoGpuTest(Rule):
     test script (`python3 smoke_test.py`, any script named `*smoke*`), or `pytest` selecting GPU
     tests (`-m gpu`, `-m cuda`, a path naming `gpu`). Shell scripts are parsed, so the words in an
     `echo`, a comment or dead code do not count, nor does a step that never runs.
+
+    A pipeline may be split over several workflows: a GPU test in any workflow of the scanned
+    tree satisfies this rule, and when none has one the finding is reported once.
 
     ## Why is this bad?
     Building an image proves it builds, not that CUDA works inside it. A driver/CUDA mismatch, a
@@ -56,7 +59,7 @@ class NoGpuTest(Rule):
 
     def check(self, workflow, project):
         p = pipeline(workflow)
-        if p.existing(TEST):
+        if any(pipeline(w).existing(TEST) for w in project.of_kind("workflow")):
             return
         dead = p.of(TEST)
         if dead:
@@ -64,6 +67,8 @@ class NoGpuTest(Rule):
                               f"the only GPU test ({dead[0].detail}, {dead[0].step.label()}) never runs: its "
                               "job's or step's `if:` is false for every trigger",
                               fix="remove or correct the `if:` so the GPU test runs for pull requests and pushes")
+            return
+        if not reports_missing(project, workflow, TEST):
             return
         yield self.report(workflow.span(workflow.anchor),
                           "no job runs the GPU test: no step runs `docker run --gpus …`, the smoke test or "

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from gpulint.findings import Severity
 from gpulint.models.ghcommands import PUSH
-from gpulint.models.ghpipeline import pipeline
+from gpulint.models.ghpipeline import pipeline, reports_missing
 from gpulint.rule import Rule
 
 
@@ -14,6 +14,9 @@ class NoPush(Rule):
     `docker buildx imagetools create`, `crane push|copy`, `skopeo copy … docker://…`,
     `oras push`, or `docker/build-push-action` with `push:` not false. Words in `echo` or
     comments, dead code and `push: false` do not count.
+
+    A pipeline may be split over several workflows: a push in any workflow of the scanned
+    tree satisfies this rule, and when none has one the finding is reported once.
 
     ## Why is this bad?
     The lab's pipeline is build → GPU test → ship. Without a push stage the tested image never
@@ -51,7 +54,9 @@ class NoPush(Rule):
 
     def check(self, workflow, project):
         p = pipeline(workflow)
-        if p.existing(PUSH):
+        if any(pipeline(w).existing(PUSH) for w in project.of_kind("workflow")):
+            return
+        if not reports_missing(project, workflow, PUSH):
             return
         yield self.report(workflow.span(workflow.anchor),
                           "no step pushes the image: no `docker push`, `buildx build --push`, crane/skopeo/oras "

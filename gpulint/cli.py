@@ -211,12 +211,23 @@ def _rules(args: argparse.Namespace) -> int:
         import json
 
         data = [{"id": r.id, "name": r.name, "severity": r.severity.value, "kind": r.kind,
-                 "criterion": r.criterion, "summary": r.summary} for r in rules]
+                 "criterion": r.criterion, "covers": list(r.covers), "summary": r.summary} for r in rules]
         print(json.dumps(data, indent=2))
         return EXIT_OK
+    family = None
     for r in rules:
-        print(f"{r.id}  {r.name:<32} {r.severity.value:<8} {r.kind:<11} {r.criterion or '-':<27} {r.summary}")
+        if r.id[:3] != family:  # rules are listed by family: GL0xx general, GL1xx Dockerfile, ...
+            family = r.id[:3]
+            print(f"{family}xx {_FAMILIES.get(family, '')}".rstrip())
+        covers = f" [{', '.join(r.covers)}]" if r.covers else ""
+        print(f"  {r.id}  {r.name:<32} {r.severity.value:<8} {r.kind:<11} {r.criterion or '-':<27} "
+              f"{r.summary}{covers}")
     return EXIT_OK
+
+
+_FAMILIES = {"GL0": "general", "GL1": "Dockerfile", "GL2": "GitHub Actions workflow", "GL3": "Kubernetes",
+             "GL4": "rollback and promotion plan", "GL5": "lifecycle, across artifacts",
+             "GL6": "other CI systems (GitLab CI, Tekton, Cloud Build)"}
 
 
 def _explain(args: argparse.Namespace) -> int:

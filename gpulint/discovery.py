@@ -54,9 +54,13 @@ def classify(rel: str) -> str | None:
     if lower.endswith(YAML_SUFFIXES):
         if len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows":
             return "workflow"
+        if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml") or lower.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
+            return "gitlab"
+        if lower.startswith("cloudbuild"):
+            return "cloudbuild"
         return "yaml"
     if lower.endswith(".json"):
-        return "json"
+        return "cloudbuild" if lower.startswith("cloudbuild") else "json"
     if lower.endswith(".py"):
         return "python"
     return None

@@ -21,7 +21,7 @@ from gpulint.suppress import SuppressionIndex
 
 # The syntax of comments in each artifact kind's source, for inline suppressions.
 _COMMENT_SYNTAX = {"dockerfile": "dockerfile", "smoketest": "python", "yaml": "yaml", "workflow": "yaml",
-                   "kubernetes": "yaml", "rollout": "yaml"}
+                   "kubernetes": "yaml", "rollout": "yaml", "gitlab": "yaml", "cloudbuild": "yaml"}
 
 
 class UsageError(Exception):

@@ -115,7 +115,35 @@ def load(candidate: Candidate, project: Project) -> list[Any]:
     if candidate.kind == "python":
         script = parse_python(source)
         return [script] + ([FileProblem(*script.problem)] if script.problem else [])
-    return _yaml_artifacts(load_yaml(source, limits), project, candidate.kind == "workflow", candidate.path)
+    yaml_file = load_yaml(source, limits)
+    if candidate.kind in CI_MODELS:
+        return _ci_artifacts(yaml_file, CI_MODELS[candidate.kind]())
+    return _yaml_artifacts(yaml_file, project, candidate.kind == "workflow", candidate.path)
+
+
+def _gitlab_model():
+    from gpulint.models.gitlab import GitLabPipeline
+
+    return GitLabPipeline
+
+
+def _cloudbuild_model():
+    from gpulint.models.cloudbuild import CloudBuild
+
+    return CloudBuild
+
+
+# CI systems recognised by file name; each model is built as Model(source, yaml_file, root_node).
+CI_MODELS = {"gitlab": _gitlab_model, "cloudbuild": _cloudbuild_model}
+
+
+def _ci_artifacts(yaml_file: YamlFile, model) -> list[Any]:
+    artifacts: list[Any] = [yaml_file]
+    artifacts.extend(FileProblem(span, message) for span, message in yaml_file.problems)
+    for document in yaml_file.documents:
+        if Y.is_map(document):
+            artifacts.append(model(yaml_file.source, yaml_file, document))
+    return artifacts
 
 
 def _dockerfile(dockerfile: Dockerfile, directory: Path | None, project: Project,

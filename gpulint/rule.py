@@ -44,6 +44,8 @@ class Rule:
     severity: ClassVar[Severity]
     kind: ClassVar[str]  # dockerfile | workflow | kubernetes | rollout | smoketest | project | any
     criterion: ClassVar[str | None] = None
+    # The CI systems or workload families a rule covers, shown by `gpulint rules` (empty: n/a).
+    covers: ClassVar[tuple[str, ...]] = ()
     summary: ClassVar[str]
     fix: ClassVar[str]
 

@@ -83,7 +83,7 @@ def test_rules_lists_every_rule(cli):
     ids = [r["id"] for r in rules]
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     for rule in rules:
-        assert set(rule) == {"id", "name", "severity", "kind", "criterion", "summary"}
+        assert set(rule) == {"id", "name", "severity", "kind", "criterion", "covers", "summary"}
     text = cli("rules").stdout
     assert all(r["id"] in text for r in rules)
 

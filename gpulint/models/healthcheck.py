@@ -109,3 +109,13 @@ def duration_seconds(text: str) -> float | None:
         return None
     scale = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
     return sum(float(n) * scale[u] for n, u in parts)
+
+
+def final_verdict(dockerfile: Dockerfile) -> tuple[Healthcheck, Verdict] | None:
+    """The final image's runnable HEALTHCHECK with its verdict; None when there is none to judge
+    (missing, NONE or without CMD: the missing-healthcheck rule reports those)."""
+    stage = dockerfile.final_stage
+    healthcheck = effective_healthcheck(stage) if stage is not None else None
+    if healthcheck is None or healthcheck.none or (healthcheck.exec_argv is None and not healthcheck.shell):
+        return None
+    return healthcheck, judge(dockerfile, healthcheck, stage)

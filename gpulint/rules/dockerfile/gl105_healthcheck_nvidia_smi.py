@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from gpulint.findings import Severity
 from gpulint.models import gpucheck
-from gpulint.models.healthcheck import effective_healthcheck, judge
+from gpulint.models.healthcheck import final_verdict
 from gpulint.rule import Rule
 
 
@@ -41,11 +41,10 @@ class HealthcheckNvidiaSmi(Rule):
     fix = "run a CUDA round-trip (the smoke test) instead of nvidia-smi alone"
 
     def check(self, dockerfile, project):
-        stage = dockerfile.final_stage
-        healthcheck = effective_healthcheck(stage) if stage is not None else None
-        if healthcheck is None or healthcheck.none or (healthcheck.exec_argv is None and not healthcheck.shell):
+        judged = final_verdict(dockerfile)
+        if judged is None:
             return
-        verdict = judge(dockerfile, healthcheck, stage)
+        healthcheck, verdict = judged
         if verdict.kind == gpucheck.NVIDIA_SMI:
             yield self.report(healthcheck.command_span(),
                               "the HEALTHCHECK only runs nvidia-smi: the driver answers, but CUDA is never exercised")

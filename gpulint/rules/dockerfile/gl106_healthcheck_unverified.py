@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from gpulint.findings import Severity
 from gpulint.models import gpucheck
-from gpulint.models.healthcheck import effective_healthcheck, judge
+from gpulint.models.healthcheck import final_verdict
 from gpulint.rule import Rule
 
 
@@ -43,10 +43,9 @@ class HealthcheckUnverified(Rule):
     fix = "COPY the health-check script from the build context so it can be reviewed"
 
     def check(self, dockerfile, project):
-        stage = dockerfile.final_stage
-        healthcheck = effective_healthcheck(stage) if stage is not None else None
-        if healthcheck is None or healthcheck.none or (healthcheck.exec_argv is None and not healthcheck.shell):
+        judged = final_verdict(dockerfile)
+        if judged is None:
             return
-        verdict = judge(dockerfile, healthcheck, stage)
+        healthcheck, verdict = judged
         if verdict.kind == gpucheck.UNVERIFIED:
             yield self.report(healthcheck.command_span(), f"the HEALTHCHECK's GPU use cannot be verified: {verdict.detail}")

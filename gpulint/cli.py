@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", action="append", default=None, metavar="RULES", help="skip these rules")
     check.add_argument("--require", action="append", default=None, metavar="KINDS",
                        help="artifact kinds that must exist: dockerfile, workflow, kubernetes, rollout")
+    check.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                       help="bound the whole run: files not reached in time are not linted and reported "
+                            "as a GL001 error (exit 1)")
     check.add_argument("--config", type=Path, default=None, help="configuration file (default: discovered)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
@@ -65,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule id (GL103) or name")
     from gpulint.grading.command import add_grade_parser; add_grade_parser(commands)  # noqa: E702
+    from gpulint.live.options import add_live_arguments; add_live_arguments(check, flag=True)  # noqa: E702
+    from gpulint.live.command import add_live_parser; add_live_parser(commands)  # noqa: E702
     return parser
 
 
@@ -88,12 +93,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(args)
         if args.command == "grade": from gpulint.grading.command import run_grade; return run_grade(args)  # noqa: E701,E702
+        if args.command == "live": from gpulint.live.command import run_live_command; return run_live_command(args)  # noqa: E701,E702,E501
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:
         print("gpulint: interrupted", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -105,7 +121,8 @@ def _check(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"gpulint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    overrides = {"select": _split(args.select), "ignore": _split(args.ignore), "require": _split(args.require)}
+    overrides = {"select": _split(args.select), "ignore": _split(args.ignore), "require": _split(args.require),
+                 "timeout": args.timeout}
     if args.require:
         unknown = set(overrides["require"] or ()) - {"dockerfile", "workflow", "kubernetes", "rollout", "smoketest"}
         if unknown:
@@ -119,6 +136,9 @@ def _check(args: argparse.Namespace) -> int:
     except UsageError as error:
         print(f"gpulint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    live = _live(result, args)  # --live: build and run the image too (None without --live)
+    if isinstance(live, int):
+        return live
     threshold = result.config.fail_on if result.config else Severity.ERROR
     if args.fail_on is not None:
         threshold = None if args.fail_on == "none" else Severity(args.fail_on)
@@ -126,6 +146,8 @@ def _check(args: argparse.Namespace) -> int:
         to_stdout = destination == "-"
         color = _color(args.color) if to_stdout else args.color == "always"
         text = _render(fmt, result, args, color=color)
+        if live is not None:
+            text = _with_live(fmt, text, live)
         try:
             if to_stdout:
                 sys.stdout.write(text)
@@ -136,9 +158,38 @@ def _check(args: argparse.Namespace) -> int:
             print(f"gpulint: error: cannot write {fmt} output to {destination}: {error.strerror or error}",
                   file=sys.stderr)
             return EXIT_USAGE
+    if live is not None and not any(fmt in ("text", "json") for fmt, _ in outputs):
+        from gpulint.live.render import render_text
+
+        sys.stderr.write(render_text(live))
     if any(fmt == "github" for fmt, _ in outputs) and os.environ.get("GITHUB_STEP_SUMMARY"):
         _append_step_summary(result, os.environ["GITHUB_STEP_SUMMARY"])
-    return EXIT_FINDINGS if result.failed(threshold) else EXIT_OK
+    return EXIT_FINDINGS if result.failed(threshold) or (live is not None and live.failed) else EXIT_OK
+
+
+def _live(result, args: argparse.Namespace):
+    """``check --live``: the live report (None without --live), or an exit status when it cannot run."""
+    if not getattr(args, "live", False):
+        return None
+    from gpulint.live.command import execute
+
+    return execute(result, args)
+
+
+def _with_live(fmt: str, text: str, live) -> str:
+    """JSON gets a "live" key (live mode's own JSON); text gets live mode's report appended; other
+    formats are left as they are and the live report goes to standard error."""
+    from gpulint.live.render import render_text
+
+    if fmt == "json":
+        import json
+
+        data = json.loads(text)
+        data["live"] = live.to_json()
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "text":
+        return text + ("\n" if text and not text.endswith("\n") else "") + render_text(live)
+    return text
 
 
 def _pair_outputs(items: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -173,5 +173,6 @@ def _validated(data: Any, source: Source, locate) -> Config:
             max_depth=limits.get("max-depth", Limits.max_depth),
             max_alias_expansion=limits.get("max-alias-expansion", Limits.max_alias_expansion),
             max_documents=limits.get("max-documents", Limits.max_documents),
+            timeout=data.get("timeout", limits.get("timeout")),
         ),
     )

@@ -84,11 +84,24 @@ def run(paths: list[Path], config: Config | None = None, config_path: Path | Non
     if overrides:
         from dataclasses import replace
 
+        overrides = dict(overrides)
+        if overrides.get("timeout") is not None:  # --timeout: a bound of the run, kept with the limits
+            config = replace(config, limits=replace(config.limits, timeout=overrides["timeout"]))
+        overrides.pop("timeout", None)
         config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     found: Discovery = discover(root, files, config.exclude)
     project = Project(root, config)
+    timeout = config.limits.timeout
+    skipped = []  # files left unread once the run is out of time (checked between files)
     for candidate in found.candidates:
+        if timeout is not None and (skipped or time.perf_counter() - started > timeout):
+            skipped.append(candidate)
+            continue
         project.artifacts.extend(load(candidate, project))
+    if skipped:
+        from gpulint.limits import timeout_problem
+
+        project.artifacts.append(timeout_problem(root, skipped, timeout, len(found.candidates) - len(skipped)))
     for problem in found.problems:
         source = Source("", problem.rel, root / problem.rel)
         project.artifacts.append(FileProblem(Span(source, 0, 0), problem.message, Severity.WARNING))

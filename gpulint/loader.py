@@ -49,6 +49,7 @@ class FileProblem:
     span: Span
     message: str
     severity: Severity = Severity.ERROR
+    fix: str | None = None  # None: GL001's own fix line
 
     @property
     def source(self) -> Source:

@@ -14,7 +14,8 @@ CRITERIA = {
     "workflow.gpu-runner", "workflow.push-gated", "deployment.shape", "deployment.probes", "deployment.gpu",
     "deployment.rolling", "rollback.commands", "promotion.flow",
 }
-KINDS = {"file", "yaml", "suppression", "project", "dockerfile", "workflow", "kubernetes", "rollout", "smoketest"}
+KINDS = {"file", "yaml", "suppression", "project", "dockerfile", "workflow", "kubernetes", "rollout", "smoketest",
+         "gitlab", "cloudbuild"}
 RULES = list(load_rules().values())
 
 

@@ -44,6 +44,9 @@ def add_grade_parser(commands) -> None:
                        help="grade every folder, answers file and notebook directly under PATH")
     grade.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                        help="parallel workers for --batch (default: all cores)")
+    from gpulint.live.options import add_live_arguments
+
+    add_live_arguments(grade, flag=True)  # --live: grade smoketest.healthy/.negative from a live run
 
 
 def _error(message: str) -> int:
@@ -74,6 +77,12 @@ def run_grade(args: argparse.Namespace) -> int:
             except ValueError:
                 return _error(f"--fail-under takes a number or 'max', not {args.fail_under!r}")
     live = None
+    if getattr(args, "live", False):
+        if args.live_results is not None:
+            return _error("--live runs the live checks itself; give either --live or --live-results FILE")
+        if args.batch:
+            return _error("--live grades one submission at a time (it builds and runs its image); "
+                          "it cannot be combined with --batch")
     if args.live_results is not None:
         import json
 
@@ -106,7 +115,9 @@ def _single(args: argparse.Namespace, rubric, live, threshold) -> int:
 
     started = time.perf_counter()
     try:
-        graded = grade_path(args.path, rubric, live)
+        graded = _grade_live(args, rubric) if getattr(args, "live", False) else grade_path(args.path, rubric, live)
+        if isinstance(graded, int):
+            return graded
     except SubmissionError as error:
         if args.format == "gradescope":  # Gradescope must get a results.json whatever happens
             graded = grade_error(args.path.name or str(args.path), rubric, str(error))
@@ -120,6 +131,33 @@ def _single(args: argparse.Namespace, rubric, live, threshold) -> int:
     if threshold is not None and graded.score + 1e-9 < threshold:
         return EXIT_BELOW
     return EXIT_OK
+
+
+def _grade_live(args: argparse.Namespace, rubric):
+    """Grade with live mode: the submission's image is built and run, and its smoke-test steps decide
+    smoketest.healthy and smoketest.negative (a skipped step, e.g. for want of a GPU, leaves its
+    criterion skipped). Live mode's own report goes to standard error. An int is an exit status."""
+    from gpulint.grading.grader import LiveResult, grade
+    from gpulint.grading.submission import load_submission
+    from gpulint.live.command import live_results
+    from gpulint.live.docker_engine import MissingExtra
+    from gpulint.live.options import options_from
+    from gpulint.live.render import render_text
+    from gpulint.live.runner import run_live
+    from gpulint.live.target import TargetError
+
+    submission = load_submission(args.path, rubric)
+    try:
+        report = run_live(submission.result, options_from(args))
+    except MissingExtra as error:
+        return _error(str(error))
+    except TargetError as error:
+        reason = f"Live mode could not run: {error}"
+        results = {cid: LiveResult(False, reason) for cid in ("smoketest.healthy", "smoketest.negative")}
+        print(f"gpulint: live: {error}", file=sys.stderr)
+        return grade(submission, rubric, results)
+    sys.stderr.write(render_text(report))
+    return grade(submission, rubric, live_results(report))
 
 
 def _batch(args: argparse.Namespace, rubric) -> int:

@@ -21,7 +21,8 @@ from gpulint.findings import Finding
 from gpulint.grading.rubric import Rubric
 from gpulint.source import Source
 
-GRADABLE_KINDS = frozenset({"dockerfile", "workflow", "kubernetes", "rollout", "smoketest", "answers"})
+GRADABLE_KINDS = frozenset({"dockerfile", "workflow", "kubernetes", "rollout", "smoketest", "answers", "gitlab",
+                            "cloudbuild"})
 NOTEBOOK_SUFFIX = ".ipynb"
 
 # Cell tags naming an artifact, and the file the tagged cell's text stands for.

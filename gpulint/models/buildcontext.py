@@ -148,7 +148,7 @@ def _match_copy(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, 
         return None
     sources, dest_raw = parsed
     dest = _absolute(dockerfile, stage, instruction, expand(dest_raw, variables).value or dest_raw)
-    dest_is_dir = dest_raw.endswith("/") or len(sources) > 1
+    dest_is_dir = dest_raw.endswith("/") or dest.endswith("/") or len(sources) > 1  # `COPY x .` is a folder
     from_flag = instruction.flags.get("from")
     for src_raw in sources:
         src = expand(src_raw, variables).value or src_raw

@@ -83,9 +83,9 @@ def parse_shell(text: str, errexit: bool = False) -> ShellScript:
 def bash_trees(text: str) -> tuple[list, str | None]:
     """bashlex's syntax trees for a script, parsed once per distinct text (bashlex is slow)."""
     try:
-        import bashlex
+        from gpulint.models._bashlex import load
 
-        return bashlex.parse(text), None
+        return load().parse(text), None
     except Exception as error:  # bashlex raises assorted errors on syntax it does not know
         return [], f"{type(error).__name__}: {error}"
 

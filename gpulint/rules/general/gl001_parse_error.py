@@ -45,4 +45,4 @@ class ParseError(Rule):
     fix = "fix the syntax (or encoding) at the reported position"
 
     def check(self, problem, project):
-        yield self.report(problem.span, problem.message, severity=problem.severity)
+        yield self.report(problem.span, problem.message, severity=problem.severity, fix=getattr(problem, "fix", None))

@@ -1,0 +1,19 @@
+"""Live mode: build the image, run its smoke test with and without a GPU, watch its HEALTHCHECK.
+
+Static rules say the artifacts look right; live mode proves the image works. Two engines: ``docker``
+(the Docker Engine API through the docker SDK, honouring ``DOCKER_HOST``; Podman's Docker-compatible
+socket works too) and ``host`` (the smoke test with the local Python, for GPU machines without a
+container engine). GPUs are read through NVML (pynvml, from nvidia-ml-py).
+
+This package imports nothing heavy at import time: docker, pynvml and rich load only when a live run
+starts, so ``gpulint --version`` and a static ``check`` stay light.
+"""
+
+from __future__ import annotations
+
+from gpulint.live.model import FAILED, PASSED, SKIPPED, LiveReport, Step
+from gpulint.live.options import LiveOptions
+
+INSTALL_HINT = "pip install 'gpulint[live]'"
+
+__all__ = ["FAILED", "INSTALL_HINT", "PASSED", "SKIPPED", "LiveOptions", "LiveReport", "Step"]

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models import cel
+from gpulint.models import tekton as T
+from gpulint.models import yamlnode as Y
+from gpulint.rule import Rule
+from gpulint.source import Span
+
+
+def _cel_nodes(manifests):
+    """(value node, what) of every CEL filter, overlay expression and `when: cel` of a file."""
+    for obj in manifests.objects:
+        if not T.is_tekton(obj):
+            continue
+        if obj.kind == "EventListener":
+            for trigger in Y.items(Y.get_path(obj.node, "spec", "triggers")):
+                for ic in Y.items(Y.get(trigger, "interceptors")):
+                    old = Y.get(ic, "cel")
+                    if old is not None:
+                        yield Y.get(old, "filter"), "CEL filter"
+                        for o in Y.items(Y.get(old, "overlays")):
+                            yield Y.get(o, "expression"), "CEL overlay"
+                    for p in Y.items(Y.get(ic, "params")):
+                        name = Y.text(Y.get(p, "name"))
+                        if name == "filter":
+                            yield Y.get(p, "value"), "CEL filter"
+                        elif name == "overlays":
+                            for o in Y.items(Y.get(p, "value")):
+                                yield Y.get(o, "expression"), "CEL overlay"
+        elif obj.kind == "Pipeline":
+            for key in ("tasks", "finally"):
+                for t in Y.items(Y.get_path(obj.node, "spec", key)):
+                    for w in Y.items(Y.get(t, "when")):
+                        yield Y.get(w, "cel"), "`when` cel expression"
+
+
+class TektonCelSyntax(Rule):
+    """
+    ## What it does
+    Parses every CEL expression of an EventListener (interceptor `filter` and `overlays`) and
+    every `when: [{cel: ...}]` of a Pipeline with a CEL parser and reports the ones that do not
+    parse, at the offending character (`=` for `==`, `and` for `&&`, unbalanced quotes).
+
+    ## Why is this bad?
+    Triggers rejects an event whose filter fails to compile: the trigger never fires (or, with
+    a broken `when`, the PipelineRun fails), and the "only for main" gate silently becomes
+    "never".
+
+    ## Example
+    ```yaml
+    - ref: {name: cel}
+      params:
+        - name: filter
+          value: "body.ref = 'refs/heads/main'"
+    ```
+
+    ## Use instead
+    ```yaml
+    - ref: {name: cel}
+      params:
+        - name: filter
+          value: "body.ref == 'refs/heads/main'"
+    ```
+
+    ## Fix
+    Write the expression in CEL: `==`, `&&`, `||`, `!`, strings in quotes, `body.ref.startsWith('refs/tags/')`.
+    """
+
+    id = "GL648"
+    name = "tekton-cel-syntax"
+    severity = Severity.ERROR
+    kind = "kubernetes"
+    criterion = "workflow.push-gated"
+    covers = ("tekton",)
+    summary = "a Tekton CEL filter, overlay or `when` cel expression does not parse"
+    fix = "correct the CEL expression (`==`, `&&`, quoted strings)"
+
+    def check(self, manifests, project):
+        for node, what in _cel_nodes(manifests):
+            if not (Y.is_scalar(node) and isinstance(node.value, str)):
+                continue
+            try:
+                cel.parse(node.value)
+            except cel.CelSyntaxError as error:
+                try:
+                    inner = T.embed(manifests.source, node, "cel")
+                    last = len(inner.offsets) - 1
+                    at = inner.offsets[max(0, min(error.offset, last))]
+                    span = Span(manifests.source, at, at + 1)
+                except Exception:  # noqa: BLE001 - the scalar's own span is good enough
+                    span = Y.span(manifests.source, node)
+                yield self.report(span, f"the {what} `{node.value.strip()}` is not valid CEL: {error}")

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models import yamlnode as Y
+from gpulint.models.images import parse_image
+from gpulint.models.k8s import deployments
+from gpulint.rule import Rule
+
+
+class MutableImageTag(Rule):
+    """
+    ## What it does
+    Reports a Deployment container (init containers included) whose `image` has no tag or the
+    tag `latest`, and no digest. A digest (`repo@sha256:…`, with or without a tag) is the best
+    reference; a version or commit-SHA tag is fine. Templated images (`$(TAG)`,
+    `{{ .Values.image }}`) are not judged.
+
+    ## Why is this bad?
+    `kubectl rollout undo` restores the previous pod template, but if that template says
+    `:latest` it pulls whatever `latest` is now: the broken image. Nodes that cached an older
+    `latest` (with `imagePullPolicy: IfNotPresent`) run different bytes from nodes that pulled
+    today, and nothing records which build is serving. A Deployment also does not roll out when
+    only the image behind `latest` changes, because its pod template did not.
+
+    ## Example
+    ```yaml
+    containers:
+      - name: inference
+        image: ghcr.io/acme/gpu-inference:latest
+    ```
+
+    ## Use instead
+    ```yaml
+    containers:
+      - name: inference
+        image: ghcr.io/acme/gpu-inference:3f1c9a7e5b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e
+    ```
+
+    ## Fix
+    Deploy the immutable tag CI pushed (the commit SHA or a release version), or the image
+    digest, and change it in the manifest for every rollout.
+    """
+
+    id = "GL309"
+    name = "mutable-image-tag"
+    severity = Severity.ERROR
+    kind = "kubernetes"
+    criterion = None
+    summary = "a Deployment runs an image by :latest or with no tag, so rollouts and rollbacks are not reproducible"
+    fix = "use the immutable tag CI pushed (commit SHA or version) or an @sha256 digest"
+
+    def check(self, manifests, project):
+        for obj in deployments(manifests):
+            spec = obj.pod_spec()
+            for section in ("initContainers", "containers"):
+                for container in Y.items(Y.get(spec, section)):
+                    node = Y.get(container, "image") if Y.is_map(container) else None
+                    text = Y.text(node) if Y.is_scalar(node) else None
+                    ref = parse_image(text)
+                    if ref is None or ref.templated or ref.digest:
+                        continue
+                    if ref.tag is None:
+                        what = "has no tag, which means :latest"
+                    elif ref.tag.lower() == "latest":
+                        what = "uses the moving tag :latest"
+                    else:
+                        continue
+                    yield self.report(Y.span(manifests.source, node),
+                                      f"image {text} of Deployment '{obj.name or '?'}' {what}; `rollout undo` "
+                                      "cannot return to the previous image and nodes may run different builds")

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gpulint.findings import Severity
+from gpulint.models.lifecycle import built_images, docker_runs, run_span, uses_built_image
+from gpulint.rule import Report, Rule
+
+
+class CiGpuTestNotBuiltImage(Rule):
+    """
+    ## What it does
+    Checks that the workflow's GPU test (`docker run --gpus …`) runs the image the same
+    workflow builds: the image reference of at least one GPU `docker run` must equal a tag of a
+    build step (`docker build -t`, `--tag`, `docker/build-push-action`'s `tags`, or a
+    `docker tag` of one of those). Environment variables from `env:` (workflow, job, step) are
+    expanded, `${VAR,,}` counts as `$VAR`, and a missing tag means `:latest`. Only names that
+    are known statically are compared; the negative run with `CUDA_VISIBLE_DEVICES=''` is
+    GL506's.
+
+    ## Why is this bad?
+    A GPU test that runs `app:latest` (pulled from the registry, or left on the runner by an
+    earlier job) while the build produced `app:${{ github.sha }}` proves nothing about the
+    image about to be pushed: a broken Dockerfile change passes CI because yesterday's image
+    still works, and the push step then ships the untested one.
+
+    ## Example
+    ```yaml
+    - run: docker build -t "ghcr.io/acme/infer:${{ github.sha }}" .
+    - run: docker run --rm --gpus all ghcr.io/acme/infer:latest python3 /app/smoke_test.py
+    ```
+
+    ## Use instead
+    ```yaml
+    - run: docker build -t "ghcr.io/acme/infer:${{ github.sha }}" .
+    - run: docker run --rm --gpus all "ghcr.io/acme/infer:${{ github.sha }}" python3 /app/smoke_test.py
+    ```
+
+    ## Fix
+    Run the GPU test on exactly the name and tag the build step produced (keep it in one `env:`
+    variable used by both steps).
+    """
+
+    id = "GL504"
+    name = "ci-gpu-test-not-built-image"
+    severity = Severity.ERROR
+    kind = "workflow"
+    criterion = "workflow.build-test"
+    summary = "the workflow's `docker run --gpus` test runs an image other than the one the workflow builds"
+    fix = "run the GPU test on the image name:tag the build step produced"
+
+    def check(self, workflow, project) -> Iterator[Report]:
+        built = built_images(workflow)
+        if not built:
+            return
+        positives = [r for r in docker_runs(workflow) if r.gpu and not r.negative and r.image]
+        if not positives:
+            return
+        answers = [uses_built_image(workflow, r) for r in positives]
+        if any(a is not False for a in answers):
+            return
+        run = positives[0]
+        tags = ", ".join(sorted({b[0] for b in built}))
+        yield self.report(run_span(workflow, run, image_word=True),
+                          f"the GPU test runs {run.image}, but the workflow builds {tags}: it tests some other "
+                          "image, not the one this run built and will push",
+                          fix=f"run the GPU test on the built image ({tags})")

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gpulint.findings import Severity
+from gpulint.models import yamlnode as Y
+from gpulint.models.k8s import key_node
+from gpulint.models.lifecycle import gpu_containers, partners, handler_key, probe_number
+from gpulint.rule import Report, Rule
+
+
+class ProbeNoWarmup(Rule):
+    """
+    ## What it does
+    Warns when the GPU container has a `livenessProbe` but nothing covers model warm-up: no
+    `startupProbe` and no `initialDelaySeconds` on the liveness probe.
+
+    Like the other lifecycle rules it judges a whole project: it applies when the image's
+    Dockerfile is scanned together with the Deployment.
+
+    ## Why is this bad?
+    A GPU server loads gigabytes of weights and builds its CUDA context before it can answer;
+    that takes from tens of seconds to minutes. The liveness probe starts immediately, fails
+    during warm-up, and the kubelet kills the container before it ever became ready, over and
+    over (CrashLoopBackOff). A `startupProbe` holds liveness and readiness back until the
+    first success, and is the recommended way to give slow starters time.
+
+    ## Example
+    ```yaml
+    livenessProbe:
+      exec: {command: ["python3", "/app/smoke_test.py"]}
+      timeoutSeconds: 30
+    ```
+
+    ## Use instead
+    ```yaml
+    startupProbe:
+      exec: {command: ["python3", "/app/smoke_test.py"]}
+      timeoutSeconds: 20
+      periodSeconds: 10
+      failureThreshold: 30      # up to 5 minutes of warm-up
+    livenessProbe:
+      exec: {command: ["python3", "/app/smoke_test.py"]}
+      timeoutSeconds: 30
+    ```
+
+    ## Fix
+    Add a `startupProbe` running the smoke test with `failureThreshold × periodSeconds` longer
+    than the warm-up, or at least an `initialDelaySeconds` on the liveness probe.
+    """
+
+    id = "GL513"
+    name = "probe-no-warmup"
+    severity = Severity.WARNING
+    kind = "kubernetes"
+    criterion = "deployment.probes"
+    summary = "the GPU container's liveness probe starts at once: no startupProbe or initialDelaySeconds covers warm-up"
+    fix = "add a startupProbe (e.g. failureThreshold: 30, periodSeconds: 10) running the smoke test"
+
+    def check(self, manifests, project) -> Iterator[Report]:
+        if not partners(project, manifests, "dockerfile"):
+            return  # judged as part of a project: the Deployment next to its image's Dockerfile
+        for _obj, container in gpu_containers(manifests):
+            liveness = Y.get(container, "livenessProbe")
+            if handler_key(liveness) is None:
+                continue
+            startup = Y.get_pair(container, "startupProbe")
+            if startup is not None and not Y.is_null(startup[1]):
+                continue
+            delay = probe_number(liveness, "initialDelaySeconds")
+            if delay is None or delay > 0:
+                continue
+            yield self.report(Y.span(manifests.source, key_node(container, "livenessProbe")),
+                              "livenessProbe starts checking as soon as the container starts and there is no "
+                              "startupProbe: CUDA initialisation and model loading fail it, so the pod is restarted "
+                              "before it ever serves")

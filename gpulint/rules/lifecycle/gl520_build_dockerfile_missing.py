@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from gpulint.findings import Severity
+from gpulint.models.images import build_sites
+from gpulint.rule import Rule
+
+
+def repository_root(workflow, project) -> Path | None:
+    """The folder a workflow's paths are relative to: the parent of ``.github/``, else the scanned root."""
+    path = workflow.source.path
+    if path is None:
+        return None
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if parent.name == "workflows" and parent.parent.name == ".github":
+            return parent.parent.parent
+    return Path(project.root).resolve()
+
+
+def real_dockerfiles(project) -> list:
+    """Dockerfiles that are files of the scanned tree (not answers-file fields)."""
+    return [d for d in project.of_kind("dockerfile")
+            if getattr(d.context, "directory", None) is not None and d.source.path is not None]
+
+
+class BuildDockerfileMissing(Rule):
+    """
+    ## What it does
+    Checks that every image build in a workflow names a Dockerfile and a build context that
+    exist in the repository: `docker build -f docker/Dockerfile.gpu ctx` (also `buildx build`,
+    `podman build`, `buildah bud`, the step's `working-directory`), and
+    `docker/build-push-action` with `file:` and `context:` (default `{context}/Dockerfile`).
+    `-f` is relative to the working directory, and without `-f` the Dockerfile is
+    `<context>/Dockerfile`. Paths are resolved from the repository root (the folder holding
+    `.github/workflows/`). The rule only runs when the scanned tree has Dockerfiles of its own;
+    paths with variables or expressions, or after a `cd`, are not judged.
+
+    ## Why is this bad?
+    A build that points at a Dockerfile that is not there fails the pipeline on its first step
+    (`failed to read dockerfile: open docker/Dockerfile.gpu: no such file or directory`), or,
+    when an old copy still exists at that path, builds and ships an image that ignores every
+    change to the real Dockerfile: the GPU test then proves nothing about it.
+
+    ## Example
+    ```yaml
+    - run: docker build -f docker/Dockerfile.gpu -t "$IMAGE:${{ github.sha }}" .
+    # the repository has ./Dockerfile only
+    ```
+
+    ## Use instead
+    ```yaml
+    - run: docker build -f Dockerfile -t "$IMAGE:${{ github.sha }}" .
+    ```
+
+    ## Fix
+    Point `-f`/`file:` at the Dockerfile the repository has (paths from the repository root,
+    or from the step's `working-directory`), and the context at its folder.
+    """
+
+    id = "GL520"
+    name = "build-dockerfile-missing"
+    severity = Severity.ERROR
+    kind = "workflow"
+    criterion = None
+    summary = "the workflow builds a Dockerfile or context path that does not exist in the repository"
+    fix = "point -f / file: and the build context at the repository's Dockerfile and its folder"
+
+    def check(self, workflow, project):
+        dockerfiles = real_dockerfiles(project)
+        root = repository_root(workflow, project)
+        if not dockerfiles or root is None:
+            return
+        known = sorted({_rel(Path(d.source.path), root) for d in dockerfiles})
+        for site in build_sites(workflow):
+            base = posixpath.normpath(site.workdir or ".")
+            context = posixpath.normpath(posixpath.join(base, site.context or "."))
+            if site.dockerfile is not None:
+                dockerfile = posixpath.normpath(site.dockerfile if site.step.action.startswith("docker/")
+                                                else posixpath.join(base, site.dockerfile))
+            else:
+                dockerfile = posixpath.normpath(posixpath.join(context, "Dockerfile"))
+            if dockerfile.startswith("..") or context.startswith("..") or dockerfile.startswith("/") \
+                    or context.startswith("/"):
+                continue
+            if not (root / context).is_dir():
+                yield self.report(site.span, f"the build context {context!r} does not exist in the repository")
+                continue
+            if (root / dockerfile).is_file() or (site.dockerfile is None and (root / context / "Containerfile").is_file()
+                                                 and _containerfile_ok(site)):
+                continue
+            have = ", ".join(k for k in known if k) or "none"
+            yield self.report(site.file_span or site.span,
+                              f"this build reads {dockerfile}, which does not exist (the repository's Dockerfiles: "
+                              f"{have})", fix=f"use -f {known[0]}" if known else None)
+
+
+def _containerfile_ok(site) -> bool:
+    return not site.step.action  # podman/buildah fall back to Containerfile
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models import rollout as R
+from gpulint.models import yamlnode as Y
+from gpulint.models.images import tag_pattern
+from gpulint.rule import Rule
+
+from gpulint.rules.lifecycle.gl521_deployed_image_not_pushed import gpu_images
+
+
+def promotion_patterns(project) -> list:
+    def compute():
+        found = []
+        for spec in project.of_kind("rollout"):
+            for stage in R.stages(spec.promotion_flow) or []:
+                pair = stage.field("tag_pattern")
+                values = Y.items(pair[1]) if pair and Y.is_seq(pair[1]) else [pair[1]] if pair else []
+                for value in values:
+                    text = Y.text(value) if Y.is_scalar(value) else None
+                    if text and text.strip():
+                        found.append((stage.label, tag_pattern(text)))
+        return found
+    return project.memo("lifecycle-tag-patterns", compute)
+
+
+class TagNotInPromotionFlow(Rule):
+    """
+    ## What it does
+    Checks that the tag of the image the GPU Deployment runs has the form of some
+    `tag_pattern` of `image_promotion_flow`. A pattern is read as a regular expression when it
+    is anchored (`^…$`) or uses regex-only syntax (`\\d`, `+`, `{40}`, `(…)`, `|`, `.*`); an
+    unanchored regex may match anywhere in the tag (`re.search`). Otherwise `*`, `?` and
+    `[…]` make it a shell glob (`sha-*`, `v*`) matched against the whole tag, and anything else
+    is a literal tag. A 40-hex commit SHA tag thus matches `^[0-9a-f]{40}$` and `sha-*` does
+    not. An image given by digest only (`repo@sha256:…`) is not judged, nor a templated one,
+    and the rule only runs when the project has a promotion flow with tag patterns.
+
+    ## Why is this bad?
+    The promotion flow says which tags may run where; a Deployment whose tag matches none of
+    them runs an image that did not come through the flow (a hand-pushed `dev-test` tag, a
+    short SHA when CI pushes full ones) or a plan that does not describe what is deployed.
+    Either way, nobody can tell from the tag which gates the running image has passed.
+
+    ## Example
+    ```yaml
+    # rollout.yaml: tag_pattern "^[0-9a-f]{40}$", "^v[0-9]+\\.[0-9]+\\.[0-9]+$"
+    image: ghcr.io/acme/gpu-inference:3f1c9a7
+    ```
+
+    ## Use instead
+    ```yaml
+    image: ghcr.io/acme/gpu-inference:3f1c9a7e5b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e
+    ```
+
+    ## Fix
+    Deploy a tag the promotion flow produces, or correct the `tag_pattern` so it describes the
+    tags CI really pushes.
+    """
+
+    id = "GL522"
+    name = "tag-not-in-promotion-flow"
+    severity = Severity.WARNING
+    kind = "kubernetes"
+    criterion = None
+    summary = "the Deployment's image tag matches no tag_pattern of the promotion flow"
+    fix = "deploy a tag the promotion flow produces, or fix the tag_pattern"
+
+    def check(self, manifests, project):
+        patterns = promotion_patterns(project)
+        if not patterns or any(p.matches("x") is None for _, p in patterns):
+            return  # no flow, or a pattern that cannot be read: nothing to compare with
+        for obj, node, ref in gpu_images(manifests):
+            if ref.tag is None or ref.tag.lower() == "latest":
+                continue  # digest-only is fine; latest/untagged is GL309's
+            if any(p.matches(ref.tag) for _, p in patterns):
+                continue
+            shown = ", ".join(f"{label}: {p.text}" for label, p in patterns)
+            yield self.report(Y.span(manifests.source, node),
+                              f"tag {ref.tag!r} of Deployment '{obj.name or '?'}' matches no tag_pattern of the "
+                              f"promotion flow ({shown})")

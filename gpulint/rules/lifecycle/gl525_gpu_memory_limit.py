@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models import yamlnode as Y
+from gpulint.models.k8s import container_anchor, deployments, gpu_limit, key_node
+from gpulint.rule import Rule
+
+from gpulint.rules.lifecycle.gl524_gpu_scheduling import lifecycle_project
+
+
+class GpuMemoryLimit(Rule):
+    """
+    ## What it does
+    Checks that every container of a Deployment that limits `nvidia.com/gpu` also sets
+    `resources.limits.memory`. Like GL524 it runs for a whole project (manifests together with
+    the Dockerfile of the image), not for a manifest on its own.
+
+    ## Why is this bad?
+    Model servers load weights into host memory before copying them to the GPU, and tokenizer
+    caches, pinned buffers and leaks grow from there. Without a memory limit one pod can take
+    the node's memory, and the kernel's OOM killer then picks any process on the node (the
+    GPU device plugin or a neighbour's training job) instead of the leaking container; the
+    scheduler also cannot place the pod sensibly.
+
+    ## Example
+    ```yaml
+    resources:
+      limits:
+        nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    resources:
+      requests: {memory: 16Gi, nvidia.com/gpu: 1}
+      limits: {memory: 16Gi, nvidia.com/gpu: 1}
+    ```
+
+    ## Fix
+    Measure the server's peak host memory and set `resources.limits.memory` (and an equal or
+    lower request) on the GPU container.
+    """
+
+    id = "GL525"
+    name = "gpu-memory-limit"
+    severity = Severity.WARNING
+    kind = "kubernetes"
+    criterion = None
+    summary = "the GPU container sets no memory limit"
+    fix = "set resources.limits.memory on the GPU container (e.g. 16Gi, from measured peak usage)"
+
+    def check(self, manifests, project):
+        if not lifecycle_project(project):
+            return
+        for obj in deployments(manifests):
+            for container in obj.containers():
+                if gpu_limit(container) is None:
+                    continue
+                limits = Y.get_path(container, "resources", "limits")
+                if Y.get(limits, "memory") is not None:
+                    continue
+                anchor = key_node(Y.get(container, "resources"), "limits") or key_node(container, "resources") \
+                    or container_anchor(container)
+                yield self.report(Y.span(manifests.source, anchor),
+                                  f"GPU container '{Y.text(Y.get(container, 'name')) or '?'}' of Deployment "
+                                  f"'{obj.name or '?'}' has no memory limit; one leaking pod can exhaust the node")

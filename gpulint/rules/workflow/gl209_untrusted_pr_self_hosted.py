@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from gpulint.findings import Severity
+from gpulint.models import expressions as E
+from gpulint.models import yamlnode as Y
+from gpulint.models.ghmatrix import runners
+from gpulint.models.ghscenarios import Evaluator, github_context, scenarios
+from gpulint.rule import Rule
+
+_REPO, _OWNER, _OUTSIDER = "acme/gpu-app", "acme", "outsider"
+
+
+def self_hosted(workflow, job) -> bool:
+    """Some matrix leg of the job runs on a self-hosted runner (a `self-hosted` label, or a
+    runner group whose labels name a GPU)."""
+    for runner in runners(workflow, job):
+        lower = [label.strip().lower() for label in runner.known]
+        if "self-hosted" in lower or (runner.group is not None and any("gpu" in x for x in lower + [runner.group.lower()])):
+            return True
+    return False
+
+
+def in_repository_workflows(workflow) -> bool:
+    parts = workflow.source.rel_path.replace("\\", "/").split("/")
+    return any(a == ".github" and b == "workflows" for a, b in zip(parts, parts[1:]))
+
+
+def fork_context(scenario) -> E.OpenDict:
+    """The `github` context of a pull request opened from a fork by an outside contributor."""
+    ctx = github_context(scenario)
+    head = E.OpenDict(ref="feature-x", sha="0" * 40, label=f"{_OUTSIDER}:feature-x",
+                      repo=E.OpenDict(full_name=f"{_OUTSIDER}/gpu-app", fork=True, name="gpu-app",
+                                      owner=E.OpenDict(login=_OUTSIDER)))
+    pull = ctx["event"].get("pull_request") if isinstance(ctx.get("event"), dict) else None
+    pull = E.OpenDict(pull or {}, head=head, labels=[], author_association="NONE",
+                      user=E.OpenDict(login=_OUTSIDER), draft=False)
+    event = E.OpenDict(ctx.get("event") or {}, pull_request=pull, sender=E.OpenDict(login=_OUTSIDER))
+    return E.OpenDict(ctx, repository=_REPO, repository_owner=_OWNER, actor=_OUTSIDER, triggering_actor=_OUTSIDER,
+                      event=event, head_ref="feature-x")
+
+
+def checks_out_head(job) -> bool:
+    for step in job.steps:
+        if not step.action.startswith("actions/checkout"):
+            continue
+        pair = step.with_.get("ref") or step.with_.get("repository")
+        text = Y.text(pair[1]) if pair else None
+        if text and ("head" in text or "pull/" in text or "merge" in text):
+            return True
+    return False
+
+
+class UntrustedPrOnSelfHosted(Rule):
+    """
+    ## What it does
+    Reports a job that runs on a self-hosted runner for code from outside the repository:
+    * any self-hosted job that can run for `pull_request_target` (worse when it checks out the
+      pull request's head);
+    * a self-hosted job that can run for a `pull_request` opened from a fork. The job's `if:`
+      (and the `if:` of the jobs it `needs`) is evaluated with the expression engine for a pull
+      request from a fork by an outside contributor, so a guard such as
+      `github.event.pull_request.head.repo.full_name == github.repository`,
+      `!github.event.pull_request.head.repo.fork`, an `author_association` check or a required
+      label keeps the job off the runner. This part applies to workflows in a repository's
+      `.github/workflows/` (a YAML file elsewhere may be a snippet whose triggers are
+      illustrative).
+
+    ## Why is this bad?
+    A pull request from a fork runs the contributor's code (the Dockerfile's `RUN`, the tests,
+    the workflow's own scripts) on the team's GPU host, which keeps state between jobs, sits on
+    the internal network and often holds registry credentials (mozilla/neqo#3872,
+    Kong/apiops-lab#13). `pull_request_target` with a checkout of the fork's head on a
+    self-hosted runner is a critical, persistent compromise (ultravideo/kvazaar#450). GitHub
+    advises against self-hosted runners for public repositories' pull requests
+    (allenai/allennlp#4108); teams guard GPU jobs with the `head.repo.full_name` check
+    (scroll-tech/ceno#1370), and that guard must also exclude `pull_request_target`
+    (VeriTeknik/pluggedin-app#158).
+
+    ## Example
+    ```yaml
+    on: [push, pull_request]
+    jobs:
+      gpu-test:
+        runs-on: [self-hosted, gpu]
+    ```
+
+    ## Use instead
+    ```yaml
+    on: [push, pull_request]
+    jobs:
+      gpu-test:
+        if: github.event_name == 'push' || github.event.pull_request.head.repo.full_name == github.repository
+        runs-on: [self-hosted, gpu]
+    ```
+
+    ## Fix
+    Never use `pull_request_target` with self-hosted runners; for `pull_request`, guard the
+    first self-hosted job with `if: github.event_name != 'pull_request' ||
+    github.event.pull_request.head.repo.full_name == github.repository` (later jobs that
+    `needs` it are skipped with it), or run fork pull requests on GitHub-hosted runners.
+    """
+
+    id = "GL209"
+    name = "untrusted-pr-on-self-hosted"
+    severity = Severity.ERROR
+    kind = "workflow"
+    criterion = None
+    summary = "a self-hosted (GPU) runner runs code from fork pull requests or pull_request_target"
+    fix = ("guard the job with `if: github.event_name != 'pull_request' || "
+           "github.event.pull_request.head.repo.full_name == github.repository`; never use pull_request_target here")
+
+    def check(self, workflow, project):
+        reported: set[str] = set()
+        for scenario in scenarios(workflow):
+            if scenario.event == "pull_request_target":
+                states = Evaluator(workflow, scenario).job_states()
+                why = "for pull_request_target, with the base repository's secrets and write token"
+            elif scenario.event == "pull_request" and in_repository_workflows(workflow):
+                evaluator = Evaluator(workflow, scenario)
+                evaluator.__dict__["base_context"] = dict(evaluator.base_context, github=fork_context(scenario))
+                states = evaluator.job_states()
+                why = "for a pull request from a fork, executing the contributor's code"
+            else:
+                continue
+            for job in workflow.jobs.values():
+                if job.id in reported or states.get(job.id, False) is False or not self_hosted(workflow, job):
+                    continue
+                reported.add(job.id)
+                head = " and checks out the pull request's head" if scenario.event == "pull_request_target" \
+                    and checks_out_head(job) else ""
+                may = " may" if states[job.id] is E.UNKNOWN else ""
+                anchor = job.if_.node if job.if_ is not None else job.key
+                yield self.report(workflow.span(anchor),
+                                  f"job '{job.id}'{may} run on a self-hosted runner {why}{head}; the runner "
+                                  "and everything it can reach are exposed to untrusted code")

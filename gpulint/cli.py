@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="bound the whole run: files not reached in time are not linted and reported "
                             "as a GL001 error (exit 1)")
     check.add_argument("--config", type=Path, default=None, help="configuration file (default: discovered)")
+    check.add_argument("--profile", choices=("lab", "production"), default=None,
+                       help="lab: the lab's criteria exactly; production (default): the same checks tuned "
+                            "for real projects")
+    check.add_argument("--stdin-filename", default=None, metavar="NAME",
+                       help="with PATH -: the name of the file read from standard input (it decides the "
+                            "artifact kind and is the path findings show; default: Dockerfile or stdin.yaml "
+                            "by content)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--show-suppressed", action="store_true", help="also print suppressed findings")
@@ -122,7 +129,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"gpulint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     overrides = {"select": _split(args.select), "ignore": _split(args.ignore), "require": _split(args.require),
-                 "timeout": args.timeout}
+                 "timeout": args.timeout, "profile": args.profile, "default_profile": "production"}
     if args.require:
         unknown = set(overrides["require"] or ()) - {"dockerfile", "workflow", "kubernetes", "rollout", "smoketest"}
         if unknown:
@@ -131,8 +138,18 @@ def _check(args: argparse.Namespace) -> int:
     if args.config is not None and not args.config.is_file():
         print(f"gpulint: error: config file not found: {args.config}", file=sys.stderr)
         return EXIT_USAGE
+    stdin = [p for p in args.paths if str(p) == "-"]
+    if stdin and len(args.paths) > 1:
+        print("gpulint: error: `-` (standard input) cannot be combined with other paths", file=sys.stderr)
+        return EXIT_USAGE
+    if args.stdin_filename is not None and not stdin:
+        print("gpulint: error: --stdin-filename needs the path `-` (standard input)", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        result = run(args.paths or [Path(".")], config_path=args.config, overrides=overrides)
+        if stdin:
+            result = _run_stdin(args, overrides)
+        else:
+            result = run(args.paths or [Path(".")], config_path=args.config, overrides=overrides)
     except UsageError as error:
         print(f"gpulint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -165,6 +182,54 @@ def _check(args: argparse.Namespace) -> int:
     if any(fmt == "github" for fmt, _ in outputs) and os.environ.get("GITHUB_STEP_SUMMARY"):
         _append_step_summary(result, os.environ["GITHUB_STEP_SUMMARY"])
     return EXIT_FINDINGS if result.failed(threshold) or (live is not None and live.failed) else EXIT_OK
+
+
+def _stdin_name(data: bytes) -> str:
+    """A name for unnamed standard input, by content: a Dockerfile starts with FROM, ARG or a parser
+    directive; anything else is read as YAML."""
+    for raw in data.decode("utf-8", errors="replace").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            if line[1:].strip().lower().startswith(("syntax=", "escape=", "check=")):
+                return "Dockerfile"
+            continue
+        return "Dockerfile" if line.split(None, 1)[0].upper() in ("FROM", "ARG") else "stdin.yaml"
+    return "stdin.yaml"
+
+
+def _run_stdin(args: argparse.Namespace, overrides: dict):
+    """`gpulint check -`: lint one file read from standard input, reported under --stdin-filename.
+
+    The text is written to a private temporary folder under that name (so the name decides the
+    artifact kind, as it does for files on disk), linted there, and the findings renamed back."""
+    import tempfile
+    from pathlib import PurePosixPath
+
+    from gpulint.config import find_config
+    from gpulint.discovery import classify
+    from gpulint.engine import UsageError, run
+
+    data = sys.stdin.buffer.read()
+    display = args.stdin_filename or _stdin_name(data)
+    parts = [p for p in PurePosixPath(display.replace("\\", "/")).parts if p not in ("/", ".", "..")]
+    if not parts:
+        raise UsageError(f"--stdin-filename {display!r} names no file")
+    rel = "/".join(parts)
+    if classify(rel) is None:  # a name discovery would not read (`Dockerfile_gpu`): lint it by content
+        rel = _stdin_name(data)
+    config_path = args.config or find_config(Path.cwd())
+    with tempfile.TemporaryDirectory(prefix="gpulint-stdin-") as folder:
+        target = Path(folder) / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        result = run([Path(folder)], config_path=config_path, overrides=overrides)
+    for finding in result.findings:
+        if finding.path == rel:
+            finding.path = display
+    result.files = [display if f == rel else f for f in result.files]
+    return result
 
 
 def _live(result, args: argparse.Namespace):

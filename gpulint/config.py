@@ -16,6 +16,13 @@ from gpulint.limits import Limits
 from gpulint.source import Source, Span
 
 CONFIG_NAMES = (".gpulint.yaml", ".gpulint.yml")
+PROFILES = ("lab", "production")
+
+
+def profile_of(project: object) -> str:
+    """The active profile of a run (`lab` when the project carries no configuration)."""
+    config = getattr(project, "config", None)
+    return getattr(config, "active_profile", "lab") if config is not None else "lab"
 
 
 @dataclass
@@ -27,9 +34,18 @@ class Config:
     exclude: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
     gpu_runner_labels: tuple[str, ...] = ()
+    # `lab` judges the lab's criteria exactly; `production` tunes the same checks for real projects.
+    # `profile` is what the config file or --profile says; `default_profile` what the command assumes
+    # without one (`check`: production; the library and `grade`: lab).
+    profile: str | None = None
+    default_profile: str = "lab"
     limits: Limits = field(default_factory=Limits)
     source: Source | None = None
     problems: list[tuple[Span, str]] = field(default_factory=list)
+
+    @property
+    def active_profile(self) -> str:
+        return self.profile or self.default_profile
 
     def enabled(self, rule_id: str, rule_name: str) -> bool:
         def matches(ref: str) -> bool:
@@ -168,6 +184,7 @@ def _validated(data: Any, source: Source, locate) -> Config:
         exclude=tuple(data.get("exclude", ())),
         require=tuple(data.get("require", ())),
         gpu_runner_labels=tuple(data.get("gpu-runner-labels", ())),
+        profile=data.get("profile"),
         limits=Limits(
             max_file_size=limits.get("max-file-size", Limits.max_file_size),
             max_depth=limits.get("max-depth", Limits.max_depth),

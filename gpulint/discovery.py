@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +40,16 @@ class Discovery:
     problems: list[WalkProblem] = field(default_factory=list)
 
 
+# Dockerfile, Dockerfile.gpu, Dockerfile_dev, Dockerfile-cuda, gpu.Dockerfile, Containerfile...
+_DOCKERFILE = re.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
+# ...but not documentation, scripts or templates that merely carry the name.
+_NOT_DOCKERFILE = (".md", ".txt", ".rst", ".json", ".yaml", ".yml", ".sh", ".py", ".j2", ".jinja", ".jinja2",
+                   ".tmpl", ".tpl", ".template", ".in", ".erb", ".bak", ".orig", ".swp")
+
+
 def dockerfile_name(name: str) -> bool:
     lower = name.lower()
-    return (lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile."))
-            or lower.endswith((".dockerfile", ".containerfile")))
+    return bool(_DOCKERFILE.match(lower)) and not lower.endswith(_NOT_DOCKERFILE)
 
 
 def classify(rel: str) -> str | None:
@@ -114,8 +121,24 @@ def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ..
 
 
 def _forced_kind(path: Path) -> str:
-    """A file named on the command line is read whatever its name: YAML unless it looks otherwise."""
+    """A file named on the command line is read whatever its name: a Dockerfile when its first
+    instruction is one (FROM, ARG or a parser directive), else YAML."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff")
+    except OSError:
+        return "yaml"
+    for line in head.splitlines():
+        stripped = line.strip()
+        if _DIRECTIVE.match(stripped):
+            return "dockerfile"
+        if not stripped or stripped.startswith("#"):
+            continue
+        return "dockerfile" if stripped.split(None, 1)[0].upper() in ("FROM", "ARG") else "yaml"
     return "yaml"
+
+
+_DIRECTIVE = re.compile(r"#\s*(syntax|escape|check)\s*=", re.IGNORECASE)
 
 
 def _rel(root: Path, path: Path) -> str:

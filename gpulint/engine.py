@@ -149,7 +149,7 @@ def _apply_rules(project: Project) -> list[Finding]:
 def _finding(rule: Rule, report: Report, config: Config, suppressions: SuppressionIndex | None) -> Finding:
     severity = config.severity_for(rule.id, rule.name, report.severity or rule.severity)
     finding = Finding.at(report.span, rule=rule.id, name=rule.name, severity=severity,
-                         criterion=report.criterion if report.criterion is not None else rule.criterion,
+                         criterion=rule.criterion if report.criterion is None else (report.criterion or None),
                          message=report.message, fix=report.fix or rule.fix)
     if suppressions is not None:
         own_line = report.span.source.position(report.span.start).line

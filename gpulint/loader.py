@@ -7,6 +7,7 @@ syntax, alias bombs) becomes a ``FileProblem`` with a location, and the run goes
 from __future__ import annotations
 
 import codecs
+from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,11 @@ def load(candidate: Candidate, project: Project) -> list[Any]:
     limits = project.limits
     rel = candidate.rel
     try:
-        size = candidate.path.stat().st_size
+        info = candidate.path.stat()
+        size = info.st_size
+        if not S_ISREG(info.st_mode):  # a FIFO, socket or device would block or never end
+            return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
+                                "not a regular file (a FIFO, socket or device); not read")]
         if size > limits.max_file_size:
             return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
                                 f"file is {size / 1e6:.1f} MB, over the {limits.max_file_size / 1e6:.1f} MB "
@@ -157,13 +162,10 @@ def _yaml_artifacts(yaml_file: YamlFile, project: Project, is_workflow_path: boo
                     path: Path | None) -> list[Any]:
     source = yaml_file.source
     artifacts: list[Any] = [yaml_file]
-    severity = Severity.ERROR
-    if not yaml_file.documents and "{{" in source.text:
-        severity = Severity.INFO  # a Helm or other template: not YAML until rendered
+    if not is_workflow_path and _templated(yaml_file):
+        return [_template_notice(yaml_file)]  # a Helm or other template: not YAML until rendered
     for span, message in yaml_file.problems:
-        if severity is Severity.INFO:
-            message += " (the file looks like a template; render it and lint the output)"
-        artifacts.append(FileProblem(span, message, severity))
+        artifacts.append(FileProblem(span, message))
     manifests = Manifests(source, yaml_file)
     for document in yaml_file.documents:
         if is_workflow_path or is_workflow(document):
@@ -178,6 +180,38 @@ def _yaml_artifacts(yaml_file: YamlFile, project: Project, is_workflow_path: boo
     if manifests.objects:
         artifacts.append(manifests)
     return artifacts
+
+
+def _templated(yaml_file: YamlFile) -> bool:
+    """A Go/Helm/Jinja template (`{{ ... }}` actions that shape the YAML): it does not parse, or a
+    `{{` opens a flow mapping (`port: {{ .Values.port }}` composes as a nested mapping). A `{{` only
+    inside a quoted string (an Argo parameter, a placeholder value) leaves the structure intact."""
+    text = yaml_file.source.text
+    if "{{" not in text.replace("${{", ""):
+        return False
+    if yaml_file.problems and not yaml_file.documents or any("{{" in m for _, m in yaml_file.problems):
+        return True
+    if yaml_file.problems:
+        return any(text.startswith("{{", span.start) or "{{" in text[max(0, span.start - 200):span.end + 200]
+                   for span, _ in yaml_file.problems)
+    for document in yaml_file.documents:
+        for _, node in Y.walk(document):
+            if Y.is_map(node) and getattr(node, "flow_style", False) and text.startswith("{{", node.start_mark.index):
+                return True
+    return False
+
+
+def _template_notice(yaml_file: YamlFile) -> FileProblem:
+    text = yaml_file.source.text
+    at = text.replace("${{", "\0\0\0").find("{{")
+    line_start = text.rfind("\n", 0, max(at, 0)) + 1
+    return FileProblem(Span(yaml_file.source, line_start, line_start + 1),
+                       "this file is a template (`{{ ... }}` actions), not YAML until rendered: it was not "
+                       "linted; lint the rendered output instead, e.g. "
+                       "`helm template RELEASE CHART | gpulint check - --stdin-filename rendered.yaml`",
+                       Severity.INFO,
+                       fix="render the template and pipe it to `gpulint check -` (`helm template RELEASE CHART "
+                           "| gpulint check - --stdin-filename rendered.yaml`), or exclude the templates folder")
 
 
 def _is_answers(node: Y.Node) -> bool:

@@ -33,8 +33,18 @@ class Project:
     def limits(self) -> Limits:
         return self.config.limits
 
+    # Artifacts grouped by kind, rebuilt when the list grows: rules call of_kind once per artifact,
+    # and a scan per call made runs on large trees quadratic.
+    _by_kind: tuple[int, dict[str, list[Any]]] | None = field(default=None, repr=False, compare=False)
+
     def of_kind(self, kind: str) -> list[Any]:
-        return [a for a in self.artifacts if a.kind == kind]
+        index = self._by_kind
+        if index is None or index[0] != len(self.artifacts):
+            grouped: dict[str, list[Any]] = {}
+            for artifact in self.artifacts:
+                grouped.setdefault(artifact.kind, []).append(artifact)
+            index = self._by_kind = (len(self.artifacts), grouped)
+        return list(index[1].get(kind, ()))
 
     def remember(self, source: Source) -> None:
         """A file the loader already read: later lookups share its Source (and its parse)."""

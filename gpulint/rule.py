@@ -34,7 +34,8 @@ class Report:
     span: Span
     message: str
     fix: str | None = None  # defaults to the rule's own fix line
-    criterion: str | None = None  # overrides the rule's criterion for this report
+    # Overrides the rule's criterion for this report; None keeps the rule's, "" means none (null).
+    criterion: str | None = None
     severity: Severity | None = None  # overrides the rule's severity for this report
 
 

@@ -37,13 +37,8 @@ else
 fi
 [[ -n "${INPUT_CONFIG:-}" ]] && args+=(--config "$INPUT_CONFIG")
 [[ -n "${INPUT_FAIL_ON:-}" ]] && args+=(--fail-on "$INPUT_FAIL_ON")
-if [[ "${INPUT_LIVE:-false}" == true ]]; then
-  if "$python" -m gpulint check --help 2>/dev/null | grep -q -- '--live'; then
-    args+=(--live)
-  else
-    echo "::notice title=gpulint::live: true is ignored: this gpulint version has no live mode yet"
-  fi
-fi
+# Live mode builds and runs the pull request's image: only for trusted code on a GPU runner.
+[[ "${INPUT_LIVE:-false}" == true ]] && args+=(--live)
 
 "$python" -m gpulint "${args[@]}"
 status=$?

@@ -19,7 +19,7 @@ STATUS = {"pass": "passed", "fail": "failed", "skip": "skipped"}
 
 
 def test_suite_is_large_enough():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 60
     honest = [c for c in CASES if not yaml.safe_load((c / "expected.yaml").read_text())["expect"]]
     crafted = [c for c in CASES if c not in honest]
     assert len(honest) >= 10 and len(crafted) >= 20

@@ -164,11 +164,14 @@ def test_container_limits_and_a_gpu_request_on_an_engine_without_nvidia(tmp_path
     assert step.status == "passed", step.detail
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_an_interrupted_run_cleans_up(tmp_path, sig):
-    # A HEALTHCHECK that takes minutes to decide: interrupt while live mode waits on it.
-    folder = project(tmp_path / "app", REFERENCE_SMOKE,
-                     healthcheck="--interval=60s --timeout=10s --start-period=120s --retries=3")
+@pytest.mark.parametrize("sig,phase", [(signal.SIGINT, "healthcheck"), (signal.SIGTERM, "build")],
+                         ids=["ctrl-c-while-waiting-for-health", "sigterm-during-the-build"])
+def test_an_interrupted_run_cleans_up(tmp_path, sig, phase):
+    if phase == "healthcheck":  # a HEALTHCHECK that takes minutes to decide: interrupt while live mode waits
+        folder = project(tmp_path / "app", REFERENCE_SMOKE,
+                         healthcheck="--interval=60s --timeout=10s --start-period=120s --retries=3")
+    else:  # a slow build step: interrupt while it runs
+        folder = project(tmp_path / "app", REFERENCE_SMOKE, extra=f"RUN sleep 60 # {tmp_path.name}\n")
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "gpulint", "live", str(folder), "--build-network", "none"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -176,13 +179,16 @@ def test_an_interrupted_run_cleans_up(tmp_path, sig):
     try:
         deadline = time.time() + 300
         while time.time() < deadline and proc.poll() is None:
-            waiting = CLIENT.containers.list(filters={"label": "io.gpulint.role=healthcheck.unhealthy"})
-            if waiting:
+            if phase == "healthcheck":
+                busy = CLIENT.containers.list(filters={"label": "io.gpulint.role=healthcheck.unhealthy"})
+            else:
+                busy = CLIENT.containers.list()  # the build's container running `sleep 60`
+            if busy:
                 break
             time.sleep(0.5)
         else:
-            pytest.fail(f"live mode never reached the HEALTHCHECK: {proc.communicate(timeout=60)}")
-        assert leftovers()[0] and leftovers()[1]  # it did make things
+            pytest.fail(f"live mode never reached the {phase}: {proc.communicate(timeout=60)}")
+        time.sleep(1)
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=120)
     finally:
@@ -190,3 +196,5 @@ def test_an_interrupted_run_cleans_up(tmp_path, sig):
             proc.kill()
     assert proc.returncode == 2, (out, err)
     assert "gpulint: interrupted" in err and "Traceback" not in err
+    assert not CLIENT.containers.list(all=True)  # not even the build's own containers
+    assert not CLIENT.images.list(filters={"dangling": True})  # nor the layers the build made

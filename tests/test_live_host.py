@@ -214,3 +214,14 @@ def test_live_code_is_not_imported_without_live():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     loaded = {line.split(".")[0] for line in out.splitlines()}
     assert not loaded & {"docker", "pynvml", "rich", "requests"}
+
+
+def test_grade_live_on_a_lab_answers_file(cli, tmp_path):
+    """Inline artifacts (the answers file's smoke_test_py) are written out and run, never the answers file."""
+    answers = REPO / "tests" / "adversarial" / "ok-json-answers" / "answers.json"
+    if not answers.is_file():
+        pytest.skip("the adversarial answers file is not here")
+    result = cli("grade", answers, "--live", "--engine", "host", "--format", "json")
+    criteria = {c["id"]: c for c in result.json()["criteria"]}
+    assert criteria["smoketest.negative"]["status"] == "passed"
+    assert "answers.json" not in result.stderr.split("smoke test:")[1].splitlines()[0]

@@ -157,6 +157,14 @@ class DockerRun:
         events: queue.Queue = queue.Queue()
         # the SDK's client for this engine, with the same TLS and socket settings, but its own connection
         build_client = self.docker.from_env(timeout=int(options.build_timeout)).api
+        response: dict[str, Any] = {}
+        post = build_client._post
+
+        def keep_response(*args: Any, **kwargs: Any) -> Any:  # the build's HTTP response, to cut it short
+            response["build"] = post(*args, **kwargs)
+            return response["build"]
+
+        build_client._post = keep_response
 
         def pump() -> None:
             try:
@@ -224,8 +232,10 @@ class DockerRun:
                     self._show(None, line[:100])
             completed = error_text is None
         finally:
-            if not completed:
-                build_client.close()  # closing the connection cancels the build on the engine
+            if not completed:  # closing the connection cancels the build on the engine
+                if "build" in response:
+                    _hang_up(build_client, response["build"])
+                build_client.close()
         seconds = time.perf_counter() - started
         if error_text is None and self.image_id is None:
             try:
@@ -473,15 +483,51 @@ def remove_run(client: Any, run_id: str, container_ids: list[str], images: list[
             pass
         except docker.errors.DockerException as error:
             errors.append(f"image {ref}: {_short(error)}")
-    # Layers of earlier stages this build created: only untagged ones (never a base image, never a tag).
-    for layer in reversed(layers):
-        try:
-            if client.api.inspect_image(layer).get("RepoTags"):
-                continue
-            client.api.remove_image(layer, force=False)
-        except docker.errors.DockerException:
-            pass  # gone with the image, or shared with another image: not ours to force
+    # Layers this build created (earlier stages, or a build cut short): only untagged ones, never a base
+    # image or a tag; first the build's own intermediate containers still standing on them.
+    pending = list(reversed(layers))
+    deadline = time.monotonic() + (15 if pending else 0)
+    while pending:
+        for layer in pending:
+            try:
+                for container in client.containers.list(all=True, filters={"ancestor": layer}):
+                    client.api.remove_container(container.id, force=True, v=True)
+                    removed_containers += 1
+            except docker.errors.DockerException:
+                pass  # the engine is removing it already
+        left = []
+        for layer in pending:
+            try:
+                if client.api.inspect_image(layer).get("RepoTags"):
+                    continue
+                client.api.remove_image(layer, force=False)
+                removed_images += 1
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.DockerException:
+                left.append(layer)  # in use: by a container being removed, or by another image
+        if not left or len(left) == len(pending) and time.monotonic() > deadline:
+            break
+        if len(left) == len(pending):
+            time.sleep(0.5)
+        pending = left
     return removed_containers, removed_images
+
+
+def _hang_up(api: Any, response: Any) -> None:
+    """Shut the build's connection down (a blocked read in another thread wakes up; the engine cancels)."""
+    import socket
+
+    try:
+        sock = api._get_raw_response_socket(response)
+        sock = getattr(sock, "_sock", sock)
+        sock.shutdown(socket.SHUT_RDWR)
+    except Exception:  # noqa: BLE001 - already closed, or not a socket we can reach
+        pass
+    try:
+        response.close()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _short(error: BaseException) -> str:

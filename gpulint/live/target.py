@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpulint.models.healthcheck import Healthcheck, duration_seconds, effective_healthcheck, script_resolver
+from gpulint.models.healthcheck import Healthcheck, effective_healthcheck, script_resolver
 
 
 class TargetError(Exception):
@@ -27,6 +27,19 @@ class Target:
     script_display: str = ""
     problems: list[str] = field(default_factory=list)
     _temp: Any = field(default=None, repr=False)
+    _written: dict[str, Any] = field(default_factory=dict, repr=False)  # inline artifacts written to _temp
+
+    def host_file(self, source: Any) -> Path | None:
+        """Where a Python source is on this machine: the file, or the copy written for an inline artifact."""
+        if source is None or isinstance(source, str):
+            return None
+        for rel, written in self._written.items():
+            if written is source or written.text == source.text:
+                return Path(self._temp.name) / rel
+        path = getattr(source, "path", None)
+        if path is not None and Path(path).suffix == ".py" and Path(path).is_file():
+            return Path(path)
+        return None
 
     def describe(self) -> dict[str, Any]:
         return {"dockerfile": self.display or None, "context": str(self.context) if self.context else None,
@@ -39,22 +52,6 @@ class Target:
         if hc.exec_argv is not None:
             return shlex.join(hc.exec_argv)
         return hc.shell
-
-    def timing(self) -> dict[str, float]:
-        """The HEALTHCHECK's own timing as written (Docker's defaults where absent), in seconds."""
-        values = {"interval": 30.0, "timeout": 30.0, "start-period": 0.0, "start-interval": 5.0, "retries": 3.0}
-        if self.healthcheck is not None:
-            for name, flag in self.healthcheck.instruction.flags.items():
-                if name == "retries":
-                    try:
-                        values[name] = float(int(flag.value))
-                    except ValueError:
-                        pass
-                elif name in values:
-                    seconds = duration_seconds(flag.value)
-                    if seconds is not None:
-                        values[name] = seconds
-        return values
 
     def close(self) -> None:
         if self._temp is not None:
@@ -83,10 +80,11 @@ def find_target(result: Any) -> Target:
     if target.script is None:
         scripts = [a for a in result.artifacts if getattr(a, "kind", None) == "smoketest"
                    and getattr(a.source, "path", None) is not None]
-        if scripts:
-            chosen = min(scripts, key=lambda s: (s.source.rel_path.count("/"), s.source.rel_path))
-            target.script = Path(chosen.source.path)
-            target.script_display = chosen.source.rel_path
+        for chosen in sorted(scripts, key=lambda s: (s.source.rel_path.count("/"), s.source.rel_path)):
+            path = target.host_file(chosen.source)
+            if path is not None:
+                target.script, target.script_display = path, chosen.source.rel_path
+                break
     return target
 
 
@@ -102,7 +100,7 @@ def _use_dockerfile(target: Target, dockerfile: Any) -> None:
     else:
         _materialize(target, dockerfile)
     if target.healthcheck is not None and not target.healthcheck.none and stage is not None:
-        script = _script_of(target.healthcheck, dockerfile, stage)
+        script = _script_of(target, dockerfile, stage)
         if script is not None:
             target.script, target.script_display = script
 
@@ -120,14 +118,18 @@ def _materialize(target: Target, dockerfile: Any) -> None:
         out = folder / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(source.text, encoding="utf-8")
+        target._written[rel] = source
     target._temp = temp
     target.dockerfile = folder / "Dockerfile"
     target.context = folder
 
 
-def _script_of(healthcheck: Healthcheck, dockerfile: Any, stage: Any) -> tuple[Path, str] | None:
+def _script_of(target: Target, dockerfile: Any, stage: Any) -> tuple[Path, str] | None:
     """The build-context file of the Python script the HEALTHCHECK runs (for the host engine)."""
     from gpulint.models.shell import parse_shell
+
+    healthcheck = target.healthcheck
+    assert healthcheck is not None
 
     if healthcheck.exec_argv is not None:
         commands = [healthcheck.exec_argv]
@@ -143,7 +145,7 @@ def _script_of(healthcheck: Healthcheck, dockerfile: Any, stage: Any) -> tuple[P
             if not word.endswith(".py"):
                 continue
             source = resolve(word)
-            path = getattr(source, "path", None)
-            if path is not None and Path(path).is_file():
-                return Path(path), getattr(source, "rel_path", str(path))
+            path = target.host_file(source)
+            if path is not None:
+                return path, getattr(source, "rel_path", str(path))
     return None

@@ -3,18 +3,18 @@
 bashlex ships a copy of PLY that regenerates the LALR tables of the bash grammar at import
 (about 70-150 ms, most of a cold ``gpulint check``). The tables depend only on bashlex's own
 sources, so they are computed once, stored as plain data (``marshal``: no code, no pickle) in
-the user's cache folder under a key made of the sources' hash and the Python version, and
+the user's cache folder under a key made of the sources' paths, sizes and times and the Python version, and
 reused by later runs. Anything unexpected (no cache folder, a stale or damaged file, another
 bashlex) falls back to bashlex's own import, so behaviour never depends on the cache.
 """
 
 from __future__ import annotations
 
-import hashlib
-from importlib.machinery import PathFinder
 import marshal
 import os
 import sys
+import zlib
+from importlib.machinery import PathFinder
 from pathlib import Path
 from types import ModuleType
 
@@ -34,17 +34,19 @@ def _cache_file() -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     package = Path(next(iter(spec.submodule_search_locations)))
-    digest = hashlib.sha256()
-    for name in ("parser.py", "yacc.py"):
+    parts = []
+    for name in ("parser.py", "yacc.py"):  # the grammar and the table builder: size and mtime say if they changed
         try:
-            digest.update((package / name).read_bytes())
+            info = (package / name).stat()
         except OSError:
             return None
+        parts.append(f"{package / name}:{info.st_size}:{info.st_mtime_ns}")
+    digest = zlib.crc32("|".join(parts).encode())
     folder = cache_dir()
     if folder is None:
         return None
     version = f"{sys.implementation.cache_tag}-m{marshal.version}-f{_FORMAT}"
-    return folder / f"bashlex-tables-{digest.hexdigest()[:20]}-{version}.marshal"
+    return folder / f"bashlex-tables-{digest:08x}-{version}.marshal"
 
 
 class _Production:

@@ -9,6 +9,7 @@ https://docs.github.com/en/actions/how-tos/write-workflows/choose-what-workflows
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -110,7 +111,37 @@ def expand(node: Y.Node | None) -> Matrix:
 GPU = "gpu"
 NOT_GPU = "not-gpu"
 UNKNOWN_RUNNER = "unknown"
-_HOSTED_PREFIXES = ("ubuntu-", "windows-", "macos-")
+# GitHub's standard hosted images (https://github.com/actions/runner-images): none has a GPU. Other
+# names that start with ubuntu-/windows- (`ubuntu-gpu-t4`) are larger or self-hosted runners' own labels.
+_HOSTED = re.compile(r"^(?:ubuntu-(?:latest|slim|\d{2}\.\d{2})(?:-arm)?|windows-(?:latest|\d{4}|11-arm)(?:-arm)?"
+                     r"|macos-(?:latest|\d{2})(?:-large|-xlarge|-intel)?)$")
+# A label names a GPU or accelerator when one of its tokens (split on - _ . : / and spaces) does:
+# a generic word, an NVIDIA data-centre or workstation model (optionally with a count, `8xh100`,
+# `a100x8`), a GeForce number (1050 ... 5090), an AMD Instinct or Intel Gaudi accelerator, a Jetson.
+_SPLIT = re.compile(r"[-_.:/\s]+")
+_GENERIC = re.compile(r"^(?:(?:multi|\d+x?)?gpus?\d*|cuda\d*|nvidia|geforce|tesla|quadro|rtx\w*|rocm\d*|"
+                      r"jetson|orin|xavier|gaudi\d?|hpu|amdgpu)$")
+_NVIDIA_MODELS = ("a2|a10|a10g|a16|a30|a40|a100|a800|h20|h100|h800|h200|gh200|b100|b200|gb200|b300|l4|l20|l40|"
+                  "l40s|t4|v100|p4|p40|p100|k80|m60|a4000|a5000|a6000")
+_MODEL = re.compile(rf"^(?:\d+x)?(?:{_NVIDIA_MODELS}|mi\d{{2,3}}[a-z]?|[1-5]0[5-9]0(?:ti)?)(?:x\d+)?$")
+
+
+def is_gpu_label(label: str, extra: tuple[str, ...] | frozenset[str] = ()) -> bool:
+    """Whether a runner label (or group name) names a GPU machine: a token such as `gpu`, `a100`,
+    `h100`, `l4`, `t4`, `3090`, `mi300x` (`linux-a100`, `gpu-h100-x8`, `3090-r1`), or a label the
+    configuration lists in `gpu-runner-labels` (compared case-insensitively, whole label)."""
+    lower = label.strip().lower()
+    if not lower:
+        return False
+    if lower in {x.strip().lower() for x in extra}:
+        return True
+    if "gpu" in lower:  # gpu, ci-gpu, regression-test-gpu, 8gpu, multigpu
+        return True
+    return any(_GENERIC.match(tok) or _MODEL.match(tok) for tok in _SPLIT.split(lower) if tok)
+
+
+def is_hosted_label(label: str) -> bool:
+    return bool(_HOSTED.match(label.strip().lower()))
 
 
 @dataclass
@@ -208,15 +239,39 @@ def _runner(node: Y.Node, ctx: Mapping[str, object], leg: Leg | None) -> Runner:
     return Runner(None if unknown else known, known, group if isinstance(group, str) else None, point, leg)
 
 
-def classify(runner: Runner, extra_gpu_labels: tuple[str, ...] = ()) -> Runner:
-    """Set `verdict` (GPU / NOT_GPU / UNKNOWN_RUNNER) and `reason` on `runner`."""
-    extra = {x.lower() for x in extra_gpu_labels}
+def leg_may_run(job: Job, step, leg: Leg | None, inputs: Mapping[str, object] | None = None) -> bool:
+    """False only when the job's or step's `if:` is false for this matrix leg (say
+    `if: contains(matrix.os, 'gpu')`); everything but `matrix` (and known `inputs`) stays unknown."""
+    if leg is None:
+        return True
+    ctx = {"matrix": leg.context(), "inputs": E.OpenDict(inputs or {}), "github": E.OpenDict(),
+           "vars": E.OpenDict(), "env": E.OpenDict(), "needs": E.OpenDict(), "steps": E.OpenDict(),
+           "secrets": E.OpenDict(), "runner": E.OpenDict(), "job": E.OpenDict(), "strategy": E.OpenDict(),
+           "__status__": {"success": E.UNKNOWN, "failure": E.UNKNOWN, "cancelled": E.UNKNOWN, "always": True}}
+    for expr in (getattr(job, "if_", None), getattr(step, "if_", None)):
+        if expr is None or expr.tree is None:
+            continue
+        try:
+            if E.truthy(E.evaluate(expr.tree, ctx)) is False:
+                return False
+        except E.ExpressionError:
+            continue
+    return True
+
+
+def classify(runner: Runner, extra_gpu_labels: tuple[str, ...] = (), profile: str = "lab") -> Runner:
+    """Set `verdict` (GPU / NOT_GPU / UNKNOWN_RUNNER) and `reason` on `runner`.
+
+    The lab asks for `self-hosted` plus a GPU label. The production profile also accepts a GPU label
+    alone: GitHub routes a job to a self-hosted runner (or a larger GPU runner) by any custom label,
+    so `runs-on: linux-a100` is how many teams write it."""
+    extra = tuple(extra_gpu_labels)
     known = [lbl.strip() for lbl in runner.known]
     lower = [lbl.lower() for lbl in known]
-    hosted = [lbl for lbl in known if lbl.lower().startswith(_HOSTED_PREFIXES)]
-    gpu = [lbl for lbl in known if GPU in lbl.lower() or lbl.lower() in extra]
+    hosted = [lbl for lbl in known if is_hosted_label(lbl)]
+    gpu = [lbl for lbl in known if is_gpu_label(lbl, extra)]
     self_hosted = "self-hosted" in lower
-    group_gpu = runner.group is not None and GPU in runner.group.lower()
+    group_gpu = runner.group is not None and is_gpu_label(runner.group, extra)
     shown = "[" + ", ".join(known) + "]"
     if hosted:
         runner.verdict, runner.reason = NOT_GPU, f"`{hosted[0]}` is a GitHub-hosted runner, which has no NVIDIA GPU"
@@ -224,6 +279,8 @@ def classify(runner: Runner, extra_gpu_labels: tuple[str, ...] = ()) -> Runner:
         runner.verdict = GPU  # runner groups hold self-hosted (or larger) runners chosen by label
     elif self_hosted and gpu:
         runner.verdict = GPU
+    elif gpu and profile == "production" and runner.labels is not None:
+        runner.verdict = GPU  # a custom GPU label alone selects a self-hosted or larger GPU runner
     elif runner.labels is None:
         runner.verdict, runner.reason = UNKNOWN_RUNNER, f"the runner labels cannot be known statically (known: {shown})"
     elif not known and runner.group is None:
@@ -231,7 +288,8 @@ def classify(runner: Runner, extra_gpu_labels: tuple[str, ...] = ()) -> Runner:
     elif self_hosted:
         runner.verdict, runner.reason = NOT_GPU, (
             "a bare `self-hosted` may pick any self-hosted runner, with or without a GPU" if len(known) == 1
-            else f"the labels {shown} have no GPU label")
+            else f"the labels {shown} have no label naming a GPU (such as `gpu`, `a100`, `h100`, `l4`; "
+                 "list your own in `gpu-runner-labels`)")
     elif gpu:
         runner.verdict, runner.reason = NOT_GPU, f"the labels {shown} do not include `self-hosted`"
     elif runner.group is not None:

@@ -20,7 +20,11 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "ReplicaSet": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Rollout": ("spec", "template", "spec"),
 }
+# Findings about a kind other than Deployment carry no lab criterion (the engine reads a report's
+# ``criterion=None`` as "the rule's own", so rules pass this instead).
+NO_CRITERION = ""
 
 
 @dataclass
@@ -73,8 +77,19 @@ def objects_in(source: Source, document: Y.Node) -> list[K8sObject]:
 
 
 def gpu_limit(container: Y.Node) -> Y.Node | None:
-    """The value node of ``resources.limits["nvidia.com/gpu"]``, if present."""
-    return Y.get(Y.get_path(container, "resources", "limits"), GPU_RESOURCE)
+    """The value node of the container's GPU limit: ``resources.limits["nvidia.com/gpu"]``, else
+    another GPU extended resource (``amd.com/gpu``, ``gpu.intel.com/i915``, a MIG profile such as
+    ``nvidia.com/mig-1g.10gb``; see ``gpulint.models.workloads``)."""
+    limits = Y.get_path(container, "resources", "limits")
+    value = Y.get(limits, GPU_RESOURCE)
+    if value is not None:
+        return value
+    from gpulint.models.workloads import is_gpu_resource
+
+    for key, value in Y.pairs(limits):
+        if Y.is_scalar(key) and is_gpu_resource(Y.text(key)):
+            return value
+    return None
 
 
 def gpu_count(node: Y.Node | None) -> int | None:
@@ -88,7 +103,7 @@ def gpu_count(node: Y.Node | None) -> int | None:
 
 
 def gpu_container(obj: K8sObject) -> Y.Node | None:
-    """The container that asks for a GPU (``nvidia.com/gpu`` limit), else the first container."""
+    """The container that asks for a GPU (a GPU limit), else the first container."""
     containers = obj.containers()
     for container in containers:
         if gpu_limit(container) is not None:
@@ -107,12 +122,22 @@ def deployments(manifests: Manifests) -> list[K8sObject]:
 
 
 def gpu_request(container: Y.Node) -> Y.Node | None:
-    """The value node of ``resources.requests["nvidia.com/gpu"]``, if present."""
-    return Y.get(Y.get_path(container, "resources", "requests"), GPU_RESOURCE)
+    """The value node of the container's GPU request (``nvidia.com/gpu`` first, else another GPU
+    extended resource), if present."""
+    requests = Y.get_path(container, "resources", "requests")
+    value = Y.get(requests, GPU_RESOURCE)
+    if value is not None:
+        return value
+    from gpulint.models.workloads import is_gpu_resource
+
+    for key, value in Y.pairs(requests):
+        if Y.is_scalar(key) and is_gpu_resource(Y.text(key)):
+            return value
+    return None
 
 
 def is_gpu_workload(obj: K8sObject) -> bool:
-    """True when some container limits or requests ``nvidia.com/gpu`` (whatever the value)."""
+    """True when some container limits or requests a GPU resource (whatever the value)."""
     return any(gpu_limit(c) is not None or gpu_request(c) is not None for c in obj.containers())
 
 

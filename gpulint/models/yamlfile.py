@@ -7,6 +7,7 @@ document never ends. Both are bounded here before any rule sees a node.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -57,6 +58,13 @@ def _error_message(error: yaml.YAMLError) -> str:
     else:
         text = str(error).splitlines()[0]
     return f"invalid YAML: {text}"
+
+
+_BLOCK_PREFIX = re.compile(r"^[ \t?-]+", re.M)
+
+
+def _block_prefix(text: str) -> int:
+    return max((m.end() - m.start() for m in _BLOCK_PREFIX.finditer(text)), default=0)
 
 
 def _nesting_problem(source: Source, limits: Limits) -> tuple[Span, str] | None:
@@ -147,8 +155,11 @@ def _find_duplicates(root: Node) -> list[DuplicateKey]:
 def load_yaml(source: Source, limits: Limits) -> YamlFile:
     result = YamlFile(source)
     text = source.text
-    # Only flow collections can nest deeply in a file of bounded size; check them with events.
-    if text.count("[") + text.count("{") > limits.max_depth:
+    # Nesting is bounded by the flow brackets plus, for block collections, twice the longest run of
+    # indentation and `- `/`? ` indicators starting a line (a mapping and a sequence can share one
+    # indentation); only when that bound is over the limit are the events counted (libyaml's composer
+    # would recurse once per level and can crash the interpreter: `- - - - …`).
+    if text.count("[") + text.count("{") + 2 * _block_prefix(text) + 2 > limits.max_depth:
         problem = _nesting_problem(source, limits)
         if problem:
             result.problems.append(problem)

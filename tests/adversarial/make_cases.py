@@ -272,4 +272,34 @@ case("nb-healthcheck-curl", "a notebook whose Dockerfile cell health-checks with
      {"dockerfile.gpu-healthcheck": "fail", "dockerfile.nonroot": "fail"}, answers_name="lab.ipynb",
      answers_text=notebook([wf("Dockerfile", sub(D, ('CMD ["python3", "/app/smoke_test.py"]\n\nCMD', 'CMD curl -f http://localhost:8000/healthz\n\nCMD'), ("USER 10001:10001", "# USER 10001:10001"))),
                             wf("smoke_test.py", BASE["smoke"]), wf(".github/workflows/gpu-ci.yml", W), wf("k8s/deployment.yaml", K), wf("rollout.yaml", RO)]))
+# ------------------------------------------------------------------ more tricks, and more unusual honest forms
+BACKTICK = "# escape=`\n" + "\n".join(l[:-1] + "`" if l.endswith("\\") else l for l in D.split("\n"))
+case("ok-backtick-escape", "a Dockerfile using the `# escape=`` directive, continuations end with a backtick", {},
+     dockerfile=BACKTICK)
+case("df-user-in-heredoc-body", "the USER line is only a line of a RUN heredoc body (a shell command, not an instruction)",
+     {"dockerfile.nonroot": "fail"},
+     dockerfile=sub(D, ("USER 10001:10001", "RUN <<EOF\nUSER 10001:10001\nEOF")))
+case("df-second-from-in-copy-heredoc", "single stage; the second FROM is only text a COPY heredoc writes to a file",
+     {"dockerfile.multistage": "fail"},
+     dockerfile=sub(SINGLE, ("WORKDIR /app", "COPY <<EOF /stages.txt\n" + RUNTIME + "\nEOF\nWORKDIR /app")))
+case("df-healthcheck-exec-echo", "exec-form HEALTHCHECK that only echoes the smoke test command",
+     {"dockerfile.gpu-healthcheck": "fail"},
+     dockerfile=sub(D, ('CMD ["python3", "/app/smoke_test.py"]\n\nCMD', 'CMD ["echo", "python3 /app/smoke_test.py"]\n\nCMD')))
+case("k8s-liveness-disabled-key", "livenessProbe renamed to x-livenessProbe to switch it off",
+     {"deployment.probes": "fail"},
+     deployment=sub(K, ("          livenessProbe:", "          x-livenessProbe:")))
+case("k8s-gpu-limits-disabled-key", "the limits mapping renamed to _limits; only requests remain",
+     {"deployment.gpu": "fail"},
+     deployment=sub(K, ("            limits:", "            _limits:")))
+case("wf-push-gate-commented-out", "the push job's if: is commented out, so it runs for every push and pull request",
+     {"workflow.push-gated": "fail"},
+     workflow=sub(W, ("    if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n",
+                      "    # if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n")))
+case("wf-push-gate-in-string", "the main-branch gate is only a string in env:, not an if:",
+     {"workflow.push-gated": "fail"},
+     workflow=sub(W, ("    if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n",
+                      "    env:\n      GATE: \"if: github.event_name == 'push' && github.ref == 'refs/heads/main'\"\n")))
+case("ok-json-deployment-file", "a repository whose Deployment is a JSON file (deployment.json)", {},
+     files={**{k: v for k, v in REPO_FILES.items() if k != "k8s/deployment.yaml"},
+            "k8s/deployment.json": json.dumps(yaml.safe_load(K), indent=2)})
 print(len([p for p in OUT.iterdir() if p.is_dir()]), "cases")

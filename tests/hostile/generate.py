@@ -58,6 +58,9 @@ def build(dest: Path, outside: Path | None = None) -> Path:
         "apiVersion: v1\nkind: ConfigMap\ndata: " + "[" * 5_000 + "]" * 5_000 + "\n")
     block = "".join("  " * i + f"k{i}:\n" for i in range(2_000))
     (folder("deep-block") / "deep.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n" + block)
+    (folder("deep-block-dashes") / "deep.yaml").write_text("apiVersion: v1\nkind: ConfigMap\ndata:\n" + "- " * 100_000 + "x\n")
+    (folder("deep-block-mixed") / "deep.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n" + "".join(" " * i + "- a:\n" for i in range(0, 3000, 2)))
     (folder("deep-python") / "smoke_test.py").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
     # Many documents.
     (folder("many-documents") / "many.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n---\n" * 5_000)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from gpulint.config import profile_of
 from gpulint.findings import Severity
 from gpulint.rule import Rule
 from gpulint.source import Span
@@ -36,7 +37,10 @@ class MultiStage(Rule):
 
     ## Fix
     Split the build into a builder stage and a slim runtime stage that copies only what it
-    needs with `COPY --from=builder`.
+    needs with `COPY --from=builder`. With `--profile production` (the default of `gpulint
+    check`), a single stage that builds nothing (no package manager, compiler or `pip install`
+    in any `RUN`, and not a `-devel` base), say one that only copies a binary CI built, is a
+    warning: there is no toolchain to leave behind. The lab profile keeps it an error.
     """
 
     id = "GL101"
@@ -54,7 +58,47 @@ class MultiStage(Rule):
         if count == 1:
             span = dockerfile.stages[0].from_instruction.span()
             message = "the Dockerfile has a single FROM stage; build tools and caches ship in the final image"
+            if profile_of(project) == "production" and not _builds(dockerfile.stages[0]):
+                yield self.report(span, "the Dockerfile has a single FROM stage; it builds nothing itself (no "
+                                  "package install or compile step), so little ships that a builder stage "
+                                  "would leave behind, but the base image is the runtime: keep it slim",
+                                  severity=Severity.WARNING,
+                                  fix="if a build step is added later, do it in a builder stage and COPY --from it")
+                return
         else:
             span = Span.at_line(dockerfile.source, 1)
             message = "the Dockerfile has no FROM instruction, so no build stage at all"
         yield self.report(span, message)
+
+
+# Commands that fetch or build software: their toolchains and caches are what a builder stage keeps
+# out of the final image.
+_BUILDERS = frozenset({"apt-get", "apt", "yum", "dnf", "microdnf", "apk", "zypper", "pip", "pip3", "uv", "conda",
+                       "mamba", "micromamba", "poetry", "make", "cmake", "ninja", "gcc", "g++", "cc", "nvcc",
+                       "cargo", "go", "npm", "yarn", "pnpm", "mvn", "gradle", "bazel", "git", "curl", "wget"})
+
+
+def _builds(stage) -> bool:
+    """Whether the stage installs or compiles anything (or starts from a -devel image)."""
+    from gpulint.models.shell import parse_shell
+
+    if "devel" in stage.base.lower():
+        return True
+    for instruction in stage.instructions:
+        if instruction.keyword != "RUN":
+            continue
+        exec_form = instruction.exec_form()
+        scripts = [" ".join(exec_form)] if exec_form else [instruction.body] + [h.body for h in instruction.heredocs]
+        for script in scripts:
+            try:
+                commands = parse_shell(script, errexit=False).commands
+            except Exception:  # noqa: BLE001 - an unparsable RUN may build anything
+                return True
+            for command in commands:
+                argv = command.argv()
+                if not argv:
+                    continue
+                name = argv[0].rsplit("/", 1)[-1]
+                if name in _BUILDERS or name.startswith(("python", "pip")) and "install" in argv:
+                    return True
+    return False

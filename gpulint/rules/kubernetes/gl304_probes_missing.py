@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import (PROBE_HANDLERS, K8sObject, Manifests, container_anchor, deployments,
-                                gpu_container, key_node)
+from gpulint.models import workloads as W
+from gpulint.models.k8s import NO_CRITERION, PROBE_HANDLERS, Manifests, container_anchor, key_node
 from gpulint.rule import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
@@ -21,6 +21,20 @@ class ProbesMissing(Rule):
     that each has exactly one valid handler: `exec` with a non-empty `command`, `httpGet`,
     `tcpSocket` or `grpc` with a `port`. Probes on init containers or sidecars do not count, nor
     do misspelt keys such as `readinessprobe` (reported by GL302).
+
+    Other long-running workloads are checked the same way when a container asks for a GPU (a GPU
+    limit or request of any vendor, a MIG profile, or a DRA GPU claim); a workload without a GPU
+    container is not judged. Run-to-completion pods need no probes: Jobs, CronJobs, Pods with
+    `restartPolicy: Never`/`OnFailure`, and RayJob clusters are skipped. Ray pods (RayCluster,
+    RayService) are skipped too: KubeRay injects its own readiness and liveness probes. A
+    LeaderWorkerSet's leader template is checked (its worker template only when there is no
+    leader template, since the leader is then made from it). KServe InferenceServices are
+    skipped as well: KServe (through Knative's queue-proxy) checks the model server's readiness
+    itself; the probes they do declare are judged by GL305. Only Deployment findings bear on the
+    `deployment.probes` criterion.
+
+    Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod (restartPolicy Always), Argo
+    Rollout, LeaderWorkerSet.
 
     ## Why is this bad?
     Without a readiness probe a pod whose GPU is gone still receives traffic and answers with
@@ -74,24 +88,39 @@ class ProbesMissing(Rule):
     summary = "the GPU container lacks a readinessProbe or livenessProbe, or a probe has no valid handler"
     fix = "give the GPU container readinessProbe and livenessProbe that exec the GPU smoke test"
 
-    def check(self, manifests: Manifests, project) -> Iterator[Report]:
-        for obj in deployments(manifests):
-            container = gpu_container(obj)
-            if container is None:
-                yield self.report(Y.span(manifests.source, _pod_anchor(obj)),
-                                  "the Deployment's pod template has no containers, so it has no "
-                                  "readinessProbe or livenessProbe", fix=self.fix)
-                continue
-            for probe in _PROBES:
-                yield from self._probe(manifests, obj, container, probe)
+    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet")
 
-    def _probe(self, manifests: Manifests, obj: K8sObject, container: Y.Node, probe: str) -> Iterator[Report]:
+    def check(self, manifests: Manifests, project) -> Iterator[Report]:
+        index = W.claim_index(project, manifests)
+        for template in W.templates_in(manifests):
+            if not template.probes:
+                continue
+            container = template.gpu_container(index)
+            if container is None:
+                if template.is_deployment:
+                    yield self.report(Y.span(manifests.source, _pod_anchor(template)),
+                                      "the Deployment's pod template has no containers, so it has no "
+                                      "readinessProbe or livenessProbe", fix=self.fix)
+                continue
+            for report in self._probe(manifests, template, container, "readinessProbe"):
+                yield self._adjust(report, template)
+            for report in self._probe(manifests, template, container, "livenessProbe"):
+                yield self._adjust(report, template)
+
+    def _adjust(self, report: Report, template: W.PodTemplate) -> Report:
+        if not template.is_deployment:
+            report.criterion = NO_CRITERION
+            report.message += f" ({template.describe()})"
+        return report
+
+    def _probe(self, manifests: Manifests, template: W.PodTemplate, container: Y.Node,
+               probe: str) -> Iterator[Report]:
         source = manifests.source
         label = _label(container)
         pair = Y.get_pair(container, probe)
         if pair is None:
             yield self.report(Y.span(source, container_anchor(container)),
-                              f"GPU container {label} has no {probe}{_elsewhere(obj, container, probe)}",
+                              f"GPU container {label} has no {probe}{_elsewhere(template, container, probe)}",
                               fix=_PROBE_FIX.format(probe=probe))
             return
         key, value = pair
@@ -119,20 +148,21 @@ def _label(container: Y.Node) -> str:
     return f"'{name}'" if name else "(unnamed)"
 
 
-def _pod_anchor(obj: K8sObject) -> Y.Node:
+def _pod_anchor(template: W.PodTemplate) -> Y.Node:
+    obj = template.obj
     spec = Y.get(obj.node, "spec")
     template = Y.get(spec, "template")
     return (key_node(Y.get(template, "spec"), "containers") or key_node(template, "spec")
             or key_node(spec, "template") or key_node(obj.node, "spec") or obj.node)
 
 
-def _elsewhere(obj: K8sObject, gpu: Y.Node, probe: str) -> str:
+def _elsewhere(template: W.PodTemplate, gpu: Y.Node, probe: str) -> str:
     """Why a probe the reader may think is there does not count."""
-    for container in obj.containers():
+    for container in template.containers():
         if container is not gpu and Y.get_pair(container, probe) is not None:
             return (f"; the {probe} on sidecar {_label(container)} does not count: it checks that container, "
                     "not the one using the GPU")
-    for container in Y.items(Y.get(obj.pod_spec(), "initContainers")):
+    for container in template.init_containers():
         if Y.get_pair(container, probe) is not None:
             return f"; the {probe} on init container {_label(container)} does not count"
     for key, _ in Y.pairs(gpu):

@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from gpulint.findings import Severity
 from gpulint.models import gpucheck
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import PROBE_HANDLERS, Manifests, deployments, gpu_container, gpu_limit, gpu_request
+from gpulint.models import workloads as W
+from gpulint.models.k8s import NO_CRITERION, PROBE_HANDLERS, Manifests
 from gpulint.rule import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
@@ -26,6 +27,14 @@ class ProbeNotGpuAware(Rule):
     code without a GPU call, a GPU call whose failure is hidden by `|| true`) or only runs
     `nvidia-smi`. Commands are parsed (shell words, `sh -c` strings, `python -c` code via `ast`);
     a script gpulint cannot read (it lives in the image) is given the benefit of the doubt.
+    A GPU container is one with a GPU limit or request of any vendor (`nvidia.com/gpu`,
+    `nvidia.com/mig-1g.10gb`, `amd.com/gpu`, `gpu.intel.com/i915`) or a DRA GPU claim. Only
+    Deployment findings bear on the `deployment.probes` criterion.
+
+    Covers the long-running kinds GL304 covers (Deployment, StatefulSet, DaemonSet, ReplicaSet,
+    Pod with restartPolicy Always, Argo Rollout, LeaderWorkerSet) and the probes a KServe
+    InferenceService's predictor, transformer or explainer declares. Ray pods, Jobs and
+    CronJobs are not judged (KubeRay manages Ray probes; run-to-completion pods have none).
 
     ## Why is this bad?
     An HTTP 200 proves the server process runs, not that CUDA works. Containers lose their GPUs
@@ -61,10 +70,12 @@ class ProbeNotGpuAware(Rule):
     summary = "a GPU container's readiness/liveness probe cannot detect a broken GPU (HTTP/TCP or no CUDA call)"
     fix = "make the probe exec the GPU smoke test: command: [\"python3\", \"/app/smoke_test.py\"]"
 
+    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
+              "InferenceService")
+
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
-        for obj in deployments(manifests):
-            container = gpu_container(obj)
-            if container is None or (gpu_limit(container) is None and gpu_request(container) is None):
+        for template, container, _index in W.gpu_templates(manifests, project):
+            if not template.judges_probes:
                 continue
             for probe in _PROBES:
                 handlers = [(k, v) for k, v in Y.pairs(Y.get(container, probe))
@@ -74,6 +85,9 @@ class ProbeNotGpuAware(Rule):
                 key, handler = handlers[0]
                 report = self._judge(manifests, probe, key, handler)
                 if report:
+                    if not template.is_deployment:
+                        report.criterion = NO_CRITERION
+                        report.message += f" ({template.describe()})"
                     yield report
 
     def _judge(self, manifests: Manifests, probe: str, key: Y.Node, handler: Y.Node) -> Report | None:

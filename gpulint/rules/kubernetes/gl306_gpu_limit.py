@@ -4,9 +4,10 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import (GPU_RESOURCE, K8sObject, Manifests, container_anchor, deployments, gpu_count,
-                                gpu_limit, gpu_request, is_template_placeholder, key_node)
+from gpulint.models.k8s import (GPU_RESOURCE, NO_CRITERION, Manifests, container_anchor, gpu_count,
+                                is_template_placeholder, key_node)
 from gpulint.models.quantity import parse_quantity
+from gpulint.models import workloads as W
 from gpulint.rule import Report, Rule
 
 _FIX = "set `resources: {limits: {nvidia.com/gpu: 1}}` on the GPU container (requests, if any, equal to it)"
@@ -15,11 +16,28 @@ _FIX = "set `resources: {limits: {nvidia.com/gpu: 1}}` on the GPU container (req
 class GpuLimit(Rule):
     """
     ## What it does
-    Checks that a Deployment's container (not an init container) sets
-    `resources.limits["nvidia.com/gpu"]` to a whole number of at least 1 (`1`, `"2"`), and that a
-    GPU request, if given, equals the limit. Reports a GPU count of `0`, a fraction (`"0.5"`), a
-    non-number, a GPU asked for only in `requests`, a request that differs from the limit, and a
-    duplicated `nvidia.com/gpu` (or `limits`) key, which makes kubectl reject the file.
+    Checks that a Deployment's container (not an init container) asks for a GPU: a GPU limit of a
+    whole number of at least 1 (`1`, `"2"`), or a Dynamic Resource Allocation claim on a GPU
+    device class; and that a GPU request, if given, equals the limit. GPU limits are
+    `nvidia.com/gpu`, MIG profiles (`nvidia.com/mig-1g.10gb`), `amd.com/gpu` and
+    `gpu.intel.com/i915`/`xe`. A DRA claim counts when the container's `resources.claims` names a
+    pod `resourceClaims` entry whose `ResourceClaimTemplate` (or `ResourceClaim`), found in the
+    scanned files, requests a GPU device class (`gpu.nvidia.com`, `mig.nvidia.com`,
+    `gpu.amd.com`); a template that is not in the scanned files is given the benefit of the doubt
+    with a warning. Reports a GPU count of `0`, a fraction (`"0.5"`), a non-number, a GPU asked
+    for only in `requests`, a request that differs from the limit, a duplicated `nvidia.com/gpu`
+    (or `limits`) key, which makes kubectl reject the file, and a container claim the pod does
+    not declare.
+
+    Every other workload kind is checked the same way for each container that asks for a GPU
+    (a StatefulSet, a Job, a Ray worker group, a KServe predictor's `model:`), except that an
+    explicit GPU count of `0` there is accepted as "this workload runs on CPU", and a workload
+    that asks for no GPU at all is fine: a device-plugin DaemonSet or a CPU-only Ray head is not
+    told to request one. Only Deployment findings bear on the `deployment.gpu` criterion.
+
+    Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, Argo Rollout,
+    LeaderWorkerSet (leader and worker templates), RayCluster, RayService and RayJob (head and
+    worker groups), KServe InferenceService (predictor, transformer, explainer).
 
     ## Why is this bad?
     Without a GPU limit the scheduler may place the pod on any node and the device plugin gives it
@@ -54,24 +72,60 @@ class GpuLimit(Rule):
     severity = Severity.ERROR
     kind = "kubernetes"
     criterion = "deployment.gpu"
-    summary = "no container limits nvidia.com/gpu to a whole number >= 1 (or requests differ, or the key is duplicated)"
+    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob", "Rollout",
+              "LeaderWorkerSet", "RayCluster", "RayService", "RayJob", "InferenceService")
+    summary = "no container asks for a whole number of GPUs in limits or by a DRA GPU claim (or requests differ, or the key is duplicated)"
     fix = _FIX
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
-        for obj in deployments(manifests):
+        index = W.claim_index(project, manifests)
+        for template in W.templates_in(manifests):
+            criterion = None if template.is_deployment else NO_CRITERION
             good = False
             reports: list[Report] = []
-            for container in obj.containers():
-                found = list(self._container(manifests, container))
+            notes: list[Report] = []
+            for container in template.containers():
+                found = list(self._container(manifests, container, template.is_deployment))
+                claims = template.claims(container, index)
+                for claim in claims:
+                    if claim.status == W.UNDECLARED:
+                        found.append(self.report(
+                            Y.span(manifests.source, claim.node),
+                            f"container {_label(container)} uses claim '{claim.name}', but the pod's "
+                            "resourceClaims declares no claim of that name; the API server rejects the pod",
+                            fix=f"add `resourceClaims: [{{name: {claim.name}, resourceClaimTemplateName: "
+                                "gpu-claim-template}]` to the pod spec"))
                 reports.extend(found)
-                good = good or (not found and gpu_limit(container) is not None)
+                if found:
+                    continue
+                if W.gpu_resource_limit(container) is not None:
+                    good = True
+                if any(c.status == W.GPU for c in claims):
+                    good = True
+                unresolved = [c for c in claims if c.status == W.UNRESOLVED]
+                if unresolved and not good and template.is_deployment:
+                    good = True
+                    claim = unresolved[0]
+                    notes.append(self.report(
+                        Y.span(manifests.source, claim.node),
+                        f"container {_label(container)} claims devices through {claim.where()}, which is not "
+                        "in the scanned files: gpulint cannot tell whether it requests a GPU device class",
+                        fix="add the ResourceClaimTemplate manifest (spec.spec.devices.requests with "
+                            "deviceClassName: gpu.nvidia.com) next to the workload",
+                        severity=Severity.WARNING, criterion=NO_CRITERION))
+            for report in reports:
+                if criterion is not None:
+                    report.criterion = criterion
+                    report.message += f" ({template.describe()})"
             yield from reports
-            if not good and not reports:
-                yield self._missing(manifests, obj)
+            yield from notes
+            if template.is_deployment and not good and not reports:
+                yield self._missing(manifests, template, index)
 
-    def _container(self, manifests: Manifests, container: Y.Node) -> Iterator[Report]:
+    def _container(self, manifests: Manifests, container: Y.Node, deployment: bool = True) -> Iterator[Report]:
         source = manifests.source
-        duplicated = _duplicates(manifests, container)
+        asks = W.gpu_asks(container)
+        duplicated = _duplicates(manifests, container, {a.resource for a in asks} | {GPU_RESOURCE})
         for duplicate in duplicated:
             first = duplicate.first.start_mark.line + 1
             yield self.report(Y.span(source, duplicate.key),
@@ -80,12 +134,18 @@ class GpuLimit(Rule):
                               fix="keep one occurrence with the GPU count you mean")
         if duplicated:
             return
-        limit, request = gpu_limit(container), gpu_request(container)
+        for resource in dict.fromkeys(a.resource for a in asks):
+            limit = next((a.value for a in asks if a.resource == resource and a.section == "limits"), None)
+            request = next((a for a in asks if a.resource == resource and a.section == "requests"), None)
+            yield from self._resource(source, resource, limit, request, deployment)
+
+    def _resource(self, source, resource: str, limit: Y.Node | None, request_ask,
+                  deployment: bool = True) -> Iterator[Report]:
+        request = request_ask.value if request_ask is not None else None
         if limit is None:
-            if request is not None:
-                yield self.report(Y.span(source, key_node(Y.get_path(container, "resources", "requests"),
-                                                          GPU_RESOURCE)),
-                                  f"{GPU_RESOURCE} is only in requests; GPUs are an extended resource and must "
+            if request_ask is not None:
+                yield self.report(Y.span(source, request_ask.key),
+                                  f"{resource} is only in requests; GPUs are an extended resource and must "
                                   "be set in limits (requests, if given, must equal the limit)",
                                   fix="move it to resources.limits (or set an equal limit)")
             return
@@ -96,42 +156,51 @@ class GpuLimit(Rule):
         if count is None:
             what = f"limit {shown!r} is not a whole number of GPUs; a GPU cannot be split through limits" \
                 if Y.is_scalar(limit) and not Y.is_null(limit) else "limit is not a number"
-            yield self.report(Y.span(source, limit), f"{GPU_RESOURCE} {what}", fix="use a whole number such as 1")
+            yield self.report(Y.span(source, limit), f"{resource} {what}", fix="use a whole number such as 1")
             return
         if count < 1:
-            yield self.report(Y.span(source, limit),
-                              f"{GPU_RESOURCE} limit {shown} gives the container no GPU",
-                              fix="set it to 1 (or the number of GPUs the model needs)")
+            if deployment:
+                yield self.report(Y.span(source, limit),
+                                  f"{resource} limit {shown} gives the container no GPU",
+                                  fix="set it to 1 (or the number of GPUs the model needs)")
+            # Outside the lab's Deployment an explicit 0 is a valid way to say "no GPU" (a CPU job).
             return
         if request is not None and _quantity(request) != count:
             wanted = Y.text(request) if Y.is_scalar(request) else "(not a number)"
             yield self.report(Y.span(source, request),
-                              f"{GPU_RESOURCE} request {wanted} differs from the limit {shown}; the API server "
+                              f"{resource} request {wanted} differs from the limit {shown}; the API server "
                               "requires extended-resource requests to equal limits",
                               fix=f"set the request to {count} or remove it")
 
-    def _missing(self, manifests: Manifests, obj: K8sObject) -> Report:
-        containers = obj.containers()
+    def _missing(self, manifests: Manifests, template: W.PodTemplate, index) -> Report:
+        containers = template.containers()
         if containers:
             first = containers[0]
             anchor = key_node(first, "resources") or container_anchor(first)
         else:
+            obj = template.obj
             spec = Y.get(obj.node, "spec")
             anchor = key_node(Y.get(spec, "template"), "spec") or key_node(spec, "template") \
                 or key_node(obj.node, "spec") or key_node(obj.node, "kind") or obj.node
         return self.report(Y.span(manifests.source, anchor),
-                           f"no container of Deployment '{obj.name or '?'}' limits {GPU_RESOURCE}"
-                           f"{_near_misses(obj)}; the pod is scheduled without a GPU")
+                           f"no container of Deployment '{template.obj.name or '?'}' limits {GPU_RESOURCE} "
+                           f"(or claims a GPU through DRA){_near_misses(template, index)}; the pod is scheduled "
+                           "without a GPU")
 
 
-def _duplicates(manifests: Manifests, container: Y.Node) -> list:
+def _label(container: Y.Node) -> str:
+    name = Y.text(Y.get(container, "name"))
+    return f"'{name}'" if name else "(unnamed)"
+
+
+def _duplicates(manifests: Manifests, container: Y.Node, resources: set[str]) -> list:
     """Duplicate keys that decide the GPU limit: kubectl rejects them, PyYAML keeps the last."""
-    resources = Y.get(container, "resources")
-    watched = {id(container): {"resources"}, id(resources): {"limits", "requests"}}
+    resources_node = Y.get(container, "resources")
+    watched = {id(container): {"resources"}, id(resources_node): {"limits", "requests"}}
     for section in ("limits", "requests"):
-        node = Y.get(resources, section)
+        node = Y.get(resources_node, section)
         if node is not None:
-            watched[id(node)] = {GPU_RESOURCE}
+            watched[id(node)] = resources
     return [d for d in manifests.yaml.duplicates
             if d.key.value in watched.get(id(d.mapping), ())]
 
@@ -146,14 +215,18 @@ def _quantity(node: Y.Node):
         return None
 
 
-def _near_misses(obj: K8sObject) -> str:
-    """Point at what the author probably meant: an init container's GPU, or a misspelt resource name."""
-    for container in Y.items(Y.get(obj.pod_spec(), "initContainers")):
-        if gpu_limit(container) is not None:
+def _near_misses(template: W.PodTemplate, index) -> str:
+    """Point at what the author probably meant: an init container's GPU, a misspelt resource name,
+    or a DRA claim on a device class that is not a GPU."""
+    for container in template.init_containers():
+        if W.gpu_asks(container):
             return " (an init container's GPU limit does not count: it exits before the app starts)"
-    for container in obj.containers():
+    for container in template.containers():
         for key, _ in Y.pairs(Y.get_path(container, "resources", "limits")):
             name = Y.text(key) or ""
-            if name != GPU_RESOURCE and "gpu" in name.lower():
+            if not W.is_gpu_resource(name) and "gpu" in name.lower():
                 return f" ('{name}' is not '{GPU_RESOURCE}', the resource the NVIDIA device plugin offers)"
+        for claim in template.claims(container, index):
+            if claim.status == W.NOT_GPU:
+                return f" (claim '{claim.name}' uses {claim.where()}, whose device class is not a GPU class)"
     return ""

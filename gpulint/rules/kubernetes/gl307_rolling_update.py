@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import K8sObject, Manifests, deployments, key_node, read_knob
+from gpulint.models.k8s import NO_CRITERION, K8sObject, Manifests, deployments, key_node, read_knob
 from gpulint.rule import Report, Rule
 
 _KNOBS = ("maxUnavailable", "maxSurge")
@@ -18,6 +18,19 @@ class RollingUpdate(Rule):
     means RollingUpdate), and `rollingUpdate` must set both `maxUnavailable` and `maxSurge`, each
     a non-negative integer or a percentage string (`"25%"`), not both zero. Values are read as the
     API server reads them: `"25"` (a string without `%`), `-1` and `"1.5"` are rejected.
+
+    An Argo Rollout has no `rollingUpdate`: its `spec.strategy` must be exactly one of `canary`
+    or `blueGreen` (the seeds' promotion story), so the rule reports a Rollout with neither, with
+    both, with Deployment-style `type`/`rollingUpdate` fields, a `blueGreen` without
+    `activeService`, and canary `maxSurge`/`maxUnavailable` values that are invalid or both zero
+    (which Argo Rollouts rejects). The canary knobs may be left to Argo's defaults. A Rollout
+    with `workloadRef` takes its pods from a Deployment, which is checked on its own. Only
+    Deployment findings bear on the `deployment.rolling` criterion.
+
+    StatefulSets and DaemonSets are not covered: they replace pods one at a time by default and
+    cannot surge, so `maxSurge`/`maxUnavailable` do not carry the same meaning.
+
+    Covers: Deployment, Argo Rollout.
 
     ## Why is this bad?
     `Recreate` kills every old pod before starting new ones: an outage on every deploy, made
@@ -50,12 +63,78 @@ class RollingUpdate(Rule):
     severity = Severity.ERROR
     kind = "kubernetes"
     criterion = "deployment.rolling"
-    summary = "the Deployment is not a RollingUpdate with valid, explicit maxUnavailable and maxSurge"
+    summary = ("the Deployment is not a RollingUpdate with valid, explicit maxUnavailable and maxSurge "
+               "(or an Argo Rollout has no valid canary or blueGreen strategy)")
     fix = _FIX
+
+    covers = ("Deployment", "Rollout")
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         for obj in deployments(manifests):
             yield from self._deployment(manifests, obj)
+        for obj in manifests.objects:
+            if obj.kind == "Rollout" and (obj.api_version or "").startswith("argoproj.io/") and Y.is_map(obj.node):
+                for report in self._rollout(manifests, obj):
+                    report.criterion = NO_CRITERION
+                    yield report
+
+    def _rollout(self, manifests: Manifests, obj: K8sObject) -> Iterator[Report]:
+        source = manifests.source
+        spec = Y.get(obj.node, "spec")
+        if not Y.is_map(spec):
+            return
+        strategy_pair = Y.get_pair(spec, "strategy")
+        strategy = strategy_pair[1] if strategy_pair else None
+        if strategy is not None and not Y.is_map(strategy) and not Y.is_null(strategy):
+            return  # the wrong type
+        name = obj.name or "?"
+        present = [(k, v) for k, v in Y.pairs(strategy) if Y.is_scalar(k) and k.value in ("canary", "blueGreen")]
+        deployment_fields = [p for p in (Y.get_pair(strategy, "type"), Y.get_pair(strategy, "rollingUpdate")) if p]
+        if deployment_fields:
+            yield self.report(Y.span(source, deployment_fields[0][0]),
+                              f"`strategy.{deployment_fields[0][0].value}` is Deployment syntax; Rollout '{name}' "
+                              "ignores it: a Rollout's strategy is `canary` or `blueGreen`",
+                              fix="replace it with `canary: {maxUnavailable: 0, maxSurge: 1, steps: "
+                                  "[{setWeight: 20}, {pause: {}}]}`")
+        if not present:
+            if deployment_fields:
+                return
+            anchor = strategy_pair[0] if strategy_pair else key_node(obj.node, "spec") or key_node(obj.node, "kind")
+            yield self.report(Y.span(source, anchor or obj.node),
+                              f"Rollout '{name}' has no canary or blueGreen strategy; Argo Rollouts rejects it "
+                              "and nothing would gate the promotion of a new GPU image",
+                              fix="add `strategy: {canary: {maxUnavailable: 0, maxSurge: 1, steps: "
+                                  "[{setWeight: 20}, {pause: {}}]}}`")
+            return
+        if len(present) > 1:
+            yield self.report(Y.span(source, present[1][0]),
+                              f"Rollout '{name}' sets both canary and blueGreen; Argo Rollouts accepts only one",
+                              fix="keep the one strategy you promote with")
+            return
+        key, body = present[0]
+        if key.value == "blueGreen":
+            if Y.is_map(body) and not Y.text(Y.get(body, "activeService")):
+                yield self.report(Y.span(source, key),
+                                  f"the blueGreen strategy of Rollout '{name}' has no activeService; Argo "
+                                  "Rollouts rejects it (the Service it switches to the new pods)",
+                                  fix="set `activeService:` to the Service in front of the GPU pods")
+            return
+        knobs = {}
+        for knob_name in _KNOBS:
+            node = Y.get(body, knob_name)
+            if Y.is_null(node):
+                continue
+            knob = read_knob(node)
+            knobs[knob_name] = knob
+            if knob.problem and not knob.schema_error:
+                yield self.report(Y.span(source, node),
+                                  f"invalid canary {knob_name}: {knob.problem}; Argo Rollouts accepts only a "
+                                  "non-negative integer or a percentage string like '25%'",
+                                  fix=f"write `{knob_name}: {'0' if knob_name == 'maxUnavailable' else '1'}`")
+        if len(knobs) == 2 and all(k.zero for k in knobs.values()):
+            yield self.report(Y.span(source, Y.get(body, "maxSurge")),
+                              "canary maxSurge and maxUnavailable are both zero: the Rollout can neither add nor "
+                              "remove a pod, and Argo Rollouts rejects it", fix="set `maxSurge: 1`")
 
     def _deployment(self, manifests: Manifests, obj: K8sObject) -> Iterator[Report]:
         source = manifests.source

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import Knob, Manifests, deployments, is_gpu_workload, read_knob
+from gpulint.models import workloads as W
+from gpulint.models.k8s import NO_CRITERION, Knob, Manifests, deployments, read_knob
 from gpulint.rule import Report, Rule
 
 
@@ -13,7 +14,12 @@ class RollingUpdateGpuKnobs(Rule):
     ## What it does
     Warns when a GPU Deployment's rolling update is valid but not `maxUnavailable: 0` with
     `maxSurge` of at least one pod (`1`, `"10%"`): any `maxUnavailable` above zero takes serving
-    pods away during a rollout. Invalid or missing knobs are GL307's business.
+    pods away during a rollout. Invalid or missing knobs are GL307's business. An Argo Rollout's
+    canary strategy is judged the same way when it sets `maxUnavailable` explicitly (only
+    Deployment findings bear on the `deployment.rolling` criterion). A GPU workload is one whose
+    container asks for a GPU of any vendor, a MIG profile, or a DRA GPU claim.
+
+    Covers: Deployment, Argo Rollout (canary).
 
     ## Why is this bad?
     GPU capacity is usually the binding constraint of the cluster. `maxUnavailable: 0` keeps every
@@ -53,27 +59,38 @@ class RollingUpdateGpuKnobs(Rule):
     summary = "a GPU Deployment's rolling update may drop serving pods (maxUnavailable is not 0)"
     fix = "set maxUnavailable: 0 and maxSurge: 1"
 
+    covers = ("Deployment", "Rollout")
+
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
-        for obj in deployments(manifests):
-            if not is_gpu_workload(obj):
+        index = W.claim_index(project, manifests)
+        gpu_objects = {id(t.obj.node) for t in W.templates_in(manifests) if t.gpu_containers(index)}
+        for obj in deployments(manifests) + [o for o in manifests.objects if o.kind == "Rollout"]:
+            if id(obj.node) not in gpu_objects:
                 continue
             strategy = Y.get(Y.get(obj.node, "spec"), "strategy")
-            if Y.text(Y.get(strategy, "type")) not in (None, "RollingUpdate"):
+            if obj.kind == "Rollout":
+                rolling = Y.get(strategy, "canary")
+                if not Y.is_map(rolling):
+                    continue
+            elif Y.text(Y.get(strategy, "type")) not in (None, "RollingUpdate"):
                 continue  # Recreate or a bad type: GL307
-            rolling = Y.get(strategy, "rollingUpdate")
+            else:
+                rolling = Y.get(strategy, "rollingUpdate")
             unavailable, surge = Y.get(rolling, "maxUnavailable"), Y.get(rolling, "maxSurge")
-            if Y.is_null(unavailable) or Y.is_null(surge):
+            if Y.is_null(unavailable) or (Y.is_null(surge) and obj.kind == "Deployment"):
                 continue
-            low, high = read_knob(unavailable), read_knob(surge)
+            low = read_knob(unavailable)
+            high = read_knob(surge) if not Y.is_null(surge) else Knob(25, percent=True)  # Argo's default
             if low.problem or high.problem or low.zero:
                 continue  # invalid, or already the safe setting (0 with 0 surge is GL307's error)
             replicas = Y.scalar(Y.get(Y.get(obj.node, "spec"), "replicas"))
+            criterion = None if obj.kind == "Deployment" else NO_CRITERION
             yield self.report(Y.span(manifests.source, unavailable),
                               f"maxUnavailable {Y.text(unavailable)} {_effect(low, replicas)}: on a "
                               "GPU-constrained cluster that drops serving capacity while the new pods pull "
                               "the image and warm up CUDA" + ("; with maxSurge 0 a GPU is freed only by "
                                                               "killing a serving pod" if high.zero else ""),
-                              fix="set `maxUnavailable: 0` and `maxSurge: 1`")
+                              fix="set `maxUnavailable: 0` and `maxSurge: 1`", criterion=criterion)
 
 
 def _effect(knob: Knob, replicas: object) -> str:

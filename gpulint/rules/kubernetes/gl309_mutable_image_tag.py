@@ -3,17 +3,21 @@ from __future__ import annotations
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
 from gpulint.models.images import parse_image
-from gpulint.models.k8s import deployments
+from gpulint.models import workloads as W
 from gpulint.rule import Rule
 
 
 class MutableImageTag(Rule):
     """
     ## What it does
-    Reports a Deployment container (init containers included) whose `image` has no tag or the
+    Reports a workload container (init containers included) whose `image` has no tag or the
     tag `latest`, and no digest. A digest (`repo@sha256:…`, with or without a tag) is the best
     reference; a version or commit-SHA tag is fine. Templated images (`$(TAG)`,
     `{{ .Values.image }}`) are not judged.
+
+    Covers every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job,
+    CronJob, Argo Rollout, LeaderWorkerSet, RayCluster, RayService, RayJob (head and worker
+    groups), KServe InferenceService (predictor, transformer, explainer containers).
 
     ## Why is this bad?
     `kubectl rollout undo` restores the previous pod template, but if that template says
@@ -46,25 +50,29 @@ class MutableImageTag(Rule):
     severity = Severity.ERROR
     kind = "kubernetes"
     criterion = None
-    summary = "a Deployment runs an image by :latest or with no tag, so rollouts and rollbacks are not reproducible"
+    summary = "a workload runs an image by :latest or with no tag, so rollouts and rollbacks are not reproducible"
     fix = "use the immutable tag CI pushed (commit SHA or version) or an @sha256 digest"
 
+    covers = W.WORKLOAD_KINDS
+
     def check(self, manifests, project):
-        for obj in deployments(manifests):
-            spec = obj.pod_spec()
-            for section in ("initContainers", "containers"):
-                for container in Y.items(Y.get(spec, section)):
-                    node = Y.get(container, "image") if Y.is_map(container) else None
-                    text = Y.text(node) if Y.is_scalar(node) else None
-                    ref = parse_image(text)
-                    if ref is None or ref.templated or ref.digest:
-                        continue
-                    if ref.tag is None:
-                        what = "has no tag, which means :latest"
-                    elif ref.tag.lower() == "latest":
-                        what = "uses the moving tag :latest"
-                    else:
-                        continue
-                    yield self.report(Y.span(manifests.source, node),
-                                      f"image {text} of Deployment '{obj.name or '?'}' {what}; `rollout undo` "
-                                      "cannot return to the previous image and nodes may run different builds")
+        for template in W.templates_in(manifests):
+            obj = template.obj
+            for container in template.init_containers() + template.containers():
+                node = Y.get(container, "image") if Y.is_map(container) else None
+                text = Y.text(node) if Y.is_scalar(node) else None
+                ref = parse_image(text)
+                if ref is None or ref.templated or ref.digest:
+                    continue
+                if ref.tag is None:
+                    what = "has no tag, which means :latest"
+                elif ref.tag.lower() == "latest":
+                    what = "uses the moving tag :latest"
+                else:
+                    continue
+                if obj.kind in ("Deployment", "StatefulSet", "DaemonSet", "Rollout", "LeaderWorkerSet"):
+                    effect = "`rollout undo` cannot return to the previous image and nodes may run different builds"
+                else:
+                    effect = "a rerun or a rescheduled pod may run a different build than the one tested"
+                yield self.report(Y.span(manifests.source, node),
+                                  f"image {text} of {template.describe()} {what}; {effect}")

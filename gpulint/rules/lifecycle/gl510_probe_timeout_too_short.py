@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
+from gpulint.models import workloads as W
 from gpulint.models.k8s import key_node
-from gpulint.models.lifecycle import PROBES, exec_argv, gpu_containers, probe_number, starts_python
+from gpulint.models.lifecycle import PROBES, exec_argv, probe_number, starts_python
 from gpulint.rule import Report, Rule
 
 MIN_SECONDS = 5
@@ -17,6 +18,10 @@ class ProbeTimeoutTooShort(Rule):
     Reports an `exec` probe (startup, readiness or liveness) of a GPU container that starts
     Python (the smoke test, `python -c "import torch ..."`, `sh -c 'python3 ...'`) with
     `timeoutSeconds` unset (Kubernetes' default is 1 second) or below 5.
+
+    Covers the GPU containers of Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod
+    (restartPolicy Always), Argo Rollout, LeaderWorkerSet and KServe InferenceService (the probes
+    it declares); only Deployment findings bear on the `deployment.probes` criterion.
 
     ## Why is this bad?
     Since Kubernetes 1.20 exec probes honour `timeoutSeconds`, whose default is 1 s; before,
@@ -53,25 +58,35 @@ class ProbeTimeoutTooShort(Rule):
     severity = Severity.ERROR
     kind = "kubernetes"
     criterion = "deployment.probes"
+    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
+              "InferenceService")
     summary = "an exec probe that starts Python/torch has timeoutSeconds unset (1 s) or under 5 s"
     fix = "set timeoutSeconds: 20 on the probe (Python + torch + CUDA init take seconds)"
 
     def check(self, manifests, project) -> Iterator[Report]:
-        for _obj, container in gpu_containers(manifests):
-            for probe_name in PROBES:
-                probe = Y.get(container, probe_name)
-                found = exec_argv(probe)
-                if found is None or not starts_python(found[1]):
-                    continue
-                timeout = probe_number(probe, "timeoutSeconds")
-                if timeout is None or timeout >= MIN_SECONDS:
-                    continue
-                node = Y.get(probe, "timeoutSeconds")
-                if node is None or Y.is_null(node):
-                    yield self.report(Y.span(manifests.source, key_node(container, probe_name)),
-                                      f"{probe_name} starts Python but sets no timeoutSeconds: the kubelet kills it "
-                                      "after the 1 s default, before torch has even been imported")
-                else:
-                    yield self.report(Y.span(manifests.source, node),
-                                      f"{probe_name} starts Python with timeoutSeconds {timeout}: importing torch and "
-                                      "initialising CUDA take longer, so the probe times out and fails")
+        for template, container in W.probed_gpu_containers(manifests, project):
+            for report in self._container(manifests, template, container):
+                criterion = W.criterion_of(template)
+                if criterion is not None:
+                    report.criterion = criterion
+                    report.message += f" ({template.describe()})"
+                yield report
+
+    def _container(self, manifests, template, container) -> Iterator[Report]:
+        for probe_name in PROBES:
+            probe = Y.get(container, probe_name)
+            found = exec_argv(probe)
+            if found is None or not starts_python(found[1]):
+                continue
+            timeout = probe_number(probe, "timeoutSeconds")
+            if timeout is None or timeout >= MIN_SECONDS:
+                continue
+            node = Y.get(probe, "timeoutSeconds")
+            if node is None or Y.is_null(node):
+                yield self.report(Y.span(manifests.source, key_node(container, probe_name)),
+                                  f"{probe_name} starts Python but sets no timeoutSeconds: the kubelet kills it "
+                                  "after the 1 s default, before torch has even been imported")
+            else:
+                yield self.report(Y.span(manifests.source, node),
+                                  f"{probe_name} starts Python with timeoutSeconds {timeout}: importing torch and "
+                                  "initialising CUDA take longer, so the probe times out and fails")

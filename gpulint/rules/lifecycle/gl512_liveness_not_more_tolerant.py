@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
+from gpulint.models import workloads as W
 from gpulint.models.k8s import key_node
-from gpulint.models.lifecycle import gpu_containers, partners, handler_key, probe_budget, probe_number
+from gpulint.models.lifecycle import partners, handler_key, probe_budget, probe_number
 from gpulint.rule import Report, Rule
 
 
@@ -19,6 +20,10 @@ class LivenessNotMoreTolerant(Rule):
 
     Like the other lifecycle rules it judges a whole project: it applies when the image's
     Dockerfile is scanned together with the Deployment.
+
+    Covers the GPU containers of Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod
+    (restartPolicy Always), Argo Rollout, LeaderWorkerSet and KServe InferenceService (the probes
+    it declares); only Deployment findings bear on the `deployment.probes` criterion.
 
     ## Why is this bad?
     Readiness should fail fast: a pod that cannot compute is taken out of the Service and
@@ -58,23 +63,33 @@ class LivenessNotMoreTolerant(Rule):
     severity = Severity.WARNING
     kind = "kubernetes"
     criterion = "deployment.probes"
+    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
+              "InferenceService")
     summary = "the GPU container's liveness probe fails as fast as (or faster than) its readiness probe"
     fix = "make liveness failureThreshold x periodSeconds larger than readiness's (e.g. 5 x 30s vs 3 x 10s)"
 
     def check(self, manifests, project) -> Iterator[Report]:
         if not partners(project, manifests, "dockerfile"):
             return  # judged as part of a project: the Deployment next to its image's Dockerfile
-        for _obj, container in gpu_containers(manifests):
-            readiness, liveness = Y.get(container, "readinessProbe"), Y.get(container, "livenessProbe")
-            if handler_key(readiness) is None or handler_key(liveness) is None:
-                continue  # a missing probe is GL304's finding
-            ready, live = probe_budget(readiness), probe_budget(liveness)
-            if ready is None or live is None or live > ready:
-                continue
-            anchor = key_node(container, "livenessProbe")
-            yield self.report(
-                Y.span(manifests.source, anchor),
-                f"livenessProbe gives up after {probe_number(liveness, 'failureThreshold')} x "
-                f"{probe_number(liveness, 'periodSeconds')}s = {live}s, no later than readinessProbe "
-                f"({probe_number(readiness, 'failureThreshold')} x {probe_number(readiness, 'periodSeconds')}s "
-                f"= {ready}s): a transient GPU hiccup restarts the pod instead of only taking it out of service")
+        for template, container in W.probed_gpu_containers(manifests, project):
+            for report in self._container(manifests, template, container):
+                criterion = W.criterion_of(template)
+                if criterion is not None:
+                    report.criterion = criterion
+                    report.message += f" ({template.describe()})"
+                yield report
+
+    def _container(self, manifests, template, container) -> Iterator[Report]:
+        readiness, liveness = Y.get(container, "readinessProbe"), Y.get(container, "livenessProbe")
+        if handler_key(readiness) is None or handler_key(liveness) is None:
+            return  # a missing probe is GL304's finding
+        ready, live = probe_budget(readiness), probe_budget(liveness)
+        if ready is None or live is None or live > ready:
+            return
+        anchor = key_node(container, "livenessProbe")
+        yield self.report(
+            Y.span(manifests.source, anchor),
+            f"livenessProbe gives up after {probe_number(liveness, 'failureThreshold')} x "
+            f"{probe_number(liveness, 'periodSeconds')}s = {live}s, no later than readinessProbe "
+            f"({probe_number(readiness, 'failureThreshold')} x {probe_number(readiness, 'periodSeconds')}s "
+            f"= {ready}s): a transient GPU hiccup restarts the pod instead of only taking it out of service")

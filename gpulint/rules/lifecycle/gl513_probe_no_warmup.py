@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
+from gpulint.models import workloads as W
 from gpulint.models.k8s import key_node
-from gpulint.models.lifecycle import gpu_containers, partners, handler_key, probe_number
+from gpulint.models.lifecycle import partners, handler_key, probe_number
 from gpulint.rule import Report, Rule
 
 
@@ -17,6 +18,10 @@ class ProbeNoWarmup(Rule):
 
     Like the other lifecycle rules it judges a whole project: it applies when the image's
     Dockerfile is scanned together with the Deployment.
+
+    Covers the GPU containers of Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod
+    (restartPolicy Always), Argo Rollout, LeaderWorkerSet and KServe InferenceService (the probes
+    it declares); only Deployment findings bear on the `deployment.probes` criterion.
 
     ## Why is this bad?
     A GPU server loads gigabytes of weights and builds its CUDA context before it can answer;
@@ -54,23 +59,33 @@ class ProbeNoWarmup(Rule):
     severity = Severity.WARNING
     kind = "kubernetes"
     criterion = "deployment.probes"
+    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
+              "InferenceService")
     summary = "the GPU container's liveness probe starts at once: no startupProbe or initialDelaySeconds covers warm-up"
     fix = "add a startupProbe (e.g. failureThreshold: 30, periodSeconds: 10) running the smoke test"
 
     def check(self, manifests, project) -> Iterator[Report]:
         if not partners(project, manifests, "dockerfile"):
             return  # judged as part of a project: the Deployment next to its image's Dockerfile
-        for _obj, container in gpu_containers(manifests):
-            liveness = Y.get(container, "livenessProbe")
-            if handler_key(liveness) is None:
-                continue
-            startup = Y.get_pair(container, "startupProbe")
-            if startup is not None and not Y.is_null(startup[1]):
-                continue
-            delay = probe_number(liveness, "initialDelaySeconds")
-            if delay is None or delay > 0:
-                continue
-            yield self.report(Y.span(manifests.source, key_node(container, "livenessProbe")),
-                              "livenessProbe starts checking as soon as the container starts and there is no "
-                              "startupProbe: CUDA initialisation and model loading fail it, so the pod is restarted "
-                              "before it ever serves")
+        for template, container in W.probed_gpu_containers(manifests, project):
+            for report in self._container(manifests, template, container):
+                criterion = W.criterion_of(template)
+                if criterion is not None:
+                    report.criterion = criterion
+                    report.message += f" ({template.describe()})"
+                yield report
+
+    def _container(self, manifests, template, container) -> Iterator[Report]:
+        liveness = Y.get(container, "livenessProbe")
+        if handler_key(liveness) is None:
+            return
+        startup = Y.get_pair(container, "startupProbe")
+        if startup is not None and not Y.is_null(startup[1]):
+            return
+        delay = probe_number(liveness, "initialDelaySeconds")
+        if delay is None or delay > 0:
+            return
+        yield self.report(Y.span(manifests.source, key_node(container, "livenessProbe")),
+                          "livenessProbe starts checking as soon as the container starts and there is no "
+                          "startupProbe: CUDA initialisation and model loading fail it, so the pod is restarted "
+                          "before it ever serves")

@@ -17,6 +17,10 @@ def repository_root(workflow, project) -> Path | None:
     for parent in path.parents:
         if parent.name == "workflows" and parent.parent.name == ".github":
             return parent.parent.parent
+    from gpulint.config import profile_of
+
+    if profile_of(project) == "production":
+        return None  # a workflow outside .github/workflows/: where its repository's root is is unknown
     return Path(project.root).resolve()
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import container_anchor, deployments, gpu_container, is_gpu_workload, key_node
+from gpulint.models import workloads as W
 from gpulint.rule import Rule
 
 _GPU_WORDS = ("gpu", "accelerator", "nvidia")
@@ -49,6 +49,14 @@ class GpuScheduling(Rule):
     `cloud.google.com/gke-accelerator`). It runs for a whole project (the manifests together
     with the Dockerfile that builds the CUDA image), not for a manifest on its own.
 
+    Every pod template with a GPU container is checked (a GPU limit or request of any vendor, a
+    MIG profile, or a DRA GPU claim), each on its own: a Ray worker group or a KServe predictor
+    must carry its own toleration. Workloads that ask for no GPU (the device-plugin DaemonSet,
+    a CPU-only Ray head) are not judged.
+
+    Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, Argo Rollout,
+    LeaderWorkerSet, RayCluster, RayService, RayJob, KServe InferenceService.
+
     ## Why is this bad?
     GPU node pools are usually tainted (`nvidia.com/gpu=present:NoSchedule`) so that ordinary
     pods stay off expensive nodes. A GPU pod without the toleration stays `Pending` with
@@ -86,21 +94,22 @@ class GpuScheduling(Rule):
     severity = Severity.WARNING
     kind = "kubernetes"
     criterion = None
-    summary = "the GPU Deployment neither tolerates the nvidia.com/gpu taint nor selects GPU nodes"
+    summary = "a GPU workload neither tolerates the nvidia.com/gpu taint nor selects GPU nodes"
+    covers = W.WORKLOAD_KINDS
     fix = "add a toleration for nvidia.com/gpu (operator: Exists) and a nodeSelector on a GPU node label"
 
     def check(self, manifests, project):
         if not lifecycle_project(project):
             return
-        for obj in deployments(manifests):
-            spec = obj.pod_spec()
-            if not Y.is_map(spec) or not is_gpu_workload(obj):
+        for template, container, _index in W.gpu_templates(manifests, project):
+            spec = template.spec
+            if not Y.is_map(spec):
                 continue
             if tolerates_gpu(spec) or selects_gpu_nodes(spec):
                 continue
-            container = gpu_container(obj)
-            anchor = key_node(Y.get(Y.get(obj.node, "spec"), "template"), "spec") or \
-                (container_anchor(container) if container is not None else obj.node)
+            anchor = template.anchor
+            what = f"GPU Deployment '{template.obj.name or '?'}'" if template.is_deployment \
+                else f"GPU {template.describe()}"
             yield self.report(Y.span(manifests.source, anchor),
-                              f"GPU Deployment '{obj.name or '?'}' has no toleration for the nvidia.com/gpu taint "
+                              f"{what} has no toleration for the nvidia.com/gpu taint "
                               "and no GPU nodeSelector: on a cluster with tainted GPU nodes its pods stay Pending")

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import container_anchor, deployments, gpu_limit, key_node
+from gpulint.models import workloads as W
+from gpulint.models.k8s import container_anchor, key_node
 from gpulint.rule import Rule
 
 from gpulint.rules.lifecycle.gl524_gpu_scheduling import lifecycle_project
@@ -11,9 +12,12 @@ from gpulint.rules.lifecycle.gl524_gpu_scheduling import lifecycle_project
 class GpuMemoryLimit(Rule):
     """
     ## What it does
-    Checks that every container of a Deployment that limits `nvidia.com/gpu` also sets
-    `resources.limits.memory`. Like GL524 it runs for a whole project (manifests together with
-    the Dockerfile of the image), not for a manifest on its own.
+    Checks that every container that asks for a GPU (a GPU limit of any vendor, a MIG profile,
+    or a DRA GPU claim) also sets `resources.limits.memory`. Like GL524 it runs for a whole
+    project (manifests together with the Dockerfile of the image), not for a manifest on its own.
+
+    Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, Argo Rollout,
+    LeaderWorkerSet, RayCluster, RayService, RayJob, KServe InferenceService.
 
     ## Why is this bad?
     Model servers load weights into host memory before copying them to the GPU, and tokenizer
@@ -46,15 +50,17 @@ class GpuMemoryLimit(Rule):
     severity = Severity.WARNING
     kind = "kubernetes"
     criterion = None
+    covers = W.WORKLOAD_KINDS
     summary = "the GPU container sets no memory limit"
     fix = "set resources.limits.memory on the GPU container (e.g. 16Gi, from measured peak usage)"
 
     def check(self, manifests, project):
         if not lifecycle_project(project):
             return
-        for obj in deployments(manifests):
-            for container in obj.containers():
-                if gpu_limit(container) is None:
+        index = W.claim_index(project, manifests)
+        for template in W.templates_in(manifests):
+            for container in template.containers():
+                if W.gpu_resource_limit(container) is None and not template.asks_gpu(container, index, False):
                     continue
                 limits = Y.get_path(container, "resources", "limits")
                 if Y.get(limits, "memory") is not None:
@@ -62,5 +68,5 @@ class GpuMemoryLimit(Rule):
                 anchor = key_node(Y.get(container, "resources"), "limits") or key_node(container, "resources") \
                     or container_anchor(container)
                 yield self.report(Y.span(manifests.source, anchor),
-                                  f"GPU container '{Y.text(Y.get(container, 'name')) or '?'}' of Deployment "
-                                  f"'{obj.name or '?'}' has no memory limit; one leaking pod can exhaust the node")
+                                  f"GPU container '{Y.text(Y.get(container, 'name')) or '?'}' of "
+                                  f"{template.describe()} has no memory limit; one leaking pod can exhaust the node")

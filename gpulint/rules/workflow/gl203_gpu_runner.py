@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gpulint.config import profile_of
 from gpulint.findings import Severity
 from gpulint.models import ghmatrix
 from gpulint.models.ghpipeline import pipeline
@@ -12,6 +13,7 @@ def gpu_runner_verdicts(rule: Rule, workflow, project, verdict: str) -> Iterator
     """Reports for the legs of GPU jobs whose runner has the given verdict, one per node."""
     p = pipeline(workflow)
     extra = tuple(getattr(getattr(project, "config", None), "gpu_runner_labels", ()) or ())
+    profile = profile_of(project)
     for job in workflow.jobs.values():
         work = [h for h in p.gpu_work(job) if p.possible(h)]
         if not work or job.uses:
@@ -24,7 +26,9 @@ def gpu_runner_verdicts(rule: Rule, workflow, project, verdict: str) -> Iterator
             continue
         by_node: dict[int, list[ghmatrix.Runner]] = {}
         for runner in ghmatrix.runners(workflow, job):
-            if ghmatrix.classify(runner, extra).verdict == verdict:
+            if not any(ghmatrix.leg_may_run(job, h.step, runner.leg, workflow.input_defaults) for h in work):
+                continue  # this leg skips every GPU step (`if: contains(matrix.os, 'gpu')`)
+            if ghmatrix.classify(runner, extra, profile).verdict == verdict:
                 by_node.setdefault(id(runner.node), []).append(runner)
         for runners in by_node.values():
             legs = [r.leg.describe() for r in runners if r.leg is not None and r.leg.values]

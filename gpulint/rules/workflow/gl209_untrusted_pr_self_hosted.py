@@ -3,7 +3,7 @@ from __future__ import annotations
 from gpulint.findings import Severity
 from gpulint.models import expressions as E
 from gpulint.models import yamlnode as Y
-from gpulint.models.ghmatrix import runners
+from gpulint.models.ghmatrix import is_gpu_label, runners
 from gpulint.models.ghscenarios import Evaluator, github_context, scenarios
 from gpulint.rule import Rule
 
@@ -11,11 +11,12 @@ _REPO, _OWNER, _OUTSIDER = "acme/gpu-app", "acme", "outsider"
 
 
 def self_hosted(workflow, job) -> bool:
-    """Some matrix leg of the job runs on a self-hosted runner (a `self-hosted` label, or a
-    runner group whose labels name a GPU)."""
+    """Some matrix leg of the job runs on a self-hosted runner (a `self-hosted` label, or a label
+    or runner group that names a GPU: `linux-a100`, `gpu`; GitHub-hosted runners have none)."""
     for runner in runners(workflow, job):
         lower = [label.strip().lower() for label in runner.known]
-        if "self-hosted" in lower or (runner.group is not None and any("gpu" in x for x in lower + [runner.group.lower()])):
+        names = runner.known + ([runner.group] if runner.group is not None else [])
+        if "self-hosted" in lower or any(is_gpu_label(x) for x in names):
             return True
     return False
 

@@ -1,0 +1,105 @@
+"""--profile lab|production, `gpulint check -` (standard input) and templated files."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from gpulint.cli import main
+from gpulint.config import Config, load_config
+
+COPY_ONLY = "FROM gcr.io/distroless/base:nonroot\nCOPY bin/server /server\nUSER 65532\nCMD [\"/server\"]\n"
+BUILDS = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y build-essential\nUSER 1000\n"
+
+
+def _check(monkeypatch, capsys, stdin: str, *args: str) -> tuple[int, list[dict]]:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+    code = main(["check", "-", "--format", "json", *args])
+    return code, json.loads(capsys.readouterr().out)["findings"]
+
+
+def test_profile_default_config():
+    assert Config().active_profile == "lab"
+    assert Config(default_profile="production").active_profile == "production"
+    assert Config(profile="lab", default_profile="production").active_profile == "lab"
+
+
+def test_profile_config_key(tmp_path):
+    (tmp_path / ".gpulint.yaml").write_text("profile: production\n")
+    assert load_config(tmp_path / ".gpulint.yaml", tmp_path).profile == "production"
+    (tmp_path / ".gpulint.yaml").write_text("profile: prod\n")
+    assert load_config(tmp_path / ".gpulint.yaml", tmp_path).problems
+
+
+@pytest.mark.parametrize("profile,severity", [("production", "warning"), ("lab", "error"), (None, "warning")])
+def test_copy_only_single_stage(monkeypatch, capsys, profile, severity):
+    args = ("--select", "GL101") + (("--profile", profile) if profile else ())
+    _, findings = _check(monkeypatch, capsys, COPY_ONLY, *args)
+    assert [(f["rule"], f["severity"]) for f in findings] == [("GL101", severity)]
+
+
+def test_single_stage_that_builds_stays_error(monkeypatch, capsys):
+    _, findings = _check(monkeypatch, capsys, BUILDS, "--select", "GL101")
+    assert [(f["rule"], f["severity"]) for f in findings] == [("GL101", "error")]
+
+
+def test_stdin_named(monkeypatch, capsys):
+    workflow = ("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: docker run --gpus all app python3 /app/smoke_test.py\n")
+    code, findings = _check(monkeypatch, capsys, workflow, "--stdin-filename", ".github/workflows/ci.yml",
+                            "--select", "GL203")
+    assert code == 1
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("GL203", ".github/workflows/ci.yml", 4)]
+
+
+def test_stdin_unnamed_is_classified_by_content(monkeypatch, capsys):
+    _, findings = _check(monkeypatch, capsys, COPY_ONLY, "--select", "GL101")
+    assert findings[0]["path"] == "Dockerfile"
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n"
+    code, findings = _check(monkeypatch, capsys, manifest)
+    assert code == 0 and findings == []
+
+
+def test_stdin_odd_name_kept(monkeypatch, capsys):
+    _, findings = _check(monkeypatch, capsys, COPY_ONLY, "--stdin-filename", "docker/Dockerfile_gpu", "--select", "GL101")
+    assert findings[0]["path"] == "docker/Dockerfile_gpu"
+
+
+def test_stdin_with_other_paths_is_usage_error(capsys):
+    assert main(["check", "-", "."]) == 2
+    assert main(["check", ".", "--stdin-filename", "x.yaml"]) == 2
+
+
+HELM = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: {{ .Values.replicas }}
+{{- if .Values.gpu }}
+  template: {}
+{{- end }}
+"""
+
+
+def test_templated_file_gets_one_info(tmp_path, capsys):
+    (tmp_path / "deploy.yaml").write_text(HELM)
+    (tmp_path / "svc.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n"
+                                       "  ports:\n  - port: {{ .Values.port }}\n")
+    assert main(["check", str(tmp_path), "--format", "json"]) == 0
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted((f["path"], f["rule"], f["severity"]) for f in findings) == [
+        ("deploy.yaml", "GL001", "info"), ("svc.yaml", "GL001", "info")]
+    assert all("helm template" in f["message"] and "gpulint check -" in f["message"] for f in findings)
+
+
+def test_workflow_expressions_are_not_templates(tmp_path, capsys):
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "ci.yml").write_text("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                   "      - run: echo ${{ github.sha }}\n")
+    main(["check", str(tmp_path), "--format", "json", "--select", "GL001"])
+    assert json.loads(capsys.readouterr().out)["findings"] == []

@@ -183,7 +183,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 100, 2000])
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs per tool and corpus")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "gpulint-bench")
-    parser.add_argument("--tools", nargs="+", default=list(PEERS), choices=list(PEERS))
+    parser.add_argument("--tools", nargs="*", default=list(PEERS), choices=list(PEERS))
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a tool's run is abandoned")
     parser.add_argument("--checkov-max-copies", type=int, default=None,
                         help="skip checkov on larger corpora (it can take many minutes)")
@@ -245,13 +245,23 @@ def main() -> None:
             if c != copies:
                 continue
             wall = f"> {timing.seconds:.0f} s" if timing.timed_out else f"{timing.seconds:.2f} s"
-            ratio = "" if tool.startswith("gpulint") else f"{timing.seconds / mine.seconds:.1f}×"
-            print(f"| {copies} | {tool} | {count} | {wall} | {count / timing.seconds:,.0f} | "
-                  f"{timing.peak_mb:.0f} MB | {ratio} |")
+            rate = f"< {count / timing.seconds:,.0f}" if timing.timed_out else f"{count / timing.seconds:,.0f}"
+            memory = "—" if timing.timed_out else f"{timing.peak_mb:.0f} MB"
+            ratio = "" if tool.startswith("gpulint") else _ratio(timing, mine)
+            print(f"| {copies} | {tool} | {count} | {wall} | {rate} | {memory} | {ratio} |")
         native = [t for c, tool, _, t in rows if c == copies and tool in ("hadolint", "zizmor")]
         if len(native) == 2:
-            both = native[0].seconds + native[1].seconds
-            print(f"| {copies} | hadolint + zizmor | | {both:.2f} s | | | {both / mine.seconds:.1f}× |")
+            both = Timing(native[0].seconds + native[1].seconds, 0, any(t.timed_out for t in native))
+            wall = f"> {both.seconds:.0f} s" if both.timed_out else f"{both.seconds:.2f} s"
+            print(f"| {copies} | hadolint + zizmor | | {wall} | | | {_ratio(both, mine)} |")
+
+
+def _ratio(peer: Timing, mine: Timing) -> str:
+    """How many times faster gpulint is (below 1: slower); a bound when either run was cut off."""
+    if mine.timed_out and peer.timed_out:
+        return "?"
+    value = peer.seconds / mine.seconds
+    return f"≥ {value:.1f}×" if peer.timed_out else f"≤ {value:.1f}×" if mine.timed_out else f"{value:.1f}×"
 
 
 if __name__ == "__main__":

@@ -198,9 +198,8 @@ def parse_dockerfile(source: Source) -> Dockerfile:
             cont = _continues(body, escape)
             if cont:
                 body = body.rstrip(" \t")[:-1]
-            for k, ch in enumerate(body):
-                chars.append(ch)
-                offsets.append(seg_offset + k)
+            chars.append(body)
+            offsets.extend(range(seg_offset, seg_offset + len(body)))
             end = seg_offset + len(segment.rstrip("\r"))
             if not cont:
                 break
@@ -212,7 +211,7 @@ def parse_dockerfile(source: Source) -> Dockerfile:
                                             "the last instruction ends with a line continuation"))
                 break
             seg_offset, segment = lines[j]
-        args_full = "".join(chars)
+        args_full = "".join(chars)  # one piece per physical line; ``offsets`` has one per character
         lstripped = args_full.lstrip()
         skip = len(args_full) - len(lstripped)
         args = lstripped.rstrip()

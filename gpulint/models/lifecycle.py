@@ -47,15 +47,6 @@ def _folder(artifact: Any) -> tuple[str, ...]:
     return tuple(p for p in parts if p not in ("", "."))
 
 
-def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def partners(project: Any, artifact: Any, kind: str) -> list[Any]:
     """Artifacts of ``kind`` that belong to the same project as ``artifact`` (nearest folders).
 
@@ -63,23 +54,35 @@ def partners(project: Any, artifact: Any, kind: str) -> list[Any]:
     ``app/k8s/``); among those the ones sharing the longest folder prefix win, all of them on a tie.
     """
     mine = _folder(artifact)
-    embedded = isinstance(getattr(artifact, "source", None), EmbeddedSource)
-    scored = []
-    for other in project.of_kind(kind):
-        if other is artifact:
-            continue
-        theirs = _folder(other)
-        if embedded or isinstance(getattr(other, "source", None), EmbeddedSource):
-            if theirs == mine:
-                scored.append((len(mine), other))
-            continue
-        n = _common(mine, theirs)
-        if n == min(len(mine), len(theirs)):  # one folder contains the other
-            scored.append((n, other))
-    if not scored:
-        return []
-    best = max(n for n, _ in scored)
-    return [o for n, o in scored if n == best]
+    index = project.memo(f"lifecycle-folders-{kind}", lambda: _FolderIndex(project.of_kind(kind)))
+    if isinstance(getattr(artifact, "source", None), EmbeddedSource):
+        return [o for o in index.embedded.get(mine, []) if o is not artifact]
+    # Folders at or below mine share all of my folder: they win if there are any.
+    below = [o for o in index.under.get(mine, []) if o is not artifact]
+    if below:
+        return below
+    for depth in range(len(mine) - 1, -1, -1):  # else the nearest folder above mine
+        above = [o for o in index.exact.get(mine[:depth], []) if o is not artifact]
+        if above:
+            return above
+    return []
+
+
+class _FolderIndex:
+    """Artifacts of one kind by folder: exactly there, and anywhere at or below each folder."""
+
+    def __init__(self, artifacts: list[Any]):
+        self.exact: dict[tuple[str, ...], list[Any]] = {}
+        self.under: dict[tuple[str, ...], list[Any]] = {}
+        self.embedded: dict[tuple[str, ...], list[Any]] = {}
+        for artifact in artifacts:
+            folder = _folder(artifact)
+            if isinstance(getattr(artifact, "source", None), EmbeddedSource):
+                self.embedded.setdefault(folder, []).append(artifact)
+                continue
+            self.exact.setdefault(folder, []).append(artifact)
+            for depth in range(len(folder) + 1):
+                self.under.setdefault(folder[:depth], []).append(artifact)
 
 
 # ----------------------------------------------------------------------------- commands
@@ -474,7 +477,14 @@ def same_image(a: tuple[str, str, bool], b: tuple[str, str, bool]) -> bool | Non
 
 def built_images(workflow: Any) -> list[tuple[str, str, bool]]:
     """Every image name:tag the workflow's build steps produce (`-t`, build-push-action `tags`,
-    and `docker tag` copies of those)."""
+    and `docker tag` copies of those); computed once per workflow."""
+    cached = workflow.__dict__.get("_built_images")
+    if cached is None:
+        cached = workflow.__dict__["_built_images"] = _built_images(workflow)
+    return cached
+
+
+def _built_images(workflow: Any) -> list[tuple[str, str, bool]]:
     from gpulint.models.ghcommands import BUILD, _engine_words, live_commands
     from gpulint.models.ghpipeline import pipeline
 

@@ -153,8 +153,18 @@ def _is_cuda_device(node: ast.AST, imports: _Imports) -> bool:
 def _reachable(tree: ast.Module, library: bool = False) -> list[ast.AST]:
     """Statements that run: module level, plus bodies of module functions that get called.
 
-    For a ``library`` module (imported by the script) every function may be called.
+    For a ``library`` module (imported by the script) every function may be called. Computed
+    once per tree: several analyses ask.
     """
+    key = "_gpulint_library" if library else "_gpulint_reached"
+    cached = getattr(tree, key, None)
+    if cached is None:
+        cached = _walk_reachable(tree, library)
+        setattr(tree, key, cached)
+    return cached
+
+
+def _walk_reachable(tree: ast.Module, library: bool) -> list[ast.AST]:
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     roots: list[ast.AST] = [n for n in tree.body if library or not isinstance(

@@ -170,6 +170,31 @@ class _Values:
         self.module = module or []
         self.constants = constants
         self.functions = functions
+        # Each scope is walked once: its assignments by target name and its calls by callee.
+        self._assigns: dict[int, dict[str, list[ast.AST]]] = {}
+        self._calls: dict[str, list[tuple[ast.Call, ast.AST]]] = {}
+        for caller in functions.values():
+            for call in ast.walk(caller):
+                if isinstance(call, ast.Call):
+                    callee = _dotted(call.func)
+                    if callee:
+                        self._calls.setdefault(callee, []).append((call, caller))
+
+    def _assignments(self, function: ast.AST | None) -> dict[str, list[ast.AST]]:
+        key = id(function)
+        if key not in self._assigns:
+            found: dict[str, list[ast.AST]] = {}
+            scope = function.body if function is not None else self.module  # type: ignore[attr-defined]
+            for stmt in scope:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    continue
+                for n in ast.walk(stmt):
+                    if isinstance(n, ast.Assign):
+                        for t in n.targets:
+                            if isinstance(t, ast.Name):
+                                found.setdefault(t.id, []).append(n.value)
+            self._assigns[key] = found
+        return self._assigns[key]
 
     def values(self, node: ast.AST | None, function: ast.AST | None, depth: int) -> set:
         if node is None:
@@ -186,14 +211,8 @@ class _Values:
             if node.id in self.constants:
                 return _code(self.constants[node.id])
             out: set = set()
-            scope = function.body if function is not None else self.module  # type: ignore[attr-defined]
-            for stmt in scope:
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    continue
-                for n in ast.walk(stmt):
-                    if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id
-                                                         for t in n.targets):
-                        out |= self.values(n.value, function, depth + 1)
+            for value in self._assignments(function).get(node.id, []):
+                out |= self.values(value, function, depth + 1)
             return out
         if isinstance(node, ast.IfExp):
             return self.values(node.body, function, depth) | self.values(node.orelse, function, depth)
@@ -217,26 +236,31 @@ class _Values:
 
     def _argument(self, function: ast.AST, index: int, name: str, depth: int) -> set:
         out: set = set()
-        for caller in self.functions.values():
-            for call in ast.walk(caller):
-                if isinstance(call, ast.Call) and _dotted(call.func) == function.name:  # type: ignore
-                    arg = call.args[index] if index < len(call.args) else next(
-                        (k.value for k in call.keywords if k.arg == name), None)
-                    if arg is not None:
-                        out |= self.values(arg, caller, depth + 1)
+        for call, caller in self._calls.get(function.name, []):  # type: ignore[attr-defined]
+            arg = call.args[index] if index < len(call.args) else next(
+                (k.value for k in call.keywords if k.arg == name), None)
+            if arg is not None:
+                out |= self.values(arg, caller, depth + 1)
         return out
 
 
 def _round_trip(reached: list[ast.AST], imports: _Imports, uses: list) -> bool:
     """A value created on / moved to the GPU, brought back to the host and compared."""
-    gpu_calls = {id(u.node) for u in uses if not u.decisive or u.family in ("torch.cuda", "CuPy")}
     gpu_calls = {id(u.node) for u in uses if u.name.rsplit(".", 1)[-1] not in (
         "is_available", "device_count", "getDeviceCount", "synchronize", "get_device_name",
         "empty_cache", "set_device", "current_device", "get_device_properties")}
     tainted: set[str] = set()
+    walked: dict[int, tuple[set[int], set[str]]] = {}  # node ids and names inside each expression
+
+    def parts(expr: ast.AST) -> tuple[set[int], set[str]]:
+        if id(expr) not in walked:
+            nodes = list(ast.walk(expr))
+            walked[id(expr)] = ({id(n) for n in nodes}, {n.id for n in nodes if isinstance(n, ast.Name)})
+        return walked[id(expr)]
 
     def on_gpu(expr: ast.AST) -> bool:
-        return any(id(n) in gpu_calls or isinstance(n, ast.Name) and n.id in tainted for n in ast.walk(expr))
+        ids, names = parts(expr)
+        return not gpu_calls.isdisjoint(ids) or not tainted.isdisjoint(names)
 
     assigns = [n for n in reached if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))]
     for _ in range(4):

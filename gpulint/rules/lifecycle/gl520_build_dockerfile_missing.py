@@ -77,7 +77,9 @@ class BuildDockerfileMissing(Rule):
         root = repository_root(workflow, project)
         if not dockerfiles or root is None:
             return
-        known = sorted({_rel(Path(d.source.path), root) for d in dockerfiles})
+        prefix = str(root).rstrip("/") + "/"
+        known = sorted({_rel(Path(d.source.path), root) for d in dockerfiles
+                        if str(d.source.path).startswith(prefix)})
         for site in build_sites(workflow):
             base = posixpath.normpath(site.workdir or ".")
             context = posixpath.normpath(posixpath.join(base, site.context or "."))

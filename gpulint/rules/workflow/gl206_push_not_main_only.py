@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from gpulint.config import profile_of
 from gpulint.findings import Severity
 from gpulint.models.ghcommands import PUSH
 from gpulint.models.ghpipeline import first_per_step, pipeline, scenario_list
@@ -15,6 +16,10 @@ class PushNotMainOnly(Rule):
     `pull_request_target` … when listed): branch and tag filters decide whether it starts, then
     the job's and step's `if:` (and an action's `push:` input) are evaluated with GitHub's
     expression rules. Expressions that cannot be decided count as "may run".
+
+    In the `production` profile (the default of `gpulint check`) a push on a version tag or a
+    release, a scheduled run on the default branch, and a push to `master` are accepted as
+    deliberate publishing; the `lab` profile accepts only a push to main.
 
     ## Why is this bad?
     A push that also runs for pull requests, feature branches or tags publishes images nobody
@@ -65,6 +70,8 @@ class PushNotMainOnly(Rule):
         p = pipeline(workflow)
         for hit in first_per_step(p.existing(PUSH), workflow):
             outside = p.outside_main(hit)
+            if profile_of(project) == "production":
+                outside = [u for u in outside if not _release_or_default_branch(u.scenario)]
             if not outside:
                 continue
             job = workflow.jobs[hit.step.job_id]
@@ -77,3 +84,16 @@ class PushNotMainOnly(Rule):
             yield self.report(workflow.span(hit.step.key_node),
                               f"the {hit.step.label()} in job '{job.id}' pushes the image ({hit.detail}) and can "
                               f"run {scenario_list(outside)}: {gate}; a push must happen only for a push to main")
+
+
+def _release_or_default_branch(scenario) -> bool:
+    """Publishing that real projects do on purpose (production profile): a version tag or a
+    release, a scheduled (nightly) run on the default branch, or a push to `master` as the
+    default branch. The lab profile accepts only a push to main."""
+    if scenario.key in ("push-tag", "release", "registry_package"):
+        return True
+    if scenario.key == "push-branch" and str(scenario.ref) == "refs/heads/master":
+        return True
+    return scenario.key not in ("pull_request", "pull_request_target", "push-branch", "push-main",
+                                "workflow_dispatch", "workflow_call", "merge_group") \
+        and str(scenario.ref) == "refs/heads/main"

@@ -31,6 +31,10 @@ class Hit:
     offset: int = 0  # where the command's script starts inside the `run:` value (bash -c)
     push_input: Y.Node | None = None  # an action's `push:` input, decided per scenario
     push_default: bool = False  # the action pushes when `push:` is absent
+    conds: tuple = ()  # `if:`s of local composite action steps between the calling step and the command
+    sub: int = 0  # position inside a local composite action (1-based; 0: the step itself)
+    via: object = None  # ghpipeline.Via: the hit comes from a called local reusable workflow
+    inputs: dict | None = None  # composite action: its input nodes (defaults, then the caller's `with:`)
 
     @property
     def masked(self) -> bool:
@@ -350,3 +354,29 @@ def step_hits(step: Step) -> list[Hit]:
 
 def workflow_hits(workflow: Workflow) -> list[Hit]:
     return [hit for job in workflow.jobs.values() for step in job.steps for hit in step_hits(step)]
+
+
+def followed_step_hits(step: Step, project, prefix: str | None, depth: int = 0) -> list[Hit]:
+    """A step's hits, with a local composite action's steps counted as if inline: their hits are
+    put on the calling step (its span), keep their command (masking) and carry the action steps'
+    `if:`s and a detail naming the action step."""
+    from gpulint.models.ghreuse import MAX_DEPTH, composite_action
+
+    hits = step_hits(step)
+    action = composite_action(project, prefix, step.uses) if depth < MAX_DEPTH and step.uses else None
+    if action is None:
+        return hits
+    inputs: dict = {}
+    for name, item in Y.pairs(Y.get(action.node, "inputs")):
+        default = Y.get(item, "default")
+        if Y.key_text(name) and default is not None:
+            inputs[Y.key_text(name).lower()] = default
+    for name, (_, value) in step.with_.items():
+        inputs[name] = value
+    for position, inner in enumerate(action.steps, start=1):
+        for hit in followed_step_hits(inner, project, prefix, depth + 1):
+            detail = f"{hit.detail} in {inner.label()} of composite action {action.path}"
+            conds = tuple(e for e in (inner.if_,) if e is not None) + hit.conds
+            hits.append(replace(hit, step=step, detail=detail if depth == 0 else hit.detail, conds=conds,
+                                sub=position, inputs=hit.inputs if hit.inputs is not None else inputs))
+    return hits

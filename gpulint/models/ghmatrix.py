@@ -192,13 +192,14 @@ def _labels(value: object) -> list[str | E.Unknown]:
     return [E.to_string(value)]
 
 
-def runners(workflow: Workflow, job: Job) -> list[Runner]:
-    """One `Runner` per matrix leg (one with unknown labels when the legs cannot be known)."""
+def runners(workflow: Workflow, job: Job, inputs: Mapping[str, object] | None = None) -> list[Runner]:
+    """One `Runner` per matrix leg (one with unknown labels when the legs cannot be known);
+    `inputs`: the values a caller passes to a called (reusable) workflow, else the input defaults."""
     if job.runs_on is None or Y.is_null(job.runs_on):
         return []
     matrix = expand(job.matrix)
     legs: list[Leg | None] = list(matrix.legs) or [None]
-    inputs = E.OpenDict(workflow.input_defaults)
+    inputs = E.OpenDict(workflow.input_defaults if inputs is None else inputs)
     result: list[Runner] = []
     for leg in legs:
         # An expression-given matrix may hold more keys than the legs we know: keep it open.

@@ -58,6 +58,7 @@ class Step:
     with_: dict[str, tuple[Y.ScalarNode, Y.Node]] = field(default_factory=dict)
     shell: str | None = None
     continue_on_error: Y.Node | None = None
+    via: str | None = None  # a stand-in for a step of a called workflow: how to name that step
 
     @property
     def key_node(self) -> Y.Node:
@@ -94,6 +95,8 @@ class Step:
         return parse_shell(text, errexit=self.errexit)
 
     def label(self) -> str:
+        if self.via:
+            return self.via
         if self.name:
             return f"step '{self.name}'"
         if self.id:

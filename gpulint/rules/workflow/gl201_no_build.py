@@ -57,8 +57,8 @@ class NoBuild(Rule):
     fix = "add a job with a step that runs `docker build -t IMAGE:${{ github.sha }} .` (or uses docker/build-push-action)"
 
     def check(self, workflow, project):
-        p = pipeline(workflow)
-        if any(pipeline(w).existing(BUILD) for w in project.of_kind("workflow")):
+        p = pipeline(workflow, project)
+        if any(pipeline(w, project).existing(BUILD) for w in project.of_kind("workflow")):
             return
         dead = p.of(BUILD)
         if dead:

@@ -58,8 +58,8 @@ class NoGpuTest(Rule):
     fix = "add a job that runs `docker run --rm --gpus all IMAGE python3 /app/smoke_test.py` on a self-hosted GPU runner"
 
     def check(self, workflow, project):
-        p = pipeline(workflow)
-        if any(pipeline(w).existing(TEST) for w in project.of_kind("workflow")):
+        p = pipeline(workflow, project)
+        if any(pipeline(w, project).existing(TEST) for w in project.of_kind("workflow")):
             return
         dead = p.of(TEST)
         if dead:

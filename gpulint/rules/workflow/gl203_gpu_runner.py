@@ -6,16 +6,21 @@ from gpulint.config import profile_of
 from gpulint.findings import Severity
 from gpulint.models import ghmatrix
 from gpulint.models.ghpipeline import pipeline
+from gpulint.models.ghreuse import judged_through_callers
 from gpulint.rule import Report, Rule
 
 
 def gpu_runner_verdicts(rule: Rule, workflow, project, verdict: str) -> Iterator[Report]:
     """Reports for the legs of GPU jobs whose runner has the given verdict, one per node."""
-    p = pipeline(workflow)
+    if judged_through_callers(project, workflow):
+        return  # judged with each caller's inputs, at the caller's `uses:` job
+    p = pipeline(workflow, project)
     extra = tuple(getattr(getattr(project, "config", None), "gpu_runner_labels", ()) or ())
     profile = profile_of(project)
     for job in workflow.jobs.values():
         work = [h for h in p.gpu_work(job) if p.possible(h)]
+        if work and job.uses:
+            yield from _called_runners(rule, workflow, job, work, extra, profile, verdict)
         if not work or job.uses:
             continue
         what = f"job '{job.id}' does GPU work ({work[0].detail})"
@@ -35,6 +40,41 @@ def gpu_runner_verdicts(rule: Rule, workflow, project, verdict: str) -> Iterator
             where = f" for matrix leg{'s' if len(legs) > 1 else ''} " + "; ".join(f"({x})" for x in legs[:4]) \
                 if legs else ""
             yield rule.report(workflow.span(runners[0].node), f"{what}{where}, but {runners[0].reason}")
+
+
+def _called_runners(rule: Rule, workflow, job, work, extra, profile, verdict) -> Iterator[Report]:
+    """Runners of the called workflow's jobs that do GPU work, with the caller's `with:` inputs."""
+    from gpulint.models import expressions as E
+    from gpulint.models import yamlnode as Y
+    from gpulint.models.ghreuse import call_inputs
+
+    neutral = {"github": E.OpenDict(), "vars": E.OpenDict(), "secrets": E.OpenDict(), "env": E.OpenDict(),
+               "needs": E.OpenDict(), "matrix": E.OpenDict(), "inputs": E.OpenDict(), "job": E.OpenDict(),
+               "runner": E.OpenDict(), "strategy": E.OpenDict()}
+    seen: set[int] = set()
+    for hit in work:
+        via = hit.via
+        if via is None or id(via.job) in seen:
+            continue
+        seen.add(id(via.job))
+        callee, inner_job = via.callee, via.job
+        what = (f"job '{job.id}' calls {callee.source.rel_path}, whose job '{inner_job.id}' does GPU work "
+                f"({hit.detail})")
+        if inner_job.runs_on is None:
+            if verdict == ghmatrix.NOT_GPU:
+                yield rule.report(workflow.span(Y.get_pair(job.node, "uses")[0]), f"{what} but has no `runs-on`")
+            continue
+        inputs = call_inputs(workflow, callee, job, neutral)
+        found = [r for r in ghmatrix.runners(callee, inner_job, dict(inputs))
+                 if ghmatrix.classify(r, extra, profile).verdict == verdict]
+        if not found:
+            continue
+        runs_on = Y.text(inner_job.runs_on) if Y.is_scalar(inner_job.runs_on) else ""
+        anchor = Y.get(job.node, "uses")
+        for name, value in Y.pairs(Y.get(job.node, "with")):
+            if Y.key_text(name) and f"inputs.{Y.key_text(name)}" in (runs_on or ""):
+                anchor = value  # the caller's input that picks the runner
+        yield rule.report(workflow.span(anchor), f"{what}, but {found[0].reason}")
 
 
 class GpuRunner(Rule):

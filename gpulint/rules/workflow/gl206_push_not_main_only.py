@@ -4,6 +4,7 @@ from gpulint.config import profile_of
 from gpulint.findings import Severity
 from gpulint.models.ghcommands import PUSH
 from gpulint.models.ghpipeline import first_per_step, pipeline, scenario_list
+from gpulint.models.ghreuse import judged_through_callers
 from gpulint.rule import Rule
 
 
@@ -67,7 +68,9 @@ class PushNotMainOnly(Rule):
     fix = "gate the push with `if: github.event_name == 'push' && github.ref == 'refs/heads/main'`"
 
     def check(self, workflow, project):
-        p = pipeline(workflow)
+        if judged_through_callers(project, workflow):
+            return  # its pushes are judged in each caller's context
+        p = pipeline(workflow, project)
         for hit in first_per_step(p.existing(PUSH), workflow):
             outside = p.outside_main(hit)
             if profile_of(project) == "production":

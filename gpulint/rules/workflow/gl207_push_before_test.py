@@ -3,6 +3,7 @@ from __future__ import annotations
 from gpulint.findings import Severity
 from gpulint.models.ghcommands import PUSH, TEST
 from gpulint.models.ghpipeline import first_per_step, pipeline, scenario_list
+from gpulint.models.ghreuse import judged_through_callers
 from gpulint.rule import Rule
 
 
@@ -59,7 +60,9 @@ class PushBeforeTest(Rule):
     fix = "add `needs: <gpu test job>` to the push job (no always()) and do not mask the test with `|| true`"
 
     def check(self, workflow, project):
-        p = pipeline(workflow)
+        if judged_through_callers(project, workflow):
+            return  # its pushes are judged in each caller's context
+        p = pipeline(workflow, project)
         if not p.existing(TEST):
             return  # GL202 reports the missing test
         for hit in first_per_step(p.existing(PUSH), workflow):

@@ -11,9 +11,16 @@ starts, so ``gpulint --version`` and a static ``check`` stay light.
 
 from __future__ import annotations
 
-from gpulint.live.model import FAILED, PASSED, SKIPPED, LiveReport, Step
-from gpulint.live.options import LiveOptions
+import importlib
 
 INSTALL_HINT = "pip install 'gpulint[live]'"
 
-__all__ = ["FAILED", "INSTALL_HINT", "PASSED", "SKIPPED", "LiveOptions", "LiveReport", "Step"]
+_EXPORTS = {"FAILED": "model", "PASSED": "model", "SKIPPED": "model", "LiveReport": "model", "Step": "model",
+            "LiveOptions": "options"}
+__all__ = sorted([*_EXPORTS, "INSTALL_HINT"])
+
+
+def __getattr__(name: str):  # loaded on first use: building the command line stays fast
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"gpulint.live.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'gpulint.live' has no attribute {name!r}")

@@ -135,8 +135,6 @@ def _sources(instruction) -> list[tuple[str, tuple[int, int]]]:
 
 
 def _dockerignore(dockerfile, directory):
-    import pathspec
-
     candidates = []
     path = dockerfile.source.path
     if path is not None:
@@ -148,11 +146,22 @@ def _dockerignore(dockerfile, directory):
                 lines = [line for line in handle.read(200_000).splitlines()]
         except OSError:
             continue
+        import pathspec  # only when a .dockerignore exists
+
         try:
             return pathspec.PathSpec.from_lines("gitignore", lines)
         except Exception:  # a malformed pattern: behave as if nothing is ignored
-            return pathspec.PathSpec([])
-    return pathspec.PathSpec([])
+            return _NOTHING_IGNORED
+    return _NOTHING_IGNORED
+
+
+class _NothingIgnored:
+    @staticmethod
+    def match_file(_path: str) -> bool:
+        return False
+
+
+_NOTHING_IGNORED = _NothingIgnored()
 
 
 def _keys_in(directory, rel: str, ignore) -> list[str]:

@@ -74,9 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule id (GL103) or name")
-    from gpulint.grading.command import add_grade_parser; add_grade_parser(commands)  # noqa: E702
-    from gpulint.live.options import add_live_arguments; add_live_arguments(check, flag=True)  # noqa: E702
-    from gpulint.live.command import add_live_parser; add_live_parser(commands)  # noqa: E702
+    from gpulint.grading.command import add_grade_parser
+    from gpulint.live.command import add_live_parser
+    from gpulint.live.options import add_live_arguments
+
+    add_grade_parser(commands)
+    add_live_arguments(check, flag=True)
+    add_live_parser(commands)
     return parser
 
 
@@ -99,8 +103,14 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "explain":
             return _explain(args)
-        if args.command == "grade": from gpulint.grading.command import run_grade; return run_grade(args)  # noqa: E701,E702
-        if args.command == "live": from gpulint.live.command import run_live_command; return run_live_command(args)  # noqa: E701,E702,E501
+        if args.command == "grade":
+            from gpulint.grading.command import run_grade
+
+            return run_grade(args)
+        if args.command == "live":
+            from gpulint.live.command import run_live_command
+
+            return run_live_command(args)
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:

@@ -4,15 +4,15 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models import workloads as W
 from gpulint.models.k8s import key_node
 from gpulint.models.lifecycle import PROBES, exec_argv, probe_number, starts_python
-from gpulint.rule import Report, Rule
+from gpulint.rule import Report
+from gpulint.rules.lifecycle._probe_rule import ProbedGpuContainerRule
 
 MIN_SECONDS = 5
 
 
-class ProbeTimeoutTooShort(Rule):
+class ProbeTimeoutTooShort(ProbedGpuContainerRule):
     """
     ## What it does
     Reports an `exec` probe (startup, readiness or liveness) of a GPU container that starts
@@ -58,19 +58,8 @@ class ProbeTimeoutTooShort(Rule):
     severity = Severity.ERROR
     kind = "kubernetes"
     criterion = "deployment.probes"
-    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
-              "InferenceService")
     summary = "an exec probe that starts Python/torch has timeoutSeconds unset (1 s) or under 5 s"
     fix = "set timeoutSeconds: 20 on the probe (Python + torch + CUDA init take seconds)"
-
-    def check(self, manifests, project) -> Iterator[Report]:
-        for template, container in W.probed_gpu_containers(manifests, project):
-            for report in self._container(manifests, template, container):
-                criterion = W.criterion_of(template)
-                if criterion is not None:
-                    report.criterion = criterion
-                    report.message += f" ({template.describe()})"
-                yield report
 
     def _container(self, manifests, template, container) -> Iterator[Report]:
         for probe_name in PROBES:

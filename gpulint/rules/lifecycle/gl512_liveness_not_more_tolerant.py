@@ -4,13 +4,13 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models import workloads as W
 from gpulint.models.k8s import key_node
-from gpulint.models.lifecycle import partners, handler_key, probe_budget, probe_number
-from gpulint.rule import Report, Rule
+from gpulint.models.lifecycle import handler_key, probe_budget, probe_number
+from gpulint.rule import Report
+from gpulint.rules.lifecycle._probe_rule import ProbedGpuContainerRule
 
 
-class LivenessNotMoreTolerant(Rule):
+class LivenessNotMoreTolerant(ProbedGpuContainerRule):
     """
     ## What it does
     Warns when the GPU container's `livenessProbe` gives up no later than its `readinessProbe`:
@@ -63,21 +63,9 @@ class LivenessNotMoreTolerant(Rule):
     severity = Severity.WARNING
     kind = "kubernetes"
     criterion = "deployment.probes"
-    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
-              "InferenceService")
+    needs_dockerfile = True
     summary = "the GPU container's liveness probe fails as fast as (or faster than) its readiness probe"
     fix = "make liveness failureThreshold x periodSeconds larger than readiness's (e.g. 5 x 30s vs 3 x 10s)"
-
-    def check(self, manifests, project) -> Iterator[Report]:
-        if not partners(project, manifests, "dockerfile"):
-            return  # judged as part of a project: the Deployment next to its image's Dockerfile
-        for template, container in W.probed_gpu_containers(manifests, project):
-            for report in self._container(manifests, template, container):
-                criterion = W.criterion_of(template)
-                if criterion is not None:
-                    report.criterion = criterion
-                    report.message += f" ({template.describe()})"
-                yield report
 
     def _container(self, manifests, template, container) -> Iterator[Report]:
         readiness, liveness = Y.get(container, "readinessProbe"), Y.get(container, "livenessProbe")

@@ -4,13 +4,13 @@ from collections.abc import Iterator
 
 from gpulint.findings import Severity
 from gpulint.models import yamlnode as Y
-from gpulint.models import workloads as W
 from gpulint.models.k8s import key_node
-from gpulint.models.lifecycle import partners, handler_key, probe_number
-from gpulint.rule import Report, Rule
+from gpulint.models.lifecycle import handler_key, probe_number
+from gpulint.rule import Report
+from gpulint.rules.lifecycle._probe_rule import ProbedGpuContainerRule
 
 
-class ProbeNoWarmup(Rule):
+class ProbeNoWarmup(ProbedGpuContainerRule):
     """
     ## What it does
     Warns when the GPU container has a `livenessProbe` but nothing covers model warm-up: no
@@ -59,21 +59,9 @@ class ProbeNoWarmup(Rule):
     severity = Severity.WARNING
     kind = "kubernetes"
     criterion = "deployment.probes"
-    covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
-              "InferenceService")
+    needs_dockerfile = True
     summary = "the GPU container's liveness probe starts at once: no startupProbe or initialDelaySeconds covers warm-up"
     fix = "add a startupProbe (e.g. failureThreshold: 30, periodSeconds: 10) running the smoke test"
-
-    def check(self, manifests, project) -> Iterator[Report]:
-        if not partners(project, manifests, "dockerfile"):
-            return  # judged as part of a project: the Deployment next to its image's Dockerfile
-        for template, container in W.probed_gpu_containers(manifests, project):
-            for report in self._container(manifests, template, container):
-                criterion = W.criterion_of(template)
-                if criterion is not None:
-                    report.criterion = criterion
-                    report.message += f" ({template.describe()})"
-                yield report
 
     def _container(self, manifests, template, container) -> Iterator[Report]:
         liveness = Y.get(container, "livenessProbe")

@@ -218,7 +218,7 @@ class Pipeline:
                 return f"{where} runs after the push step"
             if ev.step_state(push_job, push.step, failed_step=test.step) is False:
                 return ""
-            return f"the push step's `if:` lets it run after the GPU test step failed"
+            return "the push step's `if:` lets it run after the GPU test step failed"
         if test_job.id not in self.workflow.ancestors(push_job.id):
             return (f"job '{push_job.id}' does not depend on job '{test_job.id}', which runs the GPU test "
                     f"(add `needs: {test_job.id}`)")

@@ -714,7 +714,7 @@ class GitLabPipeline:
             return f"job '{tjob.name}' has `allow_failure: true`, so its failure stops nothing"
         if tjob is pjob:
             if push.line.section == "after_script":
-                return f"the push is in `after_script`, which runs even when the job's script failed"
+                return "the push is in `after_script`, which runs even when the job's script failed"
             if test.line.index > push.line.index or (test.line.index == push.line.index
                                                        and test.command.start > push.command.start):
                 return f"{where} runs after the push"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from gpulint.models.buildcontext import Origin, origin_of, workdir_at
 from gpulint.models.dockerfile import Dockerfile, Instruction, Stage
 from gpulint.models.healthcheck import Healthcheck, duration_seconds, effective_healthcheck
 from gpulint.models.shell import parse_shell
-from gpulint.source import EmbeddedSource, Source
+from gpulint.source import EmbeddedSource
 
 _PYTHON = re.compile(r"^(python|python3|python3\.\d+|python2(\.\d+)?|pypy3?)$")
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
@@ -96,24 +97,30 @@ class ScriptRun:
     argv: list[str]
 
 
-def scripts_run(argv: list[str] | None = None, shell: str | None = None, depth: int = 0) -> list[ScriptRun]:
-    """The script files a command runs (exec form ``argv`` or a shell-form string)."""
-    found: list[ScriptRun] = []
+def _commands(argv: list[str] | None, shell: str | None, depth: int = 0) -> Iterator[list[str]]:
+    """The words of every simple command a health check or probe runs, ``sh -c`` strings opened."""
     if depth > 3:
-        return found
-    commands: list[list[str]] = []
-    if argv is not None:
-        commands.append(argv)
+        return
+    commands: list[list[str]] = [argv] if argv is not None else []
     if shell is not None:
         commands.extend(c.argv() for c in parse_shell(shell).commands if not c.in_function)
     for words in commands:
         if not words:
             continue
+        if os.path.basename(words[0]) in _SHELLS and len(words) >= 3 and words[1].startswith("-") \
+                and "c" in words[1]:
+            yield from _commands(None, words[2], depth + 1)
+        else:
+            yield words
+
+
+def scripts_run(argv: list[str] | None = None, shell: str | None = None) -> list[ScriptRun]:
+    """The script files a command runs (exec form ``argv`` or a shell-form string)."""
+    found: list[ScriptRun] = []
+    for words in _commands(argv, shell):
         name = os.path.basename(words[0])
         if name in _SHELLS:
-            if len(words) >= 3 and words[1].startswith("-") and "c" in words[1]:
-                found.extend(scripts_run(shell=words[2], depth=depth + 1))
-            elif len(words) >= 2 and not words[1].startswith("-"):
+            if len(words) >= 2 and not words[1].startswith("-"):
                 found.append(ScriptRun(words[1], False, words))
         elif _PYTHON.match(name):
             i = 1
@@ -131,26 +138,10 @@ def scripts_run(argv: list[str] | None = None, shell: str | None = None, depth: 
     return found
 
 
-def starts_python(argv: list[str] | None = None, shell: str | None = None, depth: int = 0) -> bool:
+def starts_python(argv: list[str] | None = None, shell: str | None = None) -> bool:
     """Whether a command starts a Python interpreter (``python3 x.py``, ``sh -c 'python ...'``,
     a ``.py`` script run directly)."""
-    if depth > 3:
-        return False
-    commands: list[list[str]] = []
-    if argv is not None:
-        commands.append(argv)
-    if shell is not None:
-        commands.extend(c.argv() for c in parse_shell(shell).commands if not c.in_function)
-    for words in commands:
-        if not words:
-            continue
-        name = os.path.basename(words[0])
-        if _PYTHON.match(name) or name.endswith(".py"):
-            return True
-        if name in _SHELLS and len(words) >= 3 and words[1].startswith("-") and "c" in words[1]:
-            if starts_python(shell=words[2], depth=depth + 1):
-                return True
-    return False
+    return any(_PYTHON.match(os.path.basename(w[0])) or w[0].endswith(".py") for w in _commands(argv, shell))
 
 
 # ----------------------------------------------------------------------------- the image

@@ -15,7 +15,7 @@ from typing import Any
 
 from gpulint.models.python import (PythonFile, _decisive_names, _dotted, _Imports, _qualify, _reachable,
                                    _used_decisively, parse_python)
-from gpulint.source import EmbeddedSource, Source
+from gpulint.source import EmbeddedSource
 
 SMOKE_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
 

@@ -3,7 +3,7 @@
 Each case is the reference solution with one deliberate change; expected.yaml says what a careful
 human grader decides. Edit a case here, not by hand, so the whole suite stays consistent.
 """
-import json, shutil, textwrap
+import json, shutil
 from pathlib import Path
 import yaml
 

@@ -10,5 +10,4 @@ def anchor(script) -> Span:
     uses = sorted(script.gpu_uses(), key=lambda u: (u.node.lineno, u.node.col_offset))
     if uses:
         return script.node_span(uses[0].node)
-    first = script.source.text.split("\n", 1)[0]
-    return Span(script.source, 0, len(first))
+    return Span.at_line(script.source, 1)

@@ -53,7 +53,6 @@ class NoPush(Rule):
     fix = "add a job with `needs: <gpu test job>` and `if: github.event_name == 'push' && github.ref == 'refs/heads/main'` that runs `docker push`"
 
     def check(self, workflow, project):
-        p = pipeline(workflow, project)
         if any(pipeline(w, project).existing(PUSH) for w in project.of_kind("workflow")):
             return
         if not reports_missing(project, workflow, PUSH):

@@ -90,12 +90,19 @@ def _split(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
+# The packages gpulint cannot judge without (module name: distribution name).
+REQUIRED_PACKAGES = {"yaml": "pyyaml", "jsonschema": "jsonschema", "rich": "rich", "bashlex": "bashlex",
+                     "pathspec": "pathspec"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    from gpulint.errors import MissingDependency
+
     try:
         if args.command == "check":
             return _check(args)
@@ -111,6 +118,15 @@ def main(argv: list[str] | None = None) -> int:
             from gpulint.live.command import run_live_command
 
             return run_live_command(args)
+    except MissingDependency as error:
+        print(f"gpulint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in REQUIRED_PACKAGES:
+            raise  # gpulint's own modules: a bug, shown as one
+        package = REQUIRED_PACKAGES[error.name.partition(".")[0]]
+        print(f"gpulint: error: {MissingDependency(package, f'{type(error).__name__}: {error}')}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:

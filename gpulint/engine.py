@@ -12,6 +12,7 @@ from typing import Any
 
 from gpulint.config import Config, find_config, load_config
 from gpulint.discovery import Discovery, discover
+from gpulint.errors import UsageError
 from gpulint.findings import Finding, Severity
 from gpulint.loader import FileProblem, load
 from gpulint.project import Project
@@ -22,10 +23,6 @@ from gpulint.suppress import SuppressionIndex
 # The syntax of comments in each artifact kind's source, for inline suppressions.
 _COMMENT_SYNTAX = {"dockerfile": "dockerfile", "smoketest": "python", "yaml": "yaml", "workflow": "yaml",
                    "kubernetes": "yaml", "rollout": "yaml", "gitlab": "yaml", "cloudbuild": "yaml"}
-
-
-class UsageError(Exception):
-    """A run that cannot start (exit status 2)."""
 
 
 @dataclass

@@ -5,7 +5,7 @@ gpulint must not import `kubernetes` at lint time (it costs about half a second)
 field names and types of the workload kinds are snapshotted here and shipped as data.
 
     python scripts/gen_k8s_schema.py           # write rules/k8s-schema.json
-    python scripts/gen_k8s_schema.py --check   # exit 1 if the shipped file is stale
+    python scripts/gen_k8s_schema.py --check   # exit 1 if the shipped fields or types are stale
 
 Snapshot layout (all keys sorted, one type per line so diffs stay readable):
 
@@ -15,6 +15,10 @@ Snapshot layout (all keys sorted, one type per line so diffs stay readable):
     types                      model name -> {json field name: type string}
     intOrString                model name -> fields typed "object" that are really IntOrString
     quantities                 model name -> fields typed "str"/"dict(str, str)" holding Quantities
+
+Only the fields and types (``kinds``, ``types``, ``intOrString``, ``quantities``) are compared by
+``--check``; ``generator`` and ``kubernetes_client_version`` record provenance, so a client release
+that changes nothing but its version string leaves the snapshot current.
 
 Type strings use the classic client spelling: "str", "int", "bool", "float", "object",
 "datetime", "date", "list[T]", "dict(str, T)", or a model name. Clients built with the newer
@@ -65,6 +69,9 @@ QUANTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "V1NodeAllocatableMappedResources": ("quantity",),
     "V1NodeAllocatableOverheadResources": ("perContainer", "perPod"),
 }
+
+# What the snapshot says about Kubernetes; the other keys only record where it came from.
+SEMANTIC_KEYS = ("kinds", "types", "intOrString", "quantities")
 
 _PRIMITIVES = frozenset({"str", "int", "bool", "float", "object", "datetime", "date", "bytes"})
 _LIST_RE = re.compile(r"^[Ll]ist\[(.*)\]$")
@@ -176,7 +183,14 @@ def render(snapshot: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
+def semantic(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The fields and types of a snapshot, without its provenance."""
+    return {key: snapshot.get(key) for key in SEMANTIC_KEYS}
+
+
 def diff_summary(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Differences in fields and types between two snapshots (provenance is ignored)."""
+    old, new = semantic(old), semantic(new)
     lines: list[str] = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
@@ -206,22 +220,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="snapshot path")
     args = parser.parse_args(argv)
 
-    text = render(build_snapshot())
+    fresh = build_snapshot()
+    text = render(fresh)
     if args.check:
         try:
             current = args.output.read_text(encoding="utf-8")
         except FileNotFoundError:
             print(f"{args.output}: missing; run {GENERATOR}", file=sys.stderr)
             return 1
-        if current == text:
-            print(f"{args.output}: up to date")
-            return 0
         try:
-            summary = diff_summary(json.loads(current), json.loads(text))
+            summary = diff_summary(json.loads(current), fresh)
         except json.JSONDecodeError as exc:
             summary = [f"existing file is not valid JSON: {exc}"]
+        if not summary:
+            print(f"{args.output}: fields and types up to date")
+            return 0
         print(f"{args.output}: stale ({len(summary)} difference(s)); run {GENERATOR}", file=sys.stderr)
-        for line in summary[:50] or ["formatting differs"]:
+        for line in summary[:50]:
             print(f"  {line}", file=sys.stderr)
         if len(summary) > 50:
             print(f"  ... and {len(summary) - 50} more", file=sys.stderr)

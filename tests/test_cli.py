@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import REPO
 
@@ -133,3 +138,38 @@ def test_several_paths(cli):
     paths = {f["path"] for f in result.json()["findings"]}
     assert "GL102/fail/no-user.Dockerfile" in paths
     assert any(p.startswith("GL101/fail/") for p in paths)
+
+
+# --------------------------------------------------------------------------- missing dependencies
+
+_WITHOUT = ("import sys\n"
+            "sys.modules[{name!r}] = None  # as if the package were not installed: `import` raises ImportError\n"
+            "from gpulint.cli import main\n"
+            "sys.exit(main({argv!r}))\n")
+
+
+@pytest.mark.parametrize("argv", [["check", "reference/"], ["check", "reference/", "--format", "json"],
+                                  ["grade", "reference/"]])
+def test_missing_shell_parser_is_a_run_error_not_findings(argv: list[str]) -> None:
+    """Without bashlex every shell script would look empty (no build, no test, no push): that is an
+    install problem, reported once with exit 2, never as findings."""
+    proc = subprocess.run([sys.executable, "-c", _WITHOUT.format(name="bashlex", argv=argv)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("gpulint: error: the required package 'bashlex' is missing or broken (ModuleNotFoundError: ")
+    assert "pip install bashlex" in line
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("module, package", [("yaml", "pyyaml"), ("pathspec", "pathspec"), ("jsonschema", "jsonschema")])
+def test_other_missing_packages_are_named(module: str, package: str, tmp_path: Path) -> None:
+    (tmp_path / ".gpulint.yaml").write_text("select: [GL1]\n")  # the configuration is validated with jsonschema
+    (tmp_path / ".gitignore").write_text("build/\n")  # read with pathspec
+    (tmp_path / "Dockerfile").write_text("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n")
+    proc = subprocess.run([sys.executable, "-c", _WITHOUT.format(name=module, argv=["check", str(tmp_path)])],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    (line,) = proc.stderr.splitlines()
+    assert f"the required package '{package}' is missing or broken" in line

@@ -61,6 +61,7 @@ def grade_one(path: Path, rubric: Rubric | None = None, fmt: str | None = None) 
     """Grade one submission into a gradebook row; never raises."""
     from gpulint.grading.formats import render
     from gpulint.grading.grader import grade_error, grade_path
+    from gpulint.errors import MissingDependency
     from gpulint.grading.submission import SubmissionError
 
     rubric = rubric or _RUBRIC
@@ -71,7 +72,9 @@ def grade_one(path: Path, rubric: Rubric | None = None, fmt: str | None = None) 
         error = ""
     except SubmissionError as failure:
         graded, error = grade_error(path.name, rubric, str(failure)), str(failure)
-    except Exception as failure:  # a bug must not stop the batch; the row says what happened
+    except MissingDependency:
+        raise  # every submission would fail the same way: stop the batch and say why
+    except Exception as failure:  # a bug in one submission's grading must not stop the batch; its row says so
         message = f"internal error while grading: {type(failure).__name__}: {failure}"
         graded, error = grade_error(path.name, rubric, message), message
     points = {r.criterion.id: (None if r.status == "skipped" else r.points) for r in graded.criteria}

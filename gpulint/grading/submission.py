@@ -161,7 +161,8 @@ def _read_notebook(path: Path) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             notebook = nbformat.reads(text, as_version=4)
-    except Exception as error:  # nbformat raises many kinds (JSON, validation, version)
+    except (ValueError, KeyError, TypeError, AttributeError, nbformat.ValidationError) as error:
+        # nbformat's reader fails with these on text that is not a notebook of a version it knows
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise SubmissionError(f"{path.name}: not a readable Jupyter notebook: {message}") from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):

@@ -134,10 +134,7 @@ def _script_of(target: Target, dockerfile: Any, stage: Any) -> tuple[Path, str] 
     if healthcheck.exec_argv is not None:
         commands = [healthcheck.exec_argv]
     else:
-        try:
-            commands = [c.argv() for c in parse_shell(healthcheck.shell or "").commands]
-        except Exception:  # an unparsable shell command names no script  # noqa: BLE001
-            return None
+        commands = [c.argv() for c in parse_shell(healthcheck.shell or "").commands]
     resolve = script_resolver(dockerfile, stage)
     for argv in commands:
         words = [w for w in argv if isinstance(w, str)]

@@ -122,8 +122,8 @@ def _cached_yacc(yacc_module, original, path: Path):
                 parser = yacc_module.LRParser(_Tables(data, pdict), pdict["p_error"])
                 yacc_module.parse = parser.parse
                 return parser
-        except Exception:  # missing, stale or damaged: rebuild below
-            pass
+        except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
+            pass  # missing, stale or damaged: rebuild below
         kwargs.setdefault("module", sys.modules[pdict["__name__"]])
         parser = original(*args, **kwargs)
         _write(path, _snapshot(parser))  # before bashlex patches its states in place
@@ -137,7 +137,7 @@ def load() -> ModuleType:
     if "bashlex" not in sys.modules:
         try:
             path = _cache_file()
-        except Exception:  # never let the cache stand between gpulint and its parser
+        except (OSError, ValueError, RuntimeError):  # no usable cache folder: bashlex's own import
             path = None
         if path is not None:
             finder = _Finder(path)

@@ -143,10 +143,7 @@ def composite_action(project, workflow_prefix: str | None, uses: str | None) -> 
         source = project.read_file(root / target / name)
         if source is None:
             continue
-        try:
-            parsed = load_yaml(source, project.limits)
-        except Exception:  # noqa: BLE001 - an unreadable action is simply not followed
-            return None
+        parsed = load_yaml(source, project.limits)  # YAML errors become its problems, never exceptions
         doc = parsed.documents[0] if parsed.documents else None
         runs = Y.get(doc, "runs") if Y.is_map(doc) else None
         if str(Y.text(Y.get(runs, "using")) or "").strip().lower() != "composite":

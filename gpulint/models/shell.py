@@ -14,6 +14,8 @@ import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from gpulint.errors import MissingDependency
+
 _WRAPPERS = {"sudo", "exec", "env", "time", "nice", "nohup", "timeout", "command", "xargs", "stdbuf"}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
@@ -79,14 +81,34 @@ def parse_shell(text: str, errexit: bool = False) -> ShellScript:
     return _parse_cached(text, errexit)
 
 
+_BASHLEX: tuple | None = None  # (module, the exceptions its parser raises on input it cannot read)
+
+
+def _bashlex() -> tuple:
+    """bashlex, loaded once; a missing or broken install stops the run (never a verdict)."""
+    global _BASHLEX
+    if _BASHLEX is None:
+        try:
+            from gpulint.models._bashlex import load
+
+            module = load()
+            errors = (module.errors.ParsingError,)
+        except (ImportError, AttributeError) as error:
+            raise MissingDependency("bashlex", f"{type(error).__name__}: {error}") from error
+        # Besides its ParsingError, bashlex's parser fails with these on syntax it does not know
+        # (unsupported constructs, and internal slips on malformed input).
+        _BASHLEX = (module, errors + (NotImplementedError, AttributeError, TypeError, IndexError, ValueError,
+                                      AssertionError, RecursionError))
+    return _BASHLEX
+
+
 @lru_cache(maxsize=4096)
 def bash_trees(text: str) -> tuple[list, str | None]:
     """bashlex's syntax trees for a script, parsed once per distinct text (bashlex is slow)."""
+    bashlex, parse_errors = _bashlex()
     try:
-        from gpulint.models._bashlex import load
-
-        return load().parse(text), None
-    except Exception as error:  # bashlex raises assorted errors on syntax it does not know
+        return bashlex.parse(text), None
+    except parse_errors as error:
         return [], f"{type(error).__name__}: {error}"
 
 

@@ -83,11 +83,7 @@ class TektonCelSyntax(Rule):
             try:
                 cel.parse(node.value)
             except cel.CelSyntaxError as error:
-                try:
-                    inner = T.embed(manifests.source, node, "cel")
-                    last = len(inner.offsets) - 1
-                    at = inner.offsets[max(0, min(error.offset, last))]
-                    span = Span(manifests.source, at, at + 1)
-                except Exception:  # noqa: BLE001 - the scalar's own span is good enough
-                    span = Y.span(manifests.source, node)
+                inner = T.embed(manifests.source, node, "cel")
+                at = inner.offsets[max(0, min(error.offset, len(inner.offsets) - 1))]
+                span = Span(manifests.source, at, at + 1)
                 yield self.report(span, f"the {what} `{node.value.strip()}` is not valid CEL: {error}")

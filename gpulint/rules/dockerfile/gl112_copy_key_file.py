@@ -150,7 +150,7 @@ def _dockerignore(dockerfile, directory):
 
         try:
             return pathspec.PathSpec.from_lines("gitignore", lines)
-        except Exception:  # a malformed pattern: behave as if nothing is ignored
+        except ValueError:  # a malformed pattern (GitWildMatchPatternError): behave as if nothing is ignored
             return _NOTHING_IGNORED
     return _NOTHING_IGNORED
 

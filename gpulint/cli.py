@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    from gpulint.errors import MissingDependency
+    from gpulint.core.errors import MissingDependency
 
     try:
         if args.command == "check":
@@ -146,8 +146,8 @@ def _seconds(text: str) -> float:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from gpulint.engine import UsageError, run
-    from gpulint.findings import Severity
+    from gpulint.engine.run import UsageError, run
+    from gpulint.core.findings import Severity
 
     try:
         outputs = _pair_outputs(args.outputs or [])
@@ -233,9 +233,9 @@ def _run_stdin(args: argparse.Namespace, overrides: dict):
     import tempfile
     from pathlib import PurePosixPath
 
-    from gpulint.config import find_config
-    from gpulint.discovery import classify
-    from gpulint.engine import UsageError, run
+    from gpulint.project.config import find_config
+    from gpulint.engine.discovery import classify
+    from gpulint.engine.run import UsageError, run
 
     data = sys.stdin.buffer.read()
     display = args.stdin_filename or _stdin_name(data)
@@ -346,7 +346,7 @@ def _color(choice: str) -> bool:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from gpulint.rule import load_rules
+    from gpulint.rules.base import load_rules
 
     rules = load_rules().values()
     if args.format == "json":
@@ -373,7 +373,7 @@ _FAMILIES = {"GL0": "general", "GL1": "Dockerfile", "GL2": "GitHub Actions workf
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from gpulint.rule import find_rule, load_rules
+    from gpulint.rules.base import find_rule, load_rules
 
     rule = find_rule(args.rule)
     if rule is None:

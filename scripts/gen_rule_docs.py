@@ -13,7 +13,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from gpulint.rule import load_rules  # noqa: E402
+from gpulint.rules.base import load_rules  # noqa: E402
 
 FAMILIES = [("GL0", "General"), ("GL1", "Dockerfile"), ("GL2", "GitHub Actions workflow"),
             ("GL3", "Kubernetes"), ("GL4", "Rollback and promotion plan"), ("GL5", "Smoke test"),

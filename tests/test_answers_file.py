@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gpulint.embedded import embed
-from gpulint.engine import run
-from gpulint.findings import Finding
-from gpulint.rule import load_rules
-from gpulint.source import Source
+from gpulint.syntax.embedded import embed
+from gpulint.engine.run import run
+from gpulint.core.findings import Finding
+from gpulint.rules.base import load_rules
+from gpulint.core.source import Source
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 FIELDS = {

@@ -12,7 +12,7 @@ from conftest import REPO
 
 SCRIPT = ("set -e; if [ -f x ]; then docker push a || true; fi; f() { echo $(b) \"$(c)\"; }; "
           "! grep q <<EOF\nbody\nEOF\nfor i in 1 2; do x | y && z; done")
-CODE = ("import time, sys\nt = time.perf_counter()\nfrom gpulint.models._bashlex import load\nb = load()\n"
+CODE = ("import time, sys\nt = time.perf_counter()\nfrom gpulint.syntax._bashlex import load\nb = load()\n"
         "took = time.perf_counter() - t\nprint(repr(b.parse(sys.argv[1])))\nprint(took, file=sys.stderr)")
 
 

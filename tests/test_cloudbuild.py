@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine import run
-from gpulint.models.cloudbuild import triggers_for
-from gpulint.models.ghcommands import BUILD, PUSH, TEST
-from gpulint.project import Project
+from gpulint.engine.run import run
+from gpulint.ci.cloudbuild.build import triggers_for
+from gpulint.ci.commands import BUILD, PUSH, TEST
+from gpulint.project.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 

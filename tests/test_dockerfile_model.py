@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from gpulint.models.dockerfile import parse_dockerfile
-from gpulint.models.dockervars import effective_user, expand
-from gpulint.source import Source
+from gpulint.artifacts.dockerfile.model import parse_dockerfile
+from gpulint.artifacts.dockerfile.variables import effective_user, expand
+from gpulint.core.source import Source
 
 REALWORLD = sorted((SHARED / "realworld" / "dockerfile").glob("*")) if (SHARED / "realworld").is_dir() else []
 

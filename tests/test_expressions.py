@@ -1,4 +1,4 @@
-"""Tests for gpulint.models.expressions (GitHub Actions expression language)."""
+"""Tests for gpulint.syntax.github_expressions (GitHub Actions expression language)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gpulint.models.expressions import (
+from gpulint.syntax.github_expressions import (
     UNKNOWN, WILDCARD, BinaryOp, Call, ContextRef, EvaluationError, ExpressionError, Index,
     Literal, Not, OpenDict, PartialString, Template, evaluate, interpolate, parse, parse_if,
     referenced_contexts, strip_template, template_parts, truthy, uses_status_function,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine import run
-from gpulint.rule import load_rules
+from gpulint.engine.run import run
+from gpulint.rules.base import load_rules
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 _EXPECT = re.compile(r"#\s*expect:\s*(.+)$")

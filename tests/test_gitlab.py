@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine import run
-from gpulint.models import gitlab_expr as GE
-from gpulint.models.expressions import UNKNOWN
-from gpulint.models.gitlab import SCENARIOS, Env
+from gpulint.engine.run import run
+from gpulint.syntax import gitlab_expressions as GE
+from gpulint.syntax.github_expressions import UNKNOWN
+from gpulint.ci.gitlab.pipeline import SCENARIOS, Env
 
 REPO = Path(__file__).resolve().parent.parent
 SCEN = {s.key: s for s in SCENARIOS}
@@ -62,7 +62,7 @@ def _pipeline(tmp_path: Path, text: str, extra: dict[str, str] | None = None):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(body)
     result = run([tmp_path])
-    from gpulint.project import Project
+    from gpulint.project.project import Project
 
     pipelines = [a for a in result.artifacts if a.kind == "gitlab" and a.source.rel_path == ".gitlab-ci.yml"]
     project = Project(tmp_path, result.config, result.artifacts)

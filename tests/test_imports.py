@@ -24,7 +24,7 @@ def test_version_path_imports_nothing_heavy():
 
 def test_check_path_imports_nothing_heavy():
     loaded = _modules_after(
-        "from pathlib import Path\nfrom gpulint.engine import run\nrun([Path('reference')])")
+        "from pathlib import Path\nfrom gpulint.engine.run import run\nrun([Path('reference')])")
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine import run
-from gpulint.limits import Limits
-from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import read_knob
-from gpulint.models.yamlfile import load_yaml
-from gpulint.source import Source
+from gpulint.engine.run import run
+from gpulint.core.limits import Limits
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes.model import read_knob
+from gpulint.syntax.yamlfile import load_yaml
+from gpulint.core.source import Source
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "k8s" / "deployment.yaml"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gpulint.models.k8s_schema import SchemaProblem, check_node, display_name, schema_path, type_for_kind
+from gpulint.artifacts.kubernetes.schema import SchemaProblem, check_node, display_name, schema_path, type_for_kind
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT / "rules" / "k8s-schema.json"
@@ -107,8 +107,8 @@ def test_import_does_not_load_kubernetes() -> None:
     code = textwrap.dedent(
         """
         import sys, yaml
-        import gpulint.models.k8s_schema as m
-        import gpulint.models.quantity as q
+        import gpulint.artifacts.kubernetes.schema as m
+        import gpulint.syntax.quantity as q
         m.check_node(yaml.compose("spec: {replicas: 1}"), m.type_for_kind("apps/v1", "Deployment"))
         q.parse_quantity("1Gi")
         leaked = sorted(n for n in sys.modules if n == "kubernetes" or n.startswith("kubernetes."))

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine import run
-from gpulint.models.lifecycle import (FAILS, IGNORED, REQUIRED, failure_expected, image_forms, same_image,
+from gpulint.engine.run import run
+from gpulint.project.lifecycle import (FAILS, IGNORED, REQUIRED, failure_expected, image_forms, same_image,
                                       scripts_run, starts_python)
-from gpulint.models.python import parse_python
-from gpulint.models.smoketest import analyse
-from gpulint.source import Source
+from gpulint.syntax.python import parse_python
+from gpulint.artifacts.smoketest import analyse
+from gpulint.core.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine import run
-from gpulint.models.images import cuda_of, parse_image, pattern_matches, tag_pattern, wheel_cuda
+from gpulint.engine.run import run
+from gpulint.syntax.images import cuda_of, parse_image, pattern_matches, tag_pattern, wheel_cuda
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference"

@@ -132,7 +132,7 @@ def test_container_limits_and_a_gpu_request_on_an_engine_without_nvidia(tmp_path
     """The real engine refuses a GPU request (`could not select device driver ""`): a clear skip."""
     import docker
 
-    from gpulint.engine import run
+    from gpulint.engine.run import run
     from gpulint.live.docker_engine import DockerRun
     from gpulint.live.model import LiveReport
     from gpulint.live.options import LiveOptions

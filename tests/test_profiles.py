@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from gpulint.cli import main
-from gpulint.config import Config, load_config
+from gpulint.project.config import Config, load_config
 
 COPY_ONLY = "FROM gcr.io/distroless/base:nonroot\nCOPY bin/server /server\nUSER 65532\nCMD [\"/server\"]\n"
 BUILDS = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y build-essential\nUSER 1000\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gpulint.models.python import parse_python
-from gpulint.source import Source
+from gpulint.syntax.python import parse_python
+from gpulint.core.source import Source
 
 
 def uses(code: str):

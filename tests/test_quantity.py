@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gpulint.models.quantity import is_whole_number, parse_quantity
+from gpulint.syntax.quantity import is_whole_number, parse_quantity
 
 try:
     from kubernetes import utils as k8s_utils

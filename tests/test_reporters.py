@@ -53,7 +53,7 @@ def _project(tmp_path: Path, dockerfile: str, name: str = "Dockerfile") -> Path:
 
 
 def test_sarif_validates_and_describes_every_rule(cli, tmp_path: Path):
-    from gpulint.rule import load_rules
+    from gpulint.rules.base import load_rules
 
     text = NO_USER.read_text()
     _project(tmp_path, text)
@@ -231,7 +231,7 @@ def test_github_annotations(cli, tmp_path: Path):
 
 
 def test_github_notice_for_info_and_no_annotation_for_suppressed(tmp_path: Path, monkeypatch):
-    from gpulint.engine import run
+    from gpulint.engine.run import run
     from gpulint.reporters.github import render
 
     text = NO_USER.read_text().replace("FROM nvidia/cuda:12.4.1-runtime",
@@ -268,7 +268,7 @@ def test_github_step_summary(cli, tmp_path: Path):
 
 
 def test_summary_table_cells_are_escaped(tmp_path: Path, monkeypatch):
-    from gpulint.engine import run
+    from gpulint.engine.run import run
     from gpulint.reporters.github import summary_markdown
 
     _project(tmp_path, NO_USER.read_text())
@@ -329,7 +329,7 @@ def test_text_code_frame_points_at_the_columns(cli):
 
 
 def test_text_frame_expands_tabs_and_keeps_carets_aligned(tmp_path: Path, monkeypatch):
-    from gpulint.engine import run
+    from gpulint.engine.run import run
     from gpulint.reporters.text import code_frame
 
     tabbed = NO_USER.read_text().replace("FROM nvidia/cuda:12.4.1-runtime", "FROM\tnvidia/cuda:12.4.1-runtime")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gpulint.engine import run
+from gpulint.engine.run import run
 
 CI_HEAD = """name: ci
 on:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine import run
-from gpulint.models import rollout as R
-from gpulint.rule import DOC_HEADINGS, load_rules
-from gpulint.source import Source, Span
+from gpulint.engine.run import run
+from gpulint.artifacts import rollout as R
+from gpulint.rules.base import DOC_HEADINGS, load_rules
+from gpulint.core.source import Source, Span
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 GOOD_ROLLBACK = """\

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from gpulint.findings import Severity
-from gpulint.rule import DOC_HEADINGS, load_rules
+from gpulint.core.findings import Severity
+from gpulint.rules.base import DOC_HEADINGS, load_rules
 
 CRITERIA = {
     "dockerfile.multistage", "dockerfile.nonroot", "dockerfile.gpu-healthcheck", "workflow.build-test",

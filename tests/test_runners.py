@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.config import Config
-from gpulint.engine import run
-from gpulint.models.ghmatrix import is_gpu_label, is_hosted_label
+from gpulint.project.config import Config
+from gpulint.engine.run import run
+from gpulint.ci.github.matrix import is_gpu_label, is_hosted_label
 
 
 @pytest.mark.parametrize("label", ["gpu", "a100", "h100", "l4", "t4", "3090", "linux-a100", "gpu-h100-x8",

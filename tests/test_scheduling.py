@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from gpulint.engine import run
-from gpulint.models import scheduling as S
-from gpulint.models import yamlnode as Y
+from gpulint.engine.run import run
+from gpulint.project import scheduling as S
+from gpulint.syntax import yamlnode as Y
 
 
 def node(text: str):

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from gpulint.engine import run
+from gpulint.engine.run import run
 from gpulint.grading import grade_path, load_rubric
-from gpulint.models import cel
-from gpulint.models import tekton as T
-from gpulint.models.expressions import UNKNOWN
+from gpulint.syntax import cel
+from gpulint.ci.tekton import pipeline as T
+from gpulint.syntax.github_expressions import UNKNOWN
 
 BASE = REPO / "fixtures" / "GL644" / "pass" / "cel-main-filter"
 

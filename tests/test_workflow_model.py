@@ -6,16 +6,16 @@ import textwrap
 
 import pytest
 
-from gpulint.limits import Limits
-from gpulint.models import expressions as E
-from gpulint.models import ghfilters as F
-from gpulint.models import ghmatrix
-from gpulint.models.ghcommands import BUILD, GPU, PUSH, TEST, classify, live_commands
-from gpulint.models.ghpipeline import Pipeline
-from gpulint.models.ghscenarios import Evaluator, scenarios
-from gpulint.models.workflow import Workflow
-from gpulint.models.yamlfile import load_yaml
-from gpulint.source import Source
+from gpulint.core.limits import Limits
+from gpulint.syntax import github_expressions as E
+from gpulint.ci.github import filters as F
+from gpulint.ci.github import matrix as ghmatrix
+from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
+from gpulint.ci.github.pipeline import Pipeline
+from gpulint.ci.github.scenarios import Evaluator, scenarios
+from gpulint.ci.github.workflow import Workflow
+from gpulint.syntax.yamlfile import load_yaml
+from gpulint.core.source import Source
 
 
 def workflow(text: str) -> Workflow:

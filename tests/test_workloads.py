@@ -1,5 +1,5 @@
 """Pod templates of every workload kind, GPU containers by vendor/MIG/DRA, and the Kubernetes
-rules applied per kind (gpulint.models.workloads)."""
+rules applied per kind (gpulint.artifacts.kubernetes.workloads)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine import run
-from gpulint.limits import Limits
-from gpulint.models import workloads as W
-from gpulint.models.k8s import objects_in
-from gpulint.models.yamlfile import load_yaml
-from gpulint.source import Source
+from gpulint.engine.run import run
+from gpulint.core.limits import Limits
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.artifacts.kubernetes.model import objects_in
+from gpulint.syntax.yamlfile import load_yaml
+from gpulint.core.source import Source
 
 
 def _objects(text: str):

@@ -61,7 +61,7 @@ def grade_one(path: Path, rubric: Rubric | None = None, fmt: str | None = None) 
     """Grade one submission into a gradebook row; never raises."""
     from gpulint.grading.formats import render
     from gpulint.grading.grader import grade_error, grade_path
-    from gpulint.errors import MissingDependency
+    from gpulint.core.errors import MissingDependency
     from gpulint.grading.submission import SubmissionError
 
     rubric = rubric or _RUBRIC
@@ -133,7 +133,7 @@ def run_batch(folder: Path, rubric: Rubric, out_dir: Path, fmt: str = "markdown"
 def _warm_up() -> None:
     """Import the rules and parsers once before forking, so the workers share them."""
     from gpulint.grading import submission  # noqa: F401
-    from gpulint.rule import load_rules
+    from gpulint.rules.base import load_rules
 
     load_rules()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gpulint.findings import Finding, Severity
+from gpulint.core.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from gpulint.grading.grader import CriterionResult, GradeResult

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpulint.findings import Finding
+from gpulint.core.findings import Finding
 from gpulint.grading.rubric import Criterion, Rubric, _round
 from gpulint.grading.submission import Submission, SubmissionError, load_submission
 

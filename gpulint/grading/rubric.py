@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gpulint.findings import Severity
+from gpulint.core.findings import Severity
 
 BUILTIN = ("lab", "production")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -74,7 +74,7 @@ def _round(value: float) -> float:
 
 def load_rubric(spec: str | Path) -> Rubric:
     """A built-in rubric by name (``lab``, ``production``) or a rubric file."""
-    from gpulint.resources import data_path
+    from gpulint.core.resources import data_path
 
     text_spec = str(spec)
     if text_spec in BUILTIN:
@@ -95,7 +95,7 @@ def load_rubric(spec: str | Path) -> Rubric:
 def parse_rubric(text: str, default_name: str = "rubric", label: str = "rubric") -> Rubric:
     import yaml
 
-    from gpulint.models import yamlnode as Y
+    from gpulint.syntax import yamlnode as Y
 
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -107,7 +107,7 @@ def parse_rubric(text: str, default_name: str = "rubric", label: str = "rubric")
 
 
 def _line_of(node, path: tuple) -> int | None:
-    from gpulint.models import yamlnode as Y
+    from gpulint.syntax import yamlnode as Y
 
     current = node
     for key in path:
@@ -128,7 +128,7 @@ def _where(path: tuple) -> str:
 def _validate(data: Any, node, label: str) -> None:
     import jsonschema
 
-    from gpulint.resources import data_path
+    from gpulint.core.resources import data_path
 
     schema = json.loads(data_path("rubric.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
@@ -145,7 +145,7 @@ def _validate(data: Any, node, label: str) -> None:
 
 
 def _known_criteria() -> set[str]:
-    from gpulint.rule import load_rules
+    from gpulint.rules.base import load_rules
     from gpulint.rules.general.gl004_missing_artifact import CRITERIA
 
     known = {r.criterion for r in load_rules().values() if r.criterion}
@@ -155,7 +155,7 @@ def _known_criteria() -> set[str]:
 
 
 def _build(data: dict, node, default_name: str, label: str) -> Rubric:
-    from gpulint.rule import load_rules
+    from gpulint.rules.base import load_rules
 
     rules = load_rules().values()
     known = _known_criteria()

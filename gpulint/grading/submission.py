@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpulint.config import Config
-from gpulint.engine import RunResult, run
-from gpulint.findings import Finding
+from gpulint.project.config import Config
+from gpulint.engine.run import RunResult, run
+from gpulint.core.findings import Finding
 from gpulint.grading.rubric import Rubric
-from gpulint.source import Source
+from gpulint.core.source import Source
 
 GRADABLE_KINDS = frozenset({"dockerfile", "workflow", "kubernetes", "rollout", "smoketest", "answers", "gitlab",
                             "cloudbuild"})
@@ -95,7 +95,7 @@ def load_submission(path: Path, rubric: Rubric) -> Submission:
 
 
 def _run(path: Path, rubric: Rubric) -> RunResult:
-    from gpulint.engine import UsageError
+    from gpulint.engine.run import UsageError
 
     try:
         return run([path], config=config_for(rubric))
@@ -148,7 +148,7 @@ def _read_notebook(path: Path) -> Any:
         data = path.read_bytes()
     except OSError as error:
         raise SubmissionError(f"{path.name}: cannot read: {error.strerror or error}") from None
-    from gpulint.loader import decode
+    from gpulint.engine.loader import decode
 
     text, problem = decode(data)
     if text is None:

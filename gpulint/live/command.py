@@ -49,7 +49,7 @@ def execute(result: Any, args: argparse.Namespace):
 
 
 def run_live_command(args: argparse.Namespace) -> int:
-    from gpulint.engine import UsageError, run
+    from gpulint.engine.run import UsageError, run
     from gpulint.live.render import render_json, render_text
 
     try:

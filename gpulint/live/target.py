@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpulint.models.healthcheck import Healthcheck, effective_healthcheck, script_resolver
+from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, effective_healthcheck, script_resolver
 
 
 class TargetError(Exception):
@@ -126,7 +126,7 @@ def _materialize(target: Target, dockerfile: Any) -> None:
 
 def _script_of(target: Target, dockerfile: Any, stage: Any) -> tuple[Path, str] | None:
     """The build-context file of the Python script the HEALTHCHECK runs (for the host engine)."""
-    from gpulint.models.shell import parse_shell
+    from gpulint.syntax.shell import parse_shell
 
     healthcheck = target.healthcheck
     assert healthcheck is not None

@@ -26,7 +26,7 @@ def _clean(text: str) -> str:
 
 
 def render(result: Any, cwd: Path | None = None) -> str:
-    from gpulint.rule import load_rules
+    from gpulint.rules.base import load_rules
 
     prefix = root_prefix(result.root, cwd)
     rules = [r for r in load_rules().values() if result.config is None or result.config.enabled(r.id, r.name)]

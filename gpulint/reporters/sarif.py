@@ -18,7 +18,7 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def render(result: Any, cwd: Path | None = None) -> str:
-    from gpulint.rule import load_rules
+    from gpulint.rules.base import load_rules
 
     rules = list(load_rules().values())
     index = {rule.id: i for i, rule in enumerate(rules)}

@@ -1,1 +1,1 @@
-"""Rules: one module per rule, each registering itself by subclassing ``gpulint.rule.Rule``."""
+"""Rules: one module per rule, each registering itself by subclassing ``gpulint.rules.base.Rule``."""

@@ -81,7 +81,7 @@ def lines_of(data: bytes) -> list[str]:
 
 def check_bytes(name: str, data: bytes) -> None:
     """Lint one file holding ``data``; raise AssertionError if a finding points outside it."""
-    from gpulint.engine import run
+    from gpulint.engine.run import run
 
     with tempfile.TemporaryDirectory(prefix="gpulint-prop-") as tmp:
         path = Path(tmp) / name

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.ghcommands import TEST
-from gpulint.models.gitlab import judged, pipelines, reports_missing
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.ci.commands import TEST
+from gpulint.ci.gitlab.pipeline import judged, pipelines, reports_missing
+from gpulint.rules.base import Rule
 
 
 class GitLabNoGpuTest(Rule):

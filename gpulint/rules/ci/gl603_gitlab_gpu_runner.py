@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models.gitlab import gpu_tag, judged
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.gitlab.pipeline import gpu_tag, judged
+from gpulint.rules.base import Report, Rule
 
 
 def gitlab_runner_verdicts(rule: Rule, pipeline, project, verdict: str) -> Iterator[Report]:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.ghcommands import PUSH, TEST
-from gpulint.models.gitlab import judged, scenario_list
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.commands import PUSH, TEST
+from gpulint.ci.gitlab.pipeline import judged, scenario_list
+from gpulint.rules.base import Rule
 
 
 class GitLabPushBeforeTest(Rule):

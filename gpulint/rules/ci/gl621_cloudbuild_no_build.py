@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.cloudbuild import builds, reports_missing
-from gpulint.models.ghcommands import BUILD
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.ci.cloudbuild.build import builds, reports_missing
+from gpulint.ci.commands import BUILD
+from gpulint.rules.base import Rule
 
 
 class CloudBuildNoBuild(Rule):

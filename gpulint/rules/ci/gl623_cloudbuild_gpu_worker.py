@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.rules.base import Report, Rule
 
 
 def cloudbuild_worker_verdicts(rule: Rule, build, with_pool: bool) -> Iterator[Report]:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.cloudbuild import builds, triggers_for
-from gpulint.models.ghcommands import PUSH
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.cloudbuild.build import builds, triggers_for
+from gpulint.ci.commands import PUSH
+from gpulint.rules.base import Rule
 
 
 class CloudBuildPushNotMainOnly(Rule):

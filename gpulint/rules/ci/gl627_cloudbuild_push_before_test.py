@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.ghcommands import PUSH, TEST
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.commands import PUSH, TEST
+from gpulint.rules.base import Rule
 
 
 class CloudBuildPushBeforeTest(Rule):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import tekton as T
-from gpulint.models import yamlnode as Y
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.tekton import pipeline as T
+from gpulint.syntax import yamlnode as Y
+from gpulint.rules.base import Rule
 
 
 class TektonNoBuild(Rule):

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import cel
-from gpulint.models import tekton as T
-from gpulint.models import yamlnode as Y
-from gpulint.rule import Rule
-from gpulint.source import Span
+from gpulint.core.findings import Severity
+from gpulint.syntax import cel
+from gpulint.ci.tekton import pipeline as T
+from gpulint.syntax import yamlnode as Y
+from gpulint.rules.base import Rule
+from gpulint.core.source import Span
 
 
 def _cel_nodes(manifests):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.config import profile_of
-from gpulint.findings import Severity
-from gpulint.rule import Rule
-from gpulint.source import Span
+from gpulint.project.config import profile_of
+from gpulint.core.findings import Severity
+from gpulint.rules.base import Rule
+from gpulint.core.source import Span
 
 
 class MultiStage(Rule):
@@ -80,7 +80,7 @@ _BUILDERS = frozenset({"apt-get", "apt", "yum", "dnf", "microdnf", "apk", "zyppe
 
 def _builds(stage) -> bool:
     """Whether the stage installs or compiles anything (or starts from a -devel image)."""
-    from gpulint.models.shell import parse_shell
+    from gpulint.syntax.shell import parse_shell
 
     if "devel" in stage.base.lower():
         return True

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.dockervars import effective_user
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts.dockerfile.variables import effective_user
+from gpulint.rules.base import Rule
 
 
 class NonRoot(Rule):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.healthcheck import effective_healthcheck
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck
+from gpulint.rules.base import Rule
 
 
 class HealthcheckMissing(Rule):

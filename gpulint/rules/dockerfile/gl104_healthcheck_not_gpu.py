@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import gpucheck
-from gpulint.models.healthcheck import final_verdict
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts import gpucheck
+from gpulint.artifacts.dockerfile.healthcheck import final_verdict
+from gpulint.rules.base import Rule
 
 
 class HealthcheckNotGpu(Rule):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.images import copies_from, cuda_of, from_image_span, stage_image
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax.images import copies_from, cuda_of, from_image_span, stage_image
+from gpulint.rules.base import Rule
 
 
 class CudaStageMismatch(Rule):

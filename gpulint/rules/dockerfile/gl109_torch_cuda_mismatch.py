@@ -4,12 +4,12 @@ import os
 import posixpath
 import shlex
 
-from gpulint.findings import Severity
-from gpulint.models.buildcontext import origin_of, workdir_at
-from gpulint.models.images import cuda_of, stage_image, wheel_cuda
-from gpulint.models.shell import parse_shell
-from gpulint.rule import Rule
-from gpulint.source import Span
+from gpulint.core.findings import Severity
+from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
+from gpulint.syntax.images import cuda_of, stage_image, wheel_cuda
+from gpulint.syntax.shell import parse_shell
+from gpulint.rules.base import Rule
+from gpulint.core.source import Span
 
 _TORCH = ("torch", "torchvision", "torchaudio")
 _INDEX_FLAGS = ("--index-url", "-i", "--extra-index-url", "-f", "--find-links")

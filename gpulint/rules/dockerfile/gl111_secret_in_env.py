@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import re
 
-from gpulint.findings import Severity
-from gpulint.models.dockervars import parse_arg, parse_env
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts.dockerfile.variables import parse_arg, parse_env
+from gpulint.rules.base import Rule
 
 # Name words (split on `_`) that mark a secret; pairs of words that do.
 _WORDS = {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "PASSPHRASE", "CREDENTIAL", "CREDENTIALS"}

@@ -5,8 +5,8 @@ import os
 import posixpath
 import shlex
 
-from gpulint.findings import Severity
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.rules.base import Rule
 
 _NAMES = {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".env", "credentials", ".npmrc", ".pypirc", ".netrc",
           "kubeconfig", ".git-credentials", ".htpasswd", "service-account.json", "serviceaccount.json"}

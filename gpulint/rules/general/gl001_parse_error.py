@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.rules.base import Rule
 
 
 class ParseError(Rule):

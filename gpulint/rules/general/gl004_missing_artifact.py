@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.rule import Rule
-from gpulint.source import Source, Span
+from gpulint.core.findings import Severity
+from gpulint.rules.base import Rule
+from gpulint.core.source import Source, Span
 
 # The lab criteria that cannot pass without each kind of artifact.
 CRITERIA = {

@@ -4,10 +4,10 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import K8sObject, Manifests, key_node
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, key_node
+from gpulint.rules.base import Report, Rule
 
 # Deployment API versions the API server no longer serves (all removed in Kubernetes 1.16).
 _REMOVED = {"extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"}

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import Manifests, field_criterion, is_template_placeholder, schema_problems
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes.model import Manifests, field_criterion, is_template_placeholder, schema_problems
+from gpulint.rules.base import Report, Rule
 
 
 class InvalidFieldType(Rule):

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models import workloads as W
-from gpulint.models.k8s import NO_CRITERION, PROBE_HANDLERS, Manifests, container_anchor, key_node
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.artifacts.kubernetes.model import NO_CRITERION, PROBE_HANDLERS, Manifests, container_anchor, key_node
+from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
 _PROBE_FIX = ("add `{probe}: {{exec: {{command: [python3, /app/smoke_test.py]}}, timeoutSeconds: 20}}` "

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import (GPU_RESOURCE, NO_CRITERION, Manifests, container_anchor, gpu_count,
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, NO_CRITERION, Manifests, container_anchor, gpu_count,
                                 is_template_placeholder, key_node)
-from gpulint.models.quantity import parse_quantity
-from gpulint.models import workloads as W
-from gpulint.rule import Report, Rule
+from gpulint.syntax.quantity import parse_quantity
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.rules.base import Report, Rule
 
 _FIX = "set `resources: {limits: {nvidia.com/gpu: 1}}` on the GPU container (requests, if any, equal to it)"
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import NO_CRITERION, K8sObject, Manifests, deployments, key_node, read_knob
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes.model import NO_CRITERION, K8sObject, Manifests, deployments, key_node, read_knob
+from gpulint.rules.base import Report, Rule
 
 _KNOBS = ("maxUnavailable", "maxSurge")
 _FIX = "set `strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}`"

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.images import parse_image
-from gpulint.models import workloads as W
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.images import parse_image
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.rules.base import Rule
 
 
 class MutableImageTag(Rule):

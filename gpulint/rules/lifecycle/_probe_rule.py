@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gpulint.models import workloads as W
-from gpulint.models.lifecycle import partners
-from gpulint.rule import Report, Rule
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.project.lifecycle import partners
+from gpulint.rules.base import Report, Rule
 
 PROBED_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
                 "InferenceService")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gpulint.source import Span
+from gpulint.core.source import Span
 
 
 def anchor(script) -> Span:

@@ -3,10 +3,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models.buildcontext import copy_arguments
-from gpulint.models.lifecycle import image_check
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts.dockerfile.context import copy_arguments
+from gpulint.project.lifecycle import image_check
+from gpulint.rules.base import Report, Rule
 
 
 class HealthcheckScriptNotInImage(Rule):

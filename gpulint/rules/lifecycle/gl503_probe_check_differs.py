@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.buildcontext import origin_of
-from gpulint.models.lifecycle import absolute_in, container_workdir, exec_argv, gpu_containers, paired_images, \
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.dockerfile.context import origin_of
+from gpulint.project.lifecycle import absolute_in, container_workdir, exec_argv, gpu_containers, paired_images, \
     scripts_run
-from gpulint.rule import Report, Rule
+from gpulint.rules.base import Report, Rule
 
 
 def _check_key(argv: list[str], workdir: str) -> tuple:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models.lifecycle import ci_scripts, docker_runs, image_check, partners, run_span, uses_built_image
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.project.lifecycle import ci_scripts, docker_runs, image_check, partners, run_span, uses_built_image
+from gpulint.rules.base import Report, Rule
 
 
 class CiGpuTestNotSmokeTest(Rule):

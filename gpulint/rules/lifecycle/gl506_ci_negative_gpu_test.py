@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models.lifecycle import FAILS, IGNORED, REQUIRED, UNKNOWN, docker_runs, partners, run_expectation, \
+from gpulint.core.findings import Severity
+from gpulint.project.lifecycle import FAILS, IGNORED, REQUIRED, UNKNOWN, docker_runs, partners, run_expectation, \
     run_span, uses_built_image
-from gpulint.rule import Report, Rule
+from gpulint.rules.base import Report, Rule
 
 
 class CiNegativeGpuTest(Rule):

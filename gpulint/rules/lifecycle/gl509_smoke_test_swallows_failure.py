@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models.smoketest import analyse, smoke_tests
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts.smoketest import analyse, smoke_tests
+from gpulint.rules.base import Report, Rule
 
 
 class SmokeTestSwallowsFailure(Rule):

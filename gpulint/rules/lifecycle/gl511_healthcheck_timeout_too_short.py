@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models.lifecycle import flag_span, healthcheck_option, image_check, starts_python
-from gpulint.rule import Report, Rule
+from gpulint.core.findings import Severity
+from gpulint.project.lifecycle import flag_span, healthcheck_option, image_check, starts_python
+from gpulint.rules.base import Report, Rule
 
 MIN_SECONDS = 5
 

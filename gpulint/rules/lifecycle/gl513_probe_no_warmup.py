@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.k8s import key_node
-from gpulint.models.lifecycle import handler_key, probe_number
-from gpulint.rule import Report
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes.model import key_node
+from gpulint.project.lifecycle import handler_key, probe_number
+from gpulint.rules.base import Report
 from gpulint.rules.lifecycle._probe_rule import ProbedGpuContainerRule
 
 

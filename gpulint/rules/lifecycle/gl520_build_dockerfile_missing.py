@@ -3,9 +3,9 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
-from gpulint.findings import Severity
-from gpulint.models.images import build_sites
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax.images import build_sites
+from gpulint.rules.base import Rule
 
 
 def repository_root(workflow, project) -> Path | None:
@@ -17,7 +17,7 @@ def repository_root(workflow, project) -> Path | None:
     for parent in path.parents:
         if parent.name == "workflows" and parent.parent.name == ".github":
             return parent.parent.parent
-    from gpulint.config import profile_of
+    from gpulint.project.config import profile_of
 
     if profile_of(project) == "production":
         return None  # a workflow outside .github/workflows/: where its repository's root is is unknown

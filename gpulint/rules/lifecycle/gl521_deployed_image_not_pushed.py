@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models.images import informative, parse_image, pattern_matches, push_sites
-from gpulint.models.k8s import deployments, gpu_limit, is_gpu_workload
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.images import informative, parse_image, pattern_matches, push_sites
+from gpulint.artifacts.kubernetes.model import deployments, gpu_limit, is_gpu_workload
+from gpulint.rules.base import Rule
 
 
 def pushed(project) -> list:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import rollout as R
-from gpulint.models import yamlnode as Y
-from gpulint.models.images import tag_pattern
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts import rollout as R
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.images import tag_pattern
+from gpulint.rules.base import Rule
 
 from gpulint.rules.lifecycle.gl521_deployed_image_not_pushed import gpu_images
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models import workloads as W
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.rules.base import Rule
 
 _GPU_WORDS = ("gpu", "accelerator", "nvidia")
 

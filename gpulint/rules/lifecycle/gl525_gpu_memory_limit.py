@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.models import workloads as W
-from gpulint.models.k8s import container_anchor, key_node
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.artifacts.kubernetes.model import container_anchor, key_node
+from gpulint.rules.base import Rule
 
 from gpulint.rules.lifecycle.gl524_gpu_scheduling import lifecycle_project
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import rollout as R
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts import rollout as R
+from gpulint.rules.base import Rule
 
 
 class RollbackTarget(Rule):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import rollout as R
-from gpulint.models import yamlnode as Y
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts import rollout as R
+from gpulint.syntax import yamlnode as Y
+from gpulint.rules.base import Rule
 
 _EXAMPLE = "`- {stage: dev, env: ..., tag_pattern: ..., gate: ...}`"
 

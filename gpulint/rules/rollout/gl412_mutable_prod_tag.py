@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import re
 
-from gpulint.findings import Severity
-from gpulint.models import rollout as R
-from gpulint.models import yamlnode as Y
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.artifacts import rollout as R
+from gpulint.syntax import yamlnode as Y
+from gpulint.rules.base import Rule
 
 # Tags that registries and teams move from image to image.
 _MOVING = {"latest", "stable", "main", "master", "edge", "nightly", "prod", "production", "release", "current",

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.ghcommands import BUILD
-from gpulint.models.ghpipeline import pipeline, reports_missing
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.commands import BUILD
+from gpulint.ci.github.pipeline import pipeline, reports_missing
+from gpulint.rules.base import Rule
 
 
 class NoBuild(Rule):

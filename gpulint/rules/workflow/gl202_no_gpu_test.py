@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.ghcommands import TEST
-from gpulint.models.ghpipeline import pipeline, reports_missing
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.commands import TEST
+from gpulint.ci.github.pipeline import pipeline, reports_missing
+from gpulint.rules.base import Rule
 
 
 class NoGpuTest(Rule):

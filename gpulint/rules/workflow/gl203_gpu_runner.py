@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.config import profile_of
-from gpulint.findings import Severity
-from gpulint.models import ghmatrix
-from gpulint.models.ghpipeline import pipeline
-from gpulint.models.ghreuse import judged_through_callers
-from gpulint.rule import Report, Rule
+from gpulint.project.config import profile_of
+from gpulint.core.findings import Severity
+from gpulint.ci.github import matrix as ghmatrix
+from gpulint.ci.github.pipeline import pipeline
+from gpulint.ci.github.reuse import judged_through_callers
+from gpulint.rules.base import Report, Rule
 
 
 def gpu_runner_verdicts(rule: Rule, workflow, project, verdict: str) -> Iterator[Report]:
@@ -44,9 +44,9 @@ def gpu_runner_verdicts(rule: Rule, workflow, project, verdict: str) -> Iterator
 
 def _called_runners(rule: Rule, workflow, job, work, extra, profile, verdict) -> Iterator[Report]:
     """Runners of the called workflow's jobs that do GPU work, with the caller's `with:` inputs."""
-    from gpulint.models import expressions as E
-    from gpulint.models import yamlnode as Y
-    from gpulint.models.ghreuse import call_inputs
+    from gpulint.syntax import github_expressions as E
+    from gpulint.syntax import yamlnode as Y
+    from gpulint.ci.github.reuse import call_inputs
 
     neutral = {"github": E.OpenDict(), "vars": E.OpenDict(), "secrets": E.OpenDict(), "env": E.OpenDict(),
                "needs": E.OpenDict(), "matrix": E.OpenDict(), "inputs": E.OpenDict(), "job": E.OpenDict(),

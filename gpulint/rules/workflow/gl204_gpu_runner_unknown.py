@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import ghmatrix
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.github import matrix as ghmatrix
+from gpulint.rules.base import Rule
 from gpulint.rules.workflow.gl203_gpu_runner import gpu_runner_verdicts
 
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from gpulint.config import profile_of
-from gpulint.findings import Severity
-from gpulint.models.ghcommands import PUSH
-from gpulint.models.ghpipeline import first_per_step, pipeline, scenario_list
-from gpulint.models.ghreuse import judged_through_callers
-from gpulint.rule import Rule
+from gpulint.project.config import profile_of
+from gpulint.core.findings import Severity
+from gpulint.ci.commands import PUSH
+from gpulint.ci.github.pipeline import first_per_step, pipeline, scenario_list
+from gpulint.ci.github.reuse import judged_through_callers
+from gpulint.rules.base import Rule
 
 
 class PushNotMainOnly(Rule):

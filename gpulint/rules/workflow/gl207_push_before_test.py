@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models.ghcommands import PUSH, TEST
-from gpulint.models.ghpipeline import first_per_step, pipeline, scenario_list
-from gpulint.models.ghreuse import judged_through_callers
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.ci.commands import PUSH, TEST
+from gpulint.ci.github.pipeline import first_per_step, pipeline, scenario_list
+from gpulint.ci.github.reuse import judged_through_callers
+from gpulint.rules.base import Rule
 
 
 class PushBeforeTest(Rule):

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import expressions as E
-from gpulint.models import yamlnode as Y
-from gpulint.models.ghcommands import scalar_span
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import github_expressions as E
+from gpulint.syntax import yamlnode as Y
+from gpulint.ci.commands import scalar_span
+from gpulint.rules.base import Rule
 
 
 def _is_if(path: tuple) -> bool:

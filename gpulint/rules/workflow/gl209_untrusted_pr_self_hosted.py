@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from gpulint.findings import Severity
-from gpulint.models import expressions as E
-from gpulint.models import yamlnode as Y
-from gpulint.models.ghmatrix import is_gpu_label, runners
-from gpulint.models.ghscenarios import Evaluator, github_context, scenarios
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import github_expressions as E
+from gpulint.syntax import yamlnode as Y
+from gpulint.ci.github.matrix import is_gpu_label, runners
+from gpulint.ci.github.scenarios import Evaluator, github_context, scenarios
+from gpulint.rules.base import Rule
 
 _REPO, _OWNER, _OUTSIDER = "acme/gpu-app", "acme", "outsider"
 

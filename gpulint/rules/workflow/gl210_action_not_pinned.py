@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import re
 
-from gpulint.findings import Severity
-from gpulint.models import yamlnode as Y
-from gpulint.rule import Rule
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.rules.base import Rule
 
 TRUSTED_OWNERS = ("actions", "github")
 _SHA = re.compile(r"^[0-9a-f]{40}$")

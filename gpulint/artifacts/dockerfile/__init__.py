@@ -1,0 +1,1 @@
+"""Dockerfiles: instructions and stages, variables, the build context, the HEALTHCHECK."""

@@ -1,0 +1,193 @@
+"""Where a file inside the image comes from: following COPY/ADD back into the build context.
+
+A HEALTHCHECK runs ``python3 /app/smoke_test.py``; to judge that script gpulint must read the
+file that ends up at that path: ``WORKDIR`` and relative destinations are followed, ``COPY
+--from=stage`` is traced into the earlier stage, and a ``COPY <<EOF`` heredoc is its own source.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import posixpath
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
+from gpulint.artifacts.dockerfile.variables import expand, stage_variables
+from gpulint.core.source import Source
+
+
+@dataclass
+class BuildContext:
+    """The files ``docker build`` would send: a folder, or files given inline (lab answers)."""
+
+    directory: Path | None
+    inline: dict[str, Source] = field(default_factory=dict)
+    reader: object = None  # callable(Path) -> Source | None, bounded and safe (the project's)
+
+    def read(self, rel: str) -> Source | None:
+        rel = posixpath.normpath(rel.lstrip("/"))
+        if rel in self.inline:
+            return self.inline[rel]
+        if self.directory is None or rel.startswith(".."):
+            return None
+        path = self.directory / rel
+        if self.reader is not None and path.is_file():
+            return self.reader(path)  # type: ignore[operator]
+        return None
+
+    def exists(self, rel: str) -> bool:
+        rel = posixpath.normpath(rel.lstrip("/"))
+        if rel in self.inline or rel == ".":
+            return True
+        return self.directory is not None and not rel.startswith("..") and (self.directory / rel).exists()
+
+    def is_dir(self, rel: str) -> bool:
+        rel = posixpath.normpath(rel.lstrip("/"))
+        if rel == ".":
+            return True
+        if any(k.startswith(rel + "/") for k in self.inline):
+            return True
+        return self.directory is not None and (self.directory / rel).is_dir()
+
+    def names(self) -> list[str]:
+        found = list(self.inline)
+        if self.directory is not None:
+            try:
+                found += [p.name for p in self.directory.iterdir()]
+            except OSError:
+                pass
+        return found
+
+
+@dataclass
+class Origin:
+    """What is known about the file at a path inside the image."""
+
+    status: str  # context | inline | missing | unknown
+    source: Source | None = None  # the file's text, when it could be read
+    context_path: str | None = None
+    instruction: Instruction | None = None  # the COPY/ADD that put it there
+    reason: str = ""
+
+
+def workdir_at(dockerfile: Dockerfile, stage: Stage, upto: Instruction | None) -> str:
+    """The working directory in effect before ``upto`` (inherited from parent stages)."""
+    workdir = "/"
+    for ancestor in reversed(stage.ancestry()):
+        for instruction in ancestor.instructions:
+            if instruction is upto:
+                return workdir
+            if instruction.keyword == "WORKDIR":
+                variables = stage_variables(dockerfile, ancestor, instruction)
+                target = expand(instruction.body.strip(), variables, dockerfile.escape).value or ""
+                workdir = posixpath.normpath(posixpath.join(workdir, target)) if target else workdir
+    return workdir
+
+
+def copy_arguments(instruction: Instruction) -> tuple[list[str], str] | None:
+    """Sources and destination of a COPY/ADD, exec or shell form."""
+    body = instruction.body.strip()
+    words: list[str]
+    if body.startswith("["):
+        try:
+            value = json.loads(body)
+            words = [w for w in value if isinstance(w, str)]
+        except ValueError:
+            return None
+    else:
+        try:
+            words = shlex.split(body)
+        except ValueError:
+            words = body.split()
+    if len(words) < 2:
+        return None
+    return words[:-1], words[-1]
+
+
+def origin_of(dockerfile: Dockerfile, stage: Stage, path: str, context: BuildContext,
+              upto: Instruction | None = None, depth: int = 0) -> Origin:
+    """Trace the file at ``path`` (absolute, in ``stage``'s filesystem) back to its source."""
+    if depth > 8:
+        return Origin("unknown", reason="COPY --from chain too long")
+    path = posixpath.normpath(path)
+    for ancestor in stage.ancestry():
+        instructions = ancestor.instructions
+        if ancestor is stage and upto is not None and upto in instructions:
+            instructions = instructions[: instructions.index(upto)]
+        for instruction in reversed(instructions):
+            if instruction.keyword not in ("COPY", "ADD"):
+                continue
+            found = _match_copy(dockerfile, ancestor, instruction, path, context, depth)
+            if found is not None:
+                return found
+    return Origin("missing", reason=f"no COPY or ADD puts {path} into the image")
+
+
+def _match_copy(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, path: str,
+                context: BuildContext, depth: int) -> Origin | None:
+    variables = stage_variables(dockerfile, stage, instruction)
+    if instruction.heredocs:
+        parsed = copy_arguments(instruction)
+        dest = parsed[1] if parsed else ""
+        dest = _absolute(dockerfile, stage, instruction, expand(dest, variables).value or dest)
+        for heredoc in instruction.heredocs:
+            target = posixpath.join(dest, heredoc.delimiter) if dest.endswith("/") else dest
+            if posixpath.normpath(target) == path:
+                from gpulint.core.source import EmbeddedSource
+
+                offsets = list(range(heredoc.start, heredoc.start + len(heredoc.body) + 1))
+                source = EmbeddedSource(heredoc.body, dockerfile.source.rel_path, dockerfile.source, offsets,
+                                        f"{dockerfile.source.rel_path} heredoc {heredoc.delimiter}")
+                return Origin("inline", source, None, instruction)
+        return None
+    parsed = copy_arguments(instruction)
+    if parsed is None:
+        return None
+    sources, dest_raw = parsed
+    dest = _absolute(dockerfile, stage, instruction, expand(dest_raw, variables).value or dest_raw)
+    dest_is_dir = dest_raw.endswith("/") or dest.endswith("/") or len(sources) > 1  # `COPY x .` is a folder
+    from_flag = instruction.flags.get("from")
+    for src_raw in sources:
+        src = expand(src_raw, variables).value or src_raw
+        if src.startswith(("http://", "https://", "git@")):
+            continue
+        candidates = [posixpath.join(dest, posixpath.basename(src.rstrip("/")))] if dest_is_dir else [dest]
+        src_is_dir = src.endswith("/") or src in (".", "./") or (
+            from_flag is None and context.is_dir(src))
+        rel_inside = None
+        if src_is_dir and (path == dest or path.startswith(dest.rstrip("/") + "/")):
+            rel_inside = posixpath.relpath(path, dest)
+        elif path in (posixpath.normpath(c) for c in candidates) or (
+                dest_is_dir and any(ch in src for ch in "*?[") and posixpath.dirname(path) == dest.rstrip("/")
+                and fnmatch.fnmatch(posixpath.basename(path), posixpath.basename(src))):
+            rel_inside = ""
+        if rel_inside is None:
+            continue
+        origin_path = posixpath.normpath(posixpath.join(src, rel_inside)) if rel_inside else src
+        if any(ch in src for ch in "*?[") and not rel_inside:
+            origin_path = posixpath.join(posixpath.dirname(src), posixpath.basename(path))
+        if from_flag is not None:
+            earlier = dockerfile.stage_by_reference(from_flag.value, stage.index)
+            if earlier is None:
+                return Origin("unknown", instruction=instruction,
+                              reason=f"copied from the image {from_flag.value}, which gpulint cannot read")
+            return origin_of(dockerfile, earlier, posixpath.join("/", origin_path), context, None, depth + 1)
+        text = context.read(origin_path)
+        if text is not None:
+            return Origin("context", text, origin_path, instruction)
+        if context.exists(origin_path):
+            return Origin("unknown", None, origin_path, instruction, reason=f"{origin_path} cannot be read")
+        return Origin("missing", None, origin_path, instruction,
+                      reason=f"{origin_path} is not in the build context")
+    return None
+
+
+def _absolute(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, dest: str) -> str:
+    if dest.startswith("/"):
+        return posixpath.normpath(dest) + ("/" if dest.endswith("/") and dest != "/" else "")
+    base = workdir_at(dockerfile, stage, instruction)
+    joined = posixpath.normpath(posixpath.join(base, dest))
+    return joined + ("/" if dest.endswith("/") or dest in (".", "./") else "")

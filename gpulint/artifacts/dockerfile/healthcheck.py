@@ -1,0 +1,121 @@
+"""A Dockerfile's HEALTHCHECK: its options, its command, and whether the command asks the GPU."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
+from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
+from gpulint.artifacts.gpucheck import Verdict, judge_exec, judge_shell
+from gpulint.core.source import Source, Span
+
+OPTIONS = ("interval", "timeout", "start-period", "start-interval", "retries")
+
+
+@dataclass
+class Healthcheck:
+    instruction: Instruction
+    none: bool  # HEALTHCHECK NONE
+    exec_argv: list[str] | None  # exec form
+    shell: str | None  # shell form
+    command_index: int  # index in instruction.args where the command starts
+
+    @property
+    def stage(self) -> Stage | None:
+        return self.instruction.stage
+
+    def command_span(self) -> Span:
+        return self.instruction.args_span(self.command_index)
+
+
+def parse_healthcheck(instruction: Instruction) -> Healthcheck:
+    body = instruction.body
+    base = instruction.body_index
+    stripped = body.lstrip()
+    lead = len(body) - len(stripped)
+    word = stripped.split(None, 1)[0].upper() if stripped else ""
+    if word == "NONE":
+        return Healthcheck(instruction, True, None, None, base + lead)
+    if word != "CMD":
+        return Healthcheck(instruction, False, None, None, base + lead)
+    rest = stripped[3:]
+    command_index = base + lead + 3 + (len(rest) - len(rest.lstrip()))
+    command = rest.strip()
+    argv = None
+    if command.startswith("["):
+        import json
+
+        try:
+            value = json.loads(command)
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                argv = value
+        except ValueError:
+            argv = None
+    return Healthcheck(instruction, False, argv, None if argv is not None else command, command_index)
+
+
+def effective_healthcheck(stage: Stage) -> Healthcheck | None:
+    """The last HEALTHCHECK of the stage or of the stages it is built from (images inherit it)."""
+    for ancestor in stage.ancestry():
+        for instruction in reversed(ancestor.instructions):
+            if instruction.keyword == "HEALTHCHECK":
+                return parse_healthcheck(instruction)
+    return None
+
+
+def image_workdir(dockerfile: Dockerfile, stage: Stage) -> str:
+    """The working directory a container of this stage's image starts in."""
+    return workdir_at(dockerfile, stage, None)
+
+
+def script_resolver(dockerfile: Dockerfile, stage: Stage):
+    """Resolve a path the health check runs to the file the build put there."""
+    workdir = image_workdir(dockerfile, stage)
+
+    def resolve(path: str) -> Source | str | None:
+        absolute = posixpath.normpath(posixpath.join(workdir, path))
+        origin = origin_of(dockerfile, stage, absolute, dockerfile.context)
+        if origin.source is not None:
+            return origin.source
+        if origin.status == "missing":
+            # Not copied into the image (a separate, cross-file rule says so); judge the build
+            # context's file of that name, which is what the author meant to run.
+            return dockerfile.context.read(posixpath.basename(absolute)) if dockerfile.context else None
+        return origin.reason or "its origin is unknown"
+
+    return resolve
+
+
+def judge(dockerfile: Dockerfile, healthcheck: Healthcheck, stage: Stage) -> Verdict:
+    """The verdict on a health check, computed once per instruction (several rules ask)."""
+    cache = dockerfile.__dict__.setdefault("_verdicts", {})
+    key = (id(healthcheck.instruction), stage.index)
+    if key not in cache:
+        resolver = script_resolver(dockerfile, stage)
+        if healthcheck.exec_argv is not None:
+            cache[key] = judge_exec(healthcheck.exec_argv, resolver)
+        else:
+            cache[key] = judge_shell(healthcheck.shell or "", resolver)
+    return cache[key]
+
+
+def duration_seconds(text: str) -> float | None:
+    """Docker durations: ``30s``, ``1m30s``, ``500ms``, ``1h``."""
+    import re
+
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return None
+    scale = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+def final_verdict(dockerfile: Dockerfile) -> tuple[Healthcheck, Verdict] | None:
+    """The final image's runnable HEALTHCHECK with its verdict; None when there is none to judge
+    (missing, NONE or without CMD: the missing-healthcheck rule reports those)."""
+    stage = dockerfile.final_stage
+    healthcheck = effective_healthcheck(stage) if stage is not None else None
+    if healthcheck is None or healthcheck.none or (healthcheck.exec_argv is None and not healthcheck.shell):
+        return None
+    return healthcheck, judge(dockerfile, healthcheck, stage)

@@ -1,0 +1,294 @@
+"""A Dockerfile parsed into instructions and stages that keep their source spans.
+
+Hand-written because dockerfile-parse (the well-kept Python parser) reads BuildKit heredoc
+bodies as instructions, keeps a byte-order mark in the first keyword and has no columns; the
+tests compare this lexer's instruction lines with dockerfile-parse's on real Dockerfiles
+without heredocs. The lexer follows BuildKit: parser directives (``# escape=``), line
+continuations with comment and blank lines inside them, heredocs, case-insensitive keywords.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gpulint.core.source import Source, Span
+
+KEYWORDS = frozenset({
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+})
+_DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
+_HEREDOC = re.compile(r"<<(-?)(['\"]?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+_FLAG = re.compile(r"--([a-zA-Z][a-zA-Z0-9-]*)(?:=(\S*))?")
+
+
+@dataclass
+class Heredoc:
+    delimiter: str
+    body: str
+    start: int  # offset of the body's first character in the source
+    strip_tabs: bool
+
+
+@dataclass
+class Flag:
+    name: str
+    value: str
+    start: int  # index into Instruction.args
+    end: int
+
+
+@dataclass
+class Instruction:
+    source: Source
+    keyword: str  # upper case
+    start: int  # offset of the keyword
+    end: int  # offset after the last character of the instruction (heredocs included)
+    args: str  # arguments with continuations joined and comment lines dropped
+    arg_offsets: list[int]  # source offset of each character of ``args``, plus one for the end
+    heredocs: list[Heredoc] = field(default_factory=list)
+    flags: dict[str, Flag] = field(default_factory=dict)
+    body_index: int = 0  # index in ``args`` where the arguments after the flags begin
+    stage: Stage | None = field(default=None, repr=False)
+
+    @property
+    def line(self) -> int:
+        return self.source.position(self.start).line
+
+    @property
+    def body(self) -> str:
+        return self.args[self.body_index:]
+
+    def span(self) -> Span:
+        return Span(self.source, self.start, self.end)
+
+    def keyword_span(self) -> Span:
+        return Span(self.source, self.start, self.start + len(self.keyword))
+
+    def args_span(self, start: int = 0, end: int | None = None) -> Span:
+        """The source span of ``args[start:end]`` (indexes into the joined arguments)."""
+        n = len(self.args)
+        end = n if end is None else end
+        start = max(0, min(start, n))
+        end = max(start, min(end, n))
+        if start == end:
+            s = self.arg_offsets[start]
+            return Span(self.source, s, s)
+        return Span(self.source, self.arg_offsets[start], self.arg_offsets[end - 1] + 1)
+
+    def body_span(self) -> Span:
+        return self.args_span(self.body_index)
+
+    def exec_form(self) -> list[str] | None:
+        """The arguments as a JSON array of strings (exec form), or None for shell form."""
+        text = self.body.strip()
+        if not text.startswith("["):
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return None
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+        return None
+
+
+@dataclass
+class Stage:
+    index: int
+    from_instruction: Instruction
+    base: str  # image reference as written (variables expanded where known)
+    name: str | None  # the AS name, lower case
+    parent: Stage | None = None  # the earlier stage this one is built FROM, if any
+    instructions: list[Instruction] = field(default_factory=list)
+
+    def ancestry(self) -> list[Stage]:
+        """This stage then the stages it is built from, nearest first."""
+        chain, seen, stage = [], set(), self
+        while stage is not None and stage.index not in seen:
+            seen.add(stage.index)
+            chain.append(stage)
+            stage = stage.parent
+        return chain
+
+
+@dataclass
+class Dockerfile:
+    source: Source
+    escape: str = "\\"
+    directives: dict[str, str] = field(default_factory=dict)
+    instructions: list[Instruction] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    global_args: dict[str, str | None] = field(default_factory=dict)
+    problems: list[tuple[Span, str]] = field(default_factory=list)
+    context: Any = None  # the BuildContext COPY reads from, set by the loader
+
+    kind = "dockerfile"
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def stage_by_reference(self, ref: str, before: int) -> Stage | None:
+        """The earlier stage an image reference or ``--from`` value names (by name or index)."""
+        ref_lower = ref.lower()
+        for stage in self.stages[:before]:
+            if stage.name == ref_lower:
+                return stage
+        if ref.isdigit() and int(ref) < before:
+            return self.stages[int(ref)]
+        return None
+
+
+def _directives(lines: list[tuple[int, str]]) -> tuple[dict[str, str], int]:
+    found: dict[str, str] = {}
+    for index, (_, line) in enumerate(lines):
+        match = _DIRECTIVE.match(line.strip())
+        if not match or match.group(1).lower() in found:
+            return found, index
+        found[match.group(1).lower()] = match.group(2)
+    return found, len(lines)
+
+
+def _continues(line: str, escape: str) -> bool:
+    return line.rstrip(" \t\r").endswith(escape)
+
+
+def parse_dockerfile(source: Source) -> Dockerfile:
+    text = source.text
+    lines: list[tuple[int, str]] = []  # (offset, line without its newline)
+    offset = 0
+    for raw in text.split("\n"):
+        lines.append((offset, raw))
+        offset += len(raw) + 1
+
+    dockerfile = Dockerfile(source)
+    dockerfile.directives, first = _directives(lines)
+    escape = dockerfile.directives.get("escape", "\\")
+    if escape not in ("\\", "`"):
+        dockerfile.problems.append((Span.at_line(source, 1), f"invalid escape directive {escape!r}; use \\ or `"))
+        escape = "\\"
+    dockerfile.escape = escape
+
+    i = first
+    while i < len(lines):
+        line_start, line = lines[i]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            i += 1
+            continue
+        lead = len(line) - len(line.lstrip())
+        keyword_start = line_start + lead
+        word = line.lstrip().split(None, 1)[0]
+        keyword_raw = word.rstrip("\r")
+        # Gather the logical line: continuation lines, skipping comment and blank lines inside.
+        chars: list[str] = []
+        offsets: list[int] = []
+        segment_start = lead + len(keyword_raw)
+        end = line_start + len(line.rstrip("\r"))
+        j = i
+        segment = line[segment_start:]
+        seg_offset = line_start + segment_start
+        while True:
+            body = segment.rstrip("\r")
+            cont = _continues(body, escape)
+            if cont:
+                body = body.rstrip(" \t")[:-1]
+            chars.append(body)
+            offsets.extend(range(seg_offset, seg_offset + len(body)))
+            end = seg_offset + len(segment.rstrip("\r"))
+            if not cont:
+                break
+            j += 1
+            while j < len(lines) and (not lines[j][1].strip() or lines[j][1].lstrip().startswith("#")):
+                j += 1
+            if j >= len(lines):
+                dockerfile.problems.append((Span(source, keyword_start, end),
+                                            "the last instruction ends with a line continuation"))
+                break
+            seg_offset, segment = lines[j]
+        args_full = "".join(chars)  # one piece per physical line; ``offsets`` has one per character
+        lstripped = args_full.lstrip()
+        skip = len(args_full) - len(lstripped)
+        args = lstripped.rstrip()
+        arg_offsets = offsets[skip:skip + len(args)]
+        arg_offsets.append(arg_offsets[-1] + 1 if arg_offsets else end)
+        keyword = keyword_raw.upper()
+        instruction = Instruction(source, keyword, keyword_start, end, args, arg_offsets)
+        i = j + 1
+        if keyword in ("RUN", "COPY", "ADD") and "<<" in args:
+            i = _read_heredocs(instruction, lines, i)
+        _parse_flags(instruction)
+        if keyword not in KEYWORDS:
+            guess = difflib.get_close_matches(keyword, sorted(KEYWORDS), n=1)
+            hint = f"; did you mean {guess[0]}?" if guess else ""
+            dockerfile.problems.append((instruction.keyword_span(), f"unknown instruction {keyword_raw!r}{hint}"))
+            continue
+        dockerfile.instructions.append(instruction)
+    _build_stages(dockerfile)
+    return dockerfile
+
+
+def _read_heredocs(instruction: Instruction, lines: list[tuple[int, str]], i: int) -> int:
+    for match in _HEREDOC.finditer(instruction.args):
+        strip_tabs, delimiter = match.group(1) == "-", match.group(3)
+        body_lines: list[str] = []
+        body_start = lines[i][0] if i < len(lines) else instruction.end
+        while i < len(lines):
+            candidate = lines[i][1].rstrip("\r")
+            if (candidate.lstrip("\t") if strip_tabs else candidate) == delimiter:
+                instruction.end = lines[i][0] + len(candidate)
+                i += 1
+                break
+            body_lines.append(candidate.lstrip("\t") if strip_tabs else candidate)
+            instruction.end = lines[i][0] + len(candidate)
+            i += 1
+        instruction.heredocs.append(Heredoc(delimiter, "\n".join(body_lines), body_start, strip_tabs))
+    return i
+
+
+def _parse_flags(instruction: Instruction) -> None:
+    """Leading ``--name=value`` options (FROM, RUN, COPY, ADD, HEALTHCHECK)."""
+    args, pos = instruction.args, 0
+    while True:
+        while pos < len(args) and args[pos] in " \t":
+            pos += 1
+        match = _FLAG.match(args, pos)
+        if not match or instruction.keyword in ("CMD", "ENTRYPOINT", "ENV", "LABEL", "ARG", "USER"):
+            break
+        instruction.flags[match.group(1).lower()] = Flag(match.group(1).lower(), match.group(2) or "",
+                                                         match.start(), match.end())
+        pos = match.end()
+    instruction.body_index = pos
+
+
+def _build_stages(dockerfile: Dockerfile) -> None:
+    from gpulint.artifacts.dockerfile.variables import expand, parse_arg
+
+    stage: Stage | None = None
+    for instruction in dockerfile.instructions:
+        if instruction.keyword == "FROM":
+            words = instruction.body.split()
+            base = words[0] if words else ""
+            name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+            expanded = expand(base, dockerfile.global_args).value or base
+            index = len(dockerfile.stages)
+            stage = Stage(index, instruction, expanded, name)
+            stage.parent = dockerfile.stage_by_reference(expanded, index)
+            dockerfile.stages.append(stage)
+            if not words:
+                dockerfile.problems.append((instruction.keyword_span(), "FROM needs an image"))
+        elif stage is None:
+            if instruction.keyword == "ARG":
+                for name, value in parse_arg(instruction.body):
+                    dockerfile.global_args[name] = value
+            else:
+                dockerfile.problems.append((instruction.keyword_span(),
+                                            f"{instruction.keyword} before the first FROM; only ARG may come first"))
+            continue
+        instruction.stage = stage
+        stage.instructions.append(instruction)

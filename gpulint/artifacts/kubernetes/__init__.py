@@ -1,0 +1,1 @@
+"""Kubernetes objects, their field schema, pod templates and GPU requests."""

@@ -1,0 +1,1 @@
+"""Google Cloud Build configurations and triggers."""

@@ -1,0 +1,472 @@
+"""Google Cloud Build configurations (``cloudbuild*.yaml``): steps, their order, pushes and triggers.
+
+Steps run in order unless ``waitFor`` says otherwise (``waitFor: ['-']`` starts a step at once);
+a failing step fails the build and stops the steps waiting for it, unless it has
+``allowFailure``/``allowExitCodes``. What a step runs is read from its builder's entrypoint and
+``args`` (``bash -c`` scripts and ``script:`` are parsed as shell), so an ``echo docker push``
+never counts. Images listed under ``images:`` are pushed by Cloud Build only after every step
+succeeded. Default workers have no GPU; a GPU test needs a private pool (``options.pool``) whose
+machines have GPUs, or must be handed to a GPU service (``gcloud compute ssh`` to a GPU VM).
+Which branch starts the build is set by the trigger, outside this file: it is read from a
+trigger export (``gcloud builds triggers export``) or a ``gcloud builds triggers create`` in a
+shell script of the project when there is one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gpulint.syntax.embedded import embed
+from gpulint.artifacts import gpucheck
+from gpulint.syntax import yamlnode as Y
+from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
+from gpulint.syntax.shell import SimpleCommand, parse_shell
+from gpulint.syntax.yamlfile import YamlFile, load_yaml
+from gpulint.core.source import Source, Span
+
+if TYPE_CHECKING:
+    from gpulint.project.project import Project
+
+MAIN = "main"
+SAMPLE_BRANCHES = ("main", "feature-x", "develop", "release-1.0", "mainline", "my-main")
+TRIGGER_KEYS = ("github", "triggerTemplate", "repositoryEventConfig", "pubsubConfig", "webhookConfig",
+                "sourceToBuild", "gitlabEnterpriseEventsConfig", "bitbucketServerTriggerConfig", "gitFileSource")
+# Builder images whose entrypoint is the tool (the last path part of the image, without tag).
+_ENTRYPOINTS = {"docker": "docker", "gcloud": "gcloud", "cloud-sdk": "gcloud", "kubectl": "kubectl",
+                "executor": "/kaniko/executor", "crane": "crane", "gcrane": "crane", "skopeo": "skopeo",
+                "git": "git", "gsutil": "gsutil", "buildah": "buildah"}
+_SHELLS = ("bash", "sh", "ash", "dash")
+
+
+@dataclass
+class Step:
+    index: int
+    node: Y.Node
+    id: str | None
+    builder: str
+    wait_for: list[str] | None  # None: wait for every earlier step; []: start at once
+    allow_failure: bool
+
+    def label(self) -> str:
+        return f"step '{self.id}'" if self.id else f"step {self.index + 1} (`{self.builder or '?'}`)"
+
+
+@dataclass
+class Hit:
+    kind: str
+    step: Step | None  # None for `images:`
+    detail: str
+    node: Y.Node  # the scalar holding the command (or the step / image entry)
+    command: SimpleCommand | None = None
+    offset: int = 0
+    remote: str = ""  # handed to a GPU service: how
+    waits: bool = True  # the step waits for the remote test to finish
+    argv: list[str] = field(default_factory=list)
+
+    @property
+    def masked(self) -> bool:
+        c = self.command
+        return c is not None and (c.masked or c.in_condition or c.negated)
+
+    def span(self, source: Source) -> Span:
+        if self.command is not None and Y.is_scalar(self.node):
+            inner = embed(source, self.node, "value")
+            last = len(inner.offsets) - 1
+            start, end = self.offset + self.command.start, self.offset + self.command.end
+            return Span(source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
+        return Y.span(source, self.node)
+
+    def where(self) -> str:
+        return self.step.label() if self.step is not None else "`images:`"
+
+
+def _text_list(node: Y.Node | None) -> list[Y.Node]:
+    if Y.is_seq(node):
+        return [n for n in Y.items(node) if Y.is_scalar(n)]
+    return [node] if Y.is_scalar(node) and not Y.is_null(node) else []
+
+
+def _basename(image: str) -> str:
+    last = image.rsplit("/", 1)[-1]
+    return last.split("@", 1)[0].split(":", 1)[0]
+
+
+def _tags(argv: list[str]) -> list[str]:
+    out = []
+    for i, arg in enumerate(argv):
+        if arg in ("-t", "--tag") and i + 1 < len(argv):
+            out.append(argv[i + 1])
+        elif arg.startswith(("--tag=", "-t=")):
+            out.append(arg.split("=", 1)[1])
+        elif arg.startswith(("--destination=", "-d=")):
+            out.append(arg.split("=", 1)[1])
+        elif arg in ("--destination", "-d") and i + 1 < len(argv):
+            out.append(argv[i + 1])
+    return out
+
+
+def _norm(image: str) -> str:
+    return image.strip().strip("'\"").replace("${", "$").replace("}", "")
+
+
+class CloudBuild:
+    kind = "cloudbuild"
+
+    def __init__(self, source: Source, yaml: YamlFile, node: Y.MappingNode) -> None:
+        self.source = source
+        self.yaml = yaml
+        self.node = node
+
+    @property
+    def is_trigger(self) -> bool:
+        return Y.get(self.node, "steps") is None and any(Y.get(self.node, k) is not None for k in TRIGGER_KEYS)
+
+    @property
+    def is_build(self) -> bool:
+        return Y.is_seq(Y.get(self.node, "steps"))
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        out: list[Step] = []
+        for index, node in enumerate(Y.items(Y.get(self.node, "steps"))):
+            if not Y.is_map(node):
+                continue
+            wait = Y.get(node, "waitFor")
+            wait_for = None if wait is None or Y.is_null(wait) else \
+                [t for t in (Y.text(n) for n in _text_list(wait)) if t is not None]
+            if wait_for is not None and "-" in wait_for:
+                wait_for = []
+            allow = Y.scalar(Y.get(node, "allowFailure")) is True or Y.get(node, "allowExitCodes") is not None
+            out.append(Step(index, node, Y.text(Y.get(node, "id")), Y.text(Y.get(node, "name")) or "", wait_for,
+                            allow))
+        return out
+
+    def span(self, node: Y.Node) -> Span:
+        return Y.span(self.source, node)
+
+    # --------------------------------------------------------------- commands
+
+    @cached_property
+    def built_images(self) -> set[str]:
+        images: set[str] = set()
+        for hit in self._raw_hits:
+            if hit.kind == BUILD:
+                images.update(_norm(t) for t in _tags(hit.argv))
+        return images
+
+    @cached_property
+    def _raw_hits(self) -> list[Hit]:
+        out: list[Hit] = []
+        for step in self.steps:
+            out.extend(self._step_hits(step))
+        return out
+
+    def _step_hits(self, step: Step) -> list[Hit]:
+        node = step.node
+        script = Y.get(node, "script")
+        if Y.is_scalar(script) and Y.text(script):
+            return self._script_hits(step, script, errexit=False)
+        args = _text_list(Y.get(node, "args"))
+        entry = Y.text(Y.get(node, "entrypoint"))
+        words = [Y.text(a) or "" for a in args]
+        nodes: list[Y.Node] = list(args)
+        if entry:
+            words, nodes = [entry] + words, [Y.get(node, "entrypoint")] + nodes  # type: ignore[list-item]
+        elif _basename(step.builder) in _ENTRYPOINTS:
+            words, nodes = [_ENTRYPOINTS[_basename(step.builder)]] + words, [Y.get(node, "name")] + nodes  # type: ignore
+        if not words:
+            return []
+        if os.path.basename(words[0]) in _SHELLS:
+            for i, word in enumerate(words[1:-1], 1):
+                if word.startswith("-") and "c" in word and Y.is_scalar(nodes[i + 1]):
+                    return self._script_hits(step, nodes[i + 1], errexit="e" in word)  # type: ignore[arg-type]
+            return []
+        from gpulint.syntax.shell import Word
+
+        command = SimpleCommand([Word(w, 0, 0) for w in words], 0, 0)
+        point = Y.get_pair(node, "args")[0] if Y.get_pair(node, "args") else Y.get_pair(node, "name")[0] \
+            if Y.get_pair(node, "name") else node
+        return self._classify(step, command, point, None, 0)
+
+    def _script_hits(self, step: Step, node: Y.ScalarNode, errexit: bool) -> list[Hit]:
+        out: list[Hit] = []
+        for command, offset in live_commands(node.value, errexit=errexit):
+            out.extend(self._classify(step, command, node, command, offset))
+        return out
+
+    def _classify(self, step: Step, command: SimpleCommand, node: Y.Node, located: SimpleCommand | None,
+                  offset: int) -> list[Hit]:
+        argv = command.argv()
+        found = [Hit(kind, step, detail, node, located, offset, argv=argv) for kind, detail in classify(argv)]
+        if located is None:
+            for hit in found:  # an exec-form step: point at the `args` key, mask nothing
+                hit.command = None
+        remote = self._remote(argv)
+        if remote is not None:
+            found.append(Hit(TEST, step, remote[0], node, located, offset, remote=remote[0], waits=remote[1]))
+        return found
+
+    def _remote(self, argv: list[str]) -> tuple[str, bool] | None:
+        """A GPU test handed to a GPU service: (what, whether the step waits for its result)."""
+        if not argv or os.path.basename(argv[0]) != "gcloud":
+            return None
+        words = [w for w in argv[1:] if w not in ("beta", "alpha")]
+        positional = [w for w in words if not w.startswith("-")]
+        if positional[:2] == ["compute", "ssh"]:
+            remote = ""
+            for i, w in enumerate(words):
+                if w == "--command" and i + 1 < len(words):
+                    remote = words[i + 1]
+                elif w.startswith("--command="):
+                    remote = w.split("=", 1)[1]
+            inner = [k for c in parse_shell(remote, errexit=True).commands for k, _ in classify(c.argv())]
+            if TEST in inner:
+                return "a GPU test run over `gcloud compute ssh` on a VM", True
+        if positional[:3] == ["ai", "custom-jobs", "create"] and any("accelerator-type=" in w for w in words):
+            return "`gcloud ai custom-jobs create` with a GPU accelerator", False
+        return None
+
+    @cached_property
+    def hits(self) -> list[Hit]:
+        out = list(self._raw_hits)
+        built = self.built_images
+        for step in self.steps:
+            if not built or _norm(step.builder) not in built or any(h.step is step and h.kind == TEST for h in out):
+                continue
+            argv = [Y.text(a) or "" for a in _text_list(Y.get(step.node, "args"))]
+            entry = Y.text(Y.get(step.node, "entrypoint"))
+            if entry:
+                argv = [entry] + argv
+            verdict = gpucheck.judge_exec(argv, lambda path: "a file inside the image") if argv else None
+            if verdict is not None and verdict.kind in (gpucheck.GPU, gpucheck.NVIDIA_SMI, gpucheck.UNVERIFIED) \
+                    and (verdict.kind != gpucheck.UNVERIFIED or "smoke" in " ".join(argv).lower()):
+                point = Y.get_pair(step.node, "name")[0] if Y.get_pair(step.node, "name") else step.node
+                out.append(Hit(TEST, step, "runs the built image with a GPU check", point))
+        for image in _text_list(Y.get(self.node, "images")):
+            out.append(Hit(PUSH, None, "`images:` (pushed after every step succeeded)", image))
+        return out
+
+    def of(self, kind: str) -> list[Hit]:
+        return [h for h in self.hits if h.kind == kind]
+
+    # --------------------------------------------------------------- order
+
+    def waits_for(self, step: Step) -> list[Step]:
+        if step.wait_for is None:
+            return [s for s in self.steps if s.index < step.index]
+        by_id = {s.id: s for s in self.steps if s.id}
+        return [by_id[i] for i in step.wait_for if i in by_id and by_id[i] is not step]
+
+    def ancestors(self, step: Step) -> set[int]:
+        seen: set[int] = set()
+        stack = [step]
+        while stack:
+            for pred in self.waits_for(stack.pop()):
+                if pred.index not in seen and pred is not step:
+                    seen.add(pred.index)
+                    stack.append(pred)
+        return seen
+
+    def gate(self, test: Hit, push: Hit) -> str:
+        """'' when a failure of `test` stops `push`; otherwise why it does not."""
+        tstep = test.step
+        where = f"the GPU test in {test.where()}"
+        if tstep is None:
+            return "no GPU test"
+        if test.masked:
+            return f"{where} cannot gate it: its failure is hidden (`|| true`, a pipe, `;` in a script without " \
+                   "`set -e`, or an `if` test)"
+        if tstep.allow_failure:
+            return f"{where} has `allowFailure`/`allowExitCodes`, so its failure does not fail the build"
+        if test.remote and not test.waits:
+            return f"{where} starts {test.remote}, which returns before the test finishes: its failure " \
+                   "cannot fail the build"
+        if push.step is None:
+            return ""  # `images:` are pushed after every step succeeded
+        if push.step is tstep:
+            if test.command is not None and push.command is not None and test.command.start < push.command.start:
+                return ""
+            return f"{where} runs after the push"
+        if tstep.index not in self.ancestors(push.step):
+            return (f"{push.where()} does not wait for {tstep.label()}, which runs the GPU test (it "
+                    + ("comes later" if tstep.index > push.step.index else "is not in its `waitFor`") + ")")
+        return ""
+
+    def untested(self, push: Hit) -> str:
+        reasons = []
+        for test in sorted(self.of(TEST), key=lambda h: h.step.index if h.step is not None else len(self.steps)):
+            reason = self.gate(test, push)
+            if not reason:
+                return ""
+            reasons.append(reason)
+        return reasons[0] if reasons else "the build runs no GPU test"
+
+    # --------------------------------------------------------------- workers
+
+    @cached_property
+    def pool(self) -> tuple[str | None, Y.Node | None]:
+        options = Y.get(self.node, "options")
+        node = Y.get_path(options, "pool", "name") or Y.get(options, "workerPool")
+        return (Y.text(node), node) if node is not None and Y.text(node) else (None, None)
+
+    def gpu_work(self) -> list[Hit]:
+        return [h for h in self.hits if h.kind in (TEST, GPU) and not h.remote]
+
+
+# ----------------------------------------------------------------------------- triggers
+
+@dataclass
+class Trigger:
+    source: Source
+    node: Y.Node | None
+    config: str | None  # the build config file it runs (None: cloudbuild.yaml or inline)
+    events: list[str] = field(default_factory=list)  # what starts it, e.g. "a push to branch develop"
+    main_only: bool = True
+
+
+def _branches(pattern: str, invert: bool) -> list[str] | None:
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return None
+    return [b for b in SAMPLE_BRANCHES if bool(regex.search(b)) != invert]
+
+
+def _judge(trigger: Trigger, kind: str, pattern: str | None, invert: bool = False) -> None:
+    if kind == "push-branch" and pattern is not None:
+        names = _branches(pattern, invert)
+        if names is None or names != [MAIN]:
+            trigger.main_only = False
+            trigger.events.append(f"a push to a branch matching `{pattern}`" +
+                                  (f" (such as {', '.join(n for n in (names or []) if n != MAIN)[:60] or 'not main'})"
+                                   if names and names != [MAIN] else " (not main)" if names == [] else ""))
+    elif kind == "tag":
+        trigger.main_only = False
+        trigger.events.append(f"a tag matching `{pattern}`")
+    elif kind == "pull-request":
+        trigger.main_only = False
+        trigger.events.append(f"a pull request into a branch matching `{pattern}`")
+
+
+def _trigger_from_node(source: Source, node: Y.Node) -> Trigger | None:
+    if not Y.is_map(node) or Y.get(node, "steps") is not None or not any(Y.get(node, k) is not None for k in TRIGGER_KEYS):
+        return None
+    trigger = Trigger(source, node, Y.text(Y.get(node, "filename")))
+    for key in ("github", "repositoryEventConfig", "gitlabEnterpriseEventsConfig", "bitbucketServerTriggerConfig"):
+        config = Y.get(node, key)
+        push, pr = Y.get(config, "push"), Y.get(config, "pullRequest")
+        if push is not None:
+            invert = Y.scalar(Y.get(push, "invertRegex")) is True
+            if Y.text(Y.get(push, "tag")):
+                _judge(trigger, "tag", Y.text(Y.get(push, "tag")))
+            else:
+                _judge(trigger, "push-branch", Y.text(Y.get(push, "branch")) or ".*", invert)
+        if pr is not None:
+            _judge(trigger, "pull-request", Y.text(Y.get(pr, "branch")) or ".*")
+    template = Y.get(node, "triggerTemplate")
+    if template is not None:
+        invert = Y.scalar(Y.get(template, "invertRegex")) is True
+        if Y.text(Y.get(template, "tagName")):
+            _judge(trigger, "tag", Y.text(Y.get(template, "tagName")))
+        else:
+            _judge(trigger, "push-branch", Y.text(Y.get(template, "branchName")) or ".*", invert)
+    ref = Y.text(Y.get_path(node, "sourceToBuild", "ref"))
+    if ref is not None and ref not in ("refs/heads/main", "main"):
+        trigger.main_only = False
+        trigger.events.append(f"a manual or webhook run of `{ref}`")
+    return trigger
+
+
+def _triggers_from_shell(source: Source) -> list[Trigger]:
+    out: list[Trigger] = []
+    for command in parse_shell(source.text).commands:
+        argv = command.argv()
+        words = [w for w in argv[1:] if w not in ("beta", "alpha")]
+        if not argv or os.path.basename(argv[0]) != "gcloud" or words[:3] != ["builds", "triggers", "create"]:
+            continue
+        options: dict[str, str] = {}
+        for i, w in enumerate(words):
+            if w.startswith("--") and "=" in w:
+                k, v = w.split("=", 1)
+                options[k] = v
+            elif w.startswith("--") and i + 1 < len(words) and not words[i + 1].startswith("--"):
+                options[w] = words[i + 1]
+        trigger = Trigger(source, None, options.get("--build-config"))
+        if "--branch-pattern" in options:
+            _judge(trigger, "push-branch", options["--branch-pattern"])
+        elif "--tag-pattern" in options:
+            _judge(trigger, "tag", options["--tag-pattern"])
+        elif "--pull-request-pattern" in options:
+            _judge(trigger, "pull-request", options["--pull-request-pattern"])
+        else:
+            continue
+        out.append(trigger)
+    return out
+
+
+_SKIP = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+
+
+def triggers(project: Project) -> list[Trigger]:
+    """Every Cloud Build trigger the project describes (exports, and `gcloud builds triggers create`)."""
+    def compute() -> list[Trigger]:
+        found: list[Trigger] = []
+        seen: set[str] = set()
+        for build in project.of_kind("cloudbuild"):
+            seen.add(build.source.rel_path)
+            t = _trigger_from_node(build.source, build.node)
+            if t is not None:
+                found.append(t)
+        count = 0
+        for dirpath, dirnames, filenames in os.walk(project.root):
+            dirnames[:] = [d for d in dirnames if d not in _SKIP]
+            for name in filenames:
+                lower = name.lower()
+                is_yaml = lower.endswith((".yaml", ".yml", ".json")) and "trigger" in lower
+                if not (is_yaml or lower.endswith(".sh")) or count > 100:
+                    continue
+                count += 1
+                source = project.read_file(Path(dirpath, name))
+                if source is None or source.rel_path in seen or "trigger" not in source.text:
+                    continue
+                seen.add(source.rel_path)
+                if is_yaml:
+                    for doc in load_yaml(source, project.limits).documents:
+                        t = _trigger_from_node(source, doc)
+                        if t is not None:
+                            found.append(t)
+                else:
+                    found.extend(_triggers_from_shell(source))
+        return found
+    return project.memo("cloudbuild-triggers", compute)
+
+
+def triggers_for(build: CloudBuild, project: Project) -> list[Trigger]:
+    name = os.path.basename(build.source.rel_path)
+    out = []
+    for t in triggers(project):
+        if t.config is None:
+            if name in ("cloudbuild.yaml", "cloudbuild.yml", "cloudbuild.json"):
+                out.append(t)
+        elif os.path.basename(t.config.strip().lstrip("./")) == name:
+            out.append(t)
+    return out
+
+
+def builds(project: Project) -> list[CloudBuild]:
+    return project.memo("cloudbuild-builds", lambda: sorted(
+        (b for b in project.of_kind("cloudbuild") if b.is_build),
+        key=lambda b: (b.source.rel_path, b.node.start_mark.index)))
+
+
+def reports_missing(project: Project, build: CloudBuild, kind: str) -> bool:
+    all_ = builds(project)
+    if any(b.of(kind) for b in all_):
+        return False
+    doers = [b for b in all_ if any(b.of(k) for k in (BUILD, TEST, PUSH))]
+    return (doers or all_ or [build])[0] is build

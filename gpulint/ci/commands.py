@@ -1,0 +1,382 @@
+"""What a workflow step does to the image: build it, run the GPU test, push it, touch the GPU.
+
+Reads the parsed shell commands of `run:` scripts (never their raw text), so an `echo docker
+push`, a comment, the body of `if false`, or a function that is never called does not count,
+and `uses:` steps by action name and inputs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from gpulint.syntax.embedded import embed
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.shell import SimpleCommand, bash_trees, parse_shell
+from gpulint.ci.github.workflow import Step, Workflow
+from gpulint.core.source import Span
+
+BUILD, TEST, PUSH, GPU = "build", "test", "push", "gpu"
+_ENGINES = {"docker", "podman", "nerdctl"}
+_PYTHONS = ("python", "python3", "py")
+
+
+@dataclass
+class Hit:
+    kind: str  # BUILD | TEST | PUSH | GPU (GPU work that is not a test: nvidia-smi)
+    step: Step
+    detail: str  # what was recognised, e.g. "docker run --gpus"
+    command: SimpleCommand | None = None  # None for a `uses:` action
+    offset: int = 0  # where the command's script starts inside the `run:` value (bash -c)
+    push_input: Y.Node | None = None  # an action's `push:` input, decided per scenario
+    push_default: bool = False  # the action pushes when `push:` is absent
+    conds: tuple = ()  # `if:`s of local composite action steps between the calling step and the command
+    sub: int = 0  # position inside a local composite action (1-based; 0: the step itself)
+    via: object = None  # ghpipeline.Via: the hit comes from a called local reusable workflow
+    inputs: dict | None = None  # composite action: its input nodes (defaults, then the caller's `with:`)
+
+    @property
+    def masked(self) -> bool:
+        """The command's failure cannot fail the step (`|| true`, inside an `if` test, ...)."""
+        return self.command is not None and (self.command.masked or self.command.in_condition
+                                             or self.command.negated)
+
+    def span(self, workflow: Workflow) -> Span:
+        if self.command is not None and self.step.run is not None:
+            return scalar_span(workflow, self.step.run, self.offset + self.command.start,
+                               self.offset + self.command.end)
+        return workflow.span(self.step.key_node)
+
+
+def scalar_span(workflow: Workflow, node: Y.ScalarNode, start: int, end: int) -> Span:
+    """Span of characters start..end of a scalar's *value*, in the workflow's own source.
+    Offsets are mapped here rather than by nesting sources, since the workflow may itself be
+    embedded in a lab answers file."""
+    inner = embed(workflow.source, node, "value")
+    last = len(inner.offsets) - 1
+    return Span(workflow.source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
+
+
+# ----------------------------------------------------------------------------- commands
+
+def _positionals(args: list[str], valued: frozenset[str] = frozenset()) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in valued
+        else:
+            out.append(arg)
+    return out
+
+
+_DOCKER_GLOBAL_VALUED = frozenset({"-H", "--host", "-c", "--context", "--config", "-l", "--log-level",
+                                   "--tlscacert", "--tlscert", "--tlskey", "--url", "--connection"})
+_RUN_BOOLEAN = frozenset({"--rm", "-d", "--detach", "-i", "--interactive", "-t", "--tty", "--privileged",
+                          "--init", "-P", "--publish-all", "--read-only", "--no-healthcheck", "--oom-kill-disable",
+                          "--sig-proxy", "--quiet", "-q", "--replace"})
+
+
+def _engine_words(argv: list[str]) -> list[str]:
+    """`docker --context x buildx build ...` -> ['buildx', 'build', ...]: global options dropped."""
+    rest = argv[1:]
+    i = 0
+    while i < len(rest) and rest[i].startswith("-"):
+        i += 2 if rest[i] in _DOCKER_GLOBAL_VALUED else 1
+    return rest[i:]
+
+
+def _run_options(args: list[str]) -> list[str]:
+    """Options of `docker run` before the image name."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("-") or arg == "--":
+            break
+        out.append(arg)
+        takes_value = "=" not in arg and arg not in _RUN_BOOLEAN and not (
+            arg.startswith("-") and not arg.startswith("--") and set(arg[1:]) <= set("itdP"))
+        if takes_value and i + 1 < len(args):
+            out.append(args[i + 1])
+            i += 1
+        i += 1
+    return out
+
+
+def _gpu_run_flag(options: list[str]) -> str | None:
+    for i, opt in enumerate(options):
+        nxt = options[i + 1] if i + 1 < len(options) else ""
+        if opt == "--gpus" or opt.startswith("--gpus="):
+            return "--gpus"
+        if opt in ("--device", "--runtime") or opt.startswith(("--device=", "--runtime=")):
+            value = opt.split("=", 1)[1] if "=" in opt else nxt
+            if "nvidia.com/gpu" in value or value == "nvidia":
+                return f"{opt.split('=')[0]} {value}"
+    return None
+
+
+def _mentions_gpu(text: str) -> bool:
+    words = text.lower().replace("(", " ").replace(")", " ").split()
+    return any(("gpu" in w or "cuda" in w) and (i == 0 or words[i - 1] != "not") for i, w in enumerate(words))
+
+
+def _pytest_gpu(args: list[str]) -> bool:
+    for i, arg in enumerate(args):
+        value = args[i + 1] if i + 1 < len(args) else ""
+        if arg in ("-m", "-k") and _mentions_gpu(value):
+            return True
+        if arg.startswith(("-m=", "-k=")) and _mentions_gpu(arg[3:]):
+            return True
+        if not arg.startswith("-") and (i == 0 or args[i - 1] not in ("-m", "-k", "-c", "-p", "-o")) \
+                and ("gpu" in arg.lower() or "cuda" in arg.lower()):
+            return True
+    return False
+
+
+def classify(argv: list[str]) -> list[tuple[str, str]]:
+    """(kind, detail) for what one simple command does; empty when it is none of them."""
+    if not argv:
+        return []
+    name = os.path.basename(argv[0])
+    args = argv[1:]
+    found: list[tuple[str, str]] = []
+    if name in _ENGINES:
+        words = _engine_words(argv)
+        sub = words[0] if words else ""
+        nxt = words[1] if len(words) > 1 else ""
+        rest = words[2:]
+        if sub == "build" or (sub == "image" and nxt == "build") or (sub == "builder" and nxt == "build"):
+            found.append((BUILD, f"{name} build"))
+        elif sub == "buildx" and nxt in ("build", "b", "bake"):
+            found.append((BUILD, f"{name} buildx {nxt}"))
+            outputs = [rest[i + 1] for i, a in enumerate(rest[:-1]) if a in ("-o", "--output", "--set")]
+            outputs += [a.split("=", 1)[1] for a in rest if a.startswith(("--output=", "-o=", "--set="))]
+            if "--push" in rest or any("type=registry" in o or "push=true" in o for o in outputs):
+                found.append((PUSH, f"{name} buildx {nxt} --push"))
+        elif sub == "buildx" and nxt == "imagetools" and rest[:1] == ["create"] and "--dry-run" not in rest:
+            found.append((PUSH, f"{name} buildx imagetools create"))
+        elif sub == "push" or (sub in ("image", "manifest") and nxt == "push"):
+            found.append((PUSH, f"{name} {sub}{' push' if sub != 'push' else ''}"))
+        elif sub == "compose" and "build" in _positionals(words[1:], frozenset({"-f", "--file", "-p"}))[:1]:
+            found.append((BUILD, f"{name} compose build"))
+        elif sub == "compose" and "push" in _positionals(words[1:], frozenset({"-f", "--file", "-p"}))[:1]:
+            found.append((PUSH, f"{name} compose push"))
+        elif sub == "run" or (sub == "container" and nxt == "run"):
+            options = _run_options(words[1:] if sub == "run" else words[2:])
+            flag = _gpu_run_flag(options)
+            if flag:
+                found.append((TEST, f"{name} run {flag}"))
+    elif name == "docker-compose":
+        pos = _positionals(args, frozenset({"-f", "--file", "-p"}))[:1]
+        if pos == ["build"]:
+            found.append((BUILD, "docker-compose build"))
+        elif pos == ["push"]:
+            found.append((PUSH, "docker-compose push"))
+    elif name == "buildah":
+        pos = _positionals(args)[:2]
+        if pos[:1] in (["bud"], ["build"], ["build-using-dockerfile"]):
+            found.append((BUILD, f"buildah {pos[0]}"))
+        elif pos[:1] == ["push"] or pos == ["manifest", "push"]:
+            found.append((PUSH, "buildah push"))
+    elif name == "executor" and "kaniko" in argv[0] or (name == "kaniko" and args[:1] == ["executor"]):
+        found.append((BUILD, "kaniko executor"))
+        if "--no-push" not in args and any(a in ("-d", "--destination") or a.startswith("--destination=")
+                                           for a in args):
+            found.append((PUSH, "kaniko executor --destination"))
+    elif name == "crane" and _positionals(args)[:1] in (["push"], ["copy"], ["cp"], ["append"], ["tag"]):
+        found.append((PUSH, f"crane {_positionals(args)[0]}"))
+    elif name == "skopeo":
+        pos = _positionals(args, frozenset({"--authfile", "--src-creds", "--dest-creds", "--format", "-f"}))
+        if pos[:1] == ["copy"] and len(pos) >= 3 and pos[-1].startswith("docker://"):
+            found.append((PUSH, "skopeo copy docker://"))
+        elif pos[:1] == ["sync"] and any(a in ("--dest", "-d") and b == "docker" for a, b in zip(args, args[1:])):
+            found.append((PUSH, "skopeo sync --dest docker"))
+    elif name == "oras" and args[:1] in (["push"], ["cp"], ["copy"]):
+        found.append((PUSH, f"oras {args[0]}"))
+    elif name == "nvidia-smi":
+        found.append((GPU, "nvidia-smi"))
+    elif name in ("pytest", "py.test") and _pytest_gpu(args):
+        found.append((TEST, "pytest on GPU tests"))
+    elif name.startswith(_PYTHONS) or name in ("bash", "sh"):
+        pos = _positionals(args, frozenset({"-W", "-X"}))
+        if args[:2] and args[0] == "-m" and len(args) > 1:
+            if args[1] == "pytest" and _pytest_gpu(args[2:]):
+                found.append((TEST, "python -m pytest on GPU tests"))
+            elif "smoke" in args[1].lower():
+                found.append((TEST, f"python -m {args[1]}"))
+        elif pos and "-c" not in args and "smoke" in os.path.basename(pos[0]).lower():
+            found.append((TEST, f"{name} {pos[0]}"))
+    elif "smoke" in name.lower():
+        found.append((TEST, name))
+    return found
+
+
+# ----------------------------------------------------------------------------- dead code
+
+def _literal(node) -> bool | None:
+    """True/False when an `if`/`while` test is the literal `true`/`:`/`false`."""
+    commands = [p for p in getattr(node, "parts", [node]) if p.kind == "command"] \
+        if node.kind == "list" else [node] if node.kind == "command" else []
+    if len(commands) != 1:
+        return None
+    words = [p.word for p in commands[0].parts if p.kind == "word"]
+    return {"true": True, ":": True, "false": False}.get(words[0]) if len(words) == 1 else None
+
+
+Ranges = list[tuple[int, int]]
+
+
+@lru_cache(maxsize=4096)
+def _dead_code(text: str) -> tuple[Ranges, dict[str, tuple[int, int]], list[tuple[tuple[int, int], int]]]:
+    """Ranges never executed (`if false; then ...`), function bodies by name, and pipeline
+    members that are not last, each with the start of its pipeline's last command."""
+    trees, error = bash_trees(text)
+    if error is not None:  # bashlex rejects some bash; then nothing is known to be dead
+        return [], {}, []
+    dead: list[tuple[int, int]] = []
+    functions: dict[str, tuple[int, int]] = {}
+    piped: list[tuple[tuple[int, int], int]] = []
+    stack = list(trees)
+    while stack:
+        node = stack.pop()
+        if node.kind == "pipeline":
+            members = [p for p in node.parts if p.kind not in ("pipe", "reservedword")]
+            piped.extend((m.pos, members[-1].pos[0]) for m in members[:-1])
+        if node.kind == "function":
+            functions[node.parts[0].word] = node.pos
+        if node.kind in ("if", "while", "until"):
+            test: str | None = None  # the keyword whose condition comes next
+            taken = False  # an earlier test is literally true: later branches never run
+            body_dead = False
+            for part in node.parts:
+                if part.kind == "reservedword":
+                    if part.word in ("if", "elif", "while", "until"):
+                        test = part.word
+                    elif part.word == "else":
+                        body_dead = taken
+                    continue
+                if test is not None:
+                    value = _literal(part)
+                    if test == "until" and value is not None:
+                        value = not value
+                    body_dead = taken or value is False
+                    if taken:
+                        dead.append(part.pos)
+                    taken = taken or (value is True and test in ("if", "elif"))
+                    test = None
+                elif body_dead:
+                    dead.append(part.pos)
+        for attr in ("parts", "list"):
+            stack.extend(child for child in getattr(node, attr, []) or [] if hasattr(child, "kind"))
+        if getattr(node, "command", None) is not None and hasattr(node.command, "kind"):
+            stack.append(node.command)
+    return dead, functions, piped
+
+
+def live_commands(text: str, errexit: bool, pipefail: bool = False) -> list[tuple[SimpleCommand, int]]:
+    """Commands that can run, with the offset of their (sub)script: `bash -c '...'` is followed."""
+    result: list[tuple[SimpleCommand, int]] = []
+    _collect(text, errexit, 0, result, 0, pipefail)
+    return result
+
+
+def _collect(text: str, errexit: bool, base: int, out: list[tuple[SimpleCommand, int]], depth: int,
+             pipefail: bool = False) -> None:
+    script = parse_shell(text, errexit=errexit)
+    dead, functions, piped = _dead_code(text)
+    called = {c.name for c in script.commands}
+    for command in script.commands:
+        if any(lo <= command.start < hi for lo, hi in dead):
+            continue
+        if command.in_function:
+            owner = [n for n, (lo, hi) in functions.items() if lo <= command.start < hi]
+            users = [c for c in script.commands if owner and c.name == owner[0]
+                     and not (functions[owner[0]][0] <= c.start < functions[owner[0]][1])]
+            if not users and (owner or not called & set(functions)):
+                continue
+        if pipefail:  # with pipefail a pipe member fails the pipeline: it is masked as the last one is
+            last = [start for (lo, hi), start in piped if lo <= command.start < hi]
+            ends = [c for c in script.commands if last and c.start == last[0]]
+            if ends:
+                command = replace(command, masked=ends[0].masked)
+        out.append((command, base))
+        argv = command.argv()
+        if depth < 3 and argv and os.path.basename(argv[0]) in ("bash", "sh") and "-c" in argv[1:-1]:
+            index = argv.index("-c") + 1
+            word = command.word_at(index)
+            if word is not None:
+                quoted = text[word.start:word.start + 1] in ("'", '"')
+                inner: list[tuple[SimpleCommand, int]] = []
+                _collect(argv[index], "-e" in argv or errexit, base + word.start + quoted, inner, depth + 1)
+                for sub, offset in inner:
+                    out.append((replace(sub, masked=sub.masked or command.masked), offset))
+
+
+# ----------------------------------------------------------------------------- steps
+
+# action (owner/repo) -> (builds, pushes when `push:` is absent, pushes always)
+_ACTIONS: dict[str, tuple[bool, bool, bool]] = {
+    "docker/build-push-action": (True, False, False),
+    "docker/bake-action": (True, False, False),
+    "int128/kaniko-action": (True, False, False),
+    "redhat-actions/buildah-build": (True, False, False),
+    "mr-smithers-excellent/docker-build-push": (True, True, False),
+    "elgohr/publish-docker-github-action": (True, True, True),
+    "redhat-actions/push-to-registry": (False, True, True),
+}
+
+
+def step_hits(step: Step) -> list[Hit]:
+    hits: list[Hit] = []
+    if step.uses:
+        action = step.action
+        builds, default, always = _ACTIONS.get(action, (False, False, False))
+        if builds:
+            hits.append(Hit(BUILD, step, f"uses: {action}"))
+        if always:
+            hits.append(Hit(PUSH, step, f"uses: {action}", push_default=True))
+        elif action in _ACTIONS:
+            pair = step.with_.get("push")
+            if pair is not None or default:
+                hits.append(Hit(PUSH, step, f"uses: {action} with push", push_input=pair[1] if pair else None,
+                                push_default=default))
+    script = step.script
+    if script is not None:
+        for command, offset in live_commands(script.text, step.errexit, step.pipefail):
+            for kind, detail in classify(command.argv()):
+                hits.append(Hit(kind, step, detail, command, offset))
+    return hits
+
+
+def workflow_hits(workflow: Workflow) -> list[Hit]:
+    return [hit for job in workflow.jobs.values() for step in job.steps for hit in step_hits(step)]
+
+
+def followed_step_hits(step: Step, project, prefix: str | None, depth: int = 0) -> list[Hit]:
+    """A step's hits, with a local composite action's steps counted as if inline: their hits are
+    put on the calling step (its span), keep their command (masking) and carry the action steps'
+    `if:`s and a detail naming the action step."""
+    from gpulint.ci.github.reuse import MAX_DEPTH, composite_action
+
+    hits = step_hits(step)
+    action = composite_action(project, prefix, step.uses) if depth < MAX_DEPTH and step.uses else None
+    if action is None:
+        return hits
+    inputs: dict = {}
+    for name, item in Y.pairs(Y.get(action.node, "inputs")):
+        default = Y.get(item, "default")
+        if Y.key_text(name) and default is not None:
+            inputs[Y.key_text(name).lower()] = default
+    for name, (_, value) in step.with_.items():
+        inputs[name] = value
+    for position, inner in enumerate(action.steps, start=1):
+        for hit in followed_step_hits(inner, project, prefix, depth + 1):
+            detail = f"{hit.detail} in {inner.label()} of composite action {action.path}"
+            conds = tuple(e for e in (inner.if_,) if e is not None) + hit.conds
+            hits.append(replace(hit, step=step, detail=detail if depth == 0 else hit.detail, conds=conds,
+                                sub=position, inputs=hit.inputs if hit.inputs is not None else inputs))
+    return hits

@@ -1,0 +1,1 @@
+"""GitHub Actions workflows: jobs and steps, matrices, triggers and scenarios, reusable workflows."""

@@ -1,0 +1,1 @@
+"""Tekton Pipelines, Tasks and triggers."""

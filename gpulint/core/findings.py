@@ -1,0 +1,75 @@
+"""Findings: what a rule reports, resolved to a file, line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from gpulint.core.source import Source, Span
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {value!r}; use error, warning or info") from None
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    criterion: str | None
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    fix: str
+    suppressed: bool = False
+    source: Source | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def at(cls, span: Span, *, rule: str, name: str, severity: Severity, criterion: str | None,
+           message: str, fix: str) -> Finding:
+        source, start, end = span.source.resolve(span.start, span.end)
+        if (end.line, end.column) <= (start.line, start.column):
+            end = type(start)(start.line, start.column + 1)
+        return cls(rule=rule, name=name, severity=severity, criterion=criterion,
+                   path=source.rel_path, line=start.line, column=start.column,
+                   end_line=end.line, end_column=end.column, message=message, fix=fix,
+                   source=source)
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity.value,
+            "criterion": self.criterion,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "message": self.message,
+            "fix": self.fix,
+            "suppressed": self.suppressed,
+        }

@@ -1,0 +1,1 @@
+"""Discovery, loading, suppressions and the run that applies the rules."""

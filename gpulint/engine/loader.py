@@ -1,0 +1,247 @@
+"""Reading discovered files once into artifacts, and turning unreadable input into problems.
+
+Nothing read here is executed or imported. Every failure (binary content, size, encoding, YAML
+syntax, alias bombs) becomes a ``FileProblem`` with a location, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+from stat import S_ISREG
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gpulint.engine.discovery import Candidate
+from gpulint.syntax.embedded import embed
+from gpulint.core.findings import Severity
+from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.dockerfile.context import BuildContext
+from gpulint.artifacts.dockerfile.model import Dockerfile, parse_dockerfile
+from gpulint.artifacts.kubernetes.model import Manifests, objects_in
+from gpulint.syntax.python import parse_python
+from gpulint.artifacts.rollout import RolloutSpec, is_rollout
+from gpulint.ci.github.workflow import Workflow, is_workflow
+from gpulint.syntax.yamlfile import YamlFile, load_yaml
+from gpulint.project.project import Project
+from gpulint.core.source import Source, Span
+
+ANSWER_FIELDS = ("dockerfile", "workflow_yaml", "deployment_yaml", "smoke_test_py")
+SMOKE_TEST_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
+# Cheap text tests that decide whether a YAML/JSON file is worth composing at all; the parsed
+# document, not this text, decides what the file is.
+_INTERESTING = ("apiVersion", "rollback_commands", "image_promotion_flow", "jobs", "dockerfile")
+
+
+@dataclass
+class LabAnswers:
+    """Marks a lab answers file: a lab submission needs every artifact kind."""
+
+    kind = "answers"
+    source: Source
+    node: Y.MappingNode
+
+
+@dataclass
+class FileProblem:
+    """A file that could not be read or parsed (or only partly)."""
+
+    kind = "file"
+    span: Span
+    message: str
+    severity: Severity = Severity.ERROR
+    fix: str | None = None  # None: GL001's own fix line
+
+    @property
+    def source(self) -> Source:
+        return self.span.source
+
+
+def decode(data: bytes) -> tuple[str | None, str | None]:
+    """Text of a file, or a reason it is not text. UTF-8 (with or without BOM) and UTF-16 with BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as error:
+            return None, f"invalid UTF-16: {error.reason}"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    if b"\x00" in data:
+        return None, "binary file (contains NUL bytes); not linted"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); not linted"
+
+
+def _problem_at_offset(rel: str, path: Path, data: bytes, message: str) -> FileProblem:
+    text = data.decode("utf-8", errors="replace").replace("\x00", " ")
+    source = Source(text, rel, path)
+    offset = 0
+    marker = message.rfind("at offset ")
+    if marker != -1:
+        try:
+            byte = int(message[marker + 10:].split(")")[0])
+            offset = len(data[:byte].decode("utf-8", errors="replace"))
+        except ValueError:
+            offset = 0
+    elif "NUL" in message:
+        offset = len(data[:data.find(b"\x00")].decode("utf-8", errors="replace"))
+    return FileProblem(Span(source, offset, offset + 1), message)
+
+
+def load(candidate: Candidate, project: Project) -> list[Any]:
+    """The artifacts of one file (several for a multi-document or answers file)."""
+    limits = project.limits
+    rel = candidate.rel
+    try:
+        info = candidate.path.stat()
+        size = info.st_size
+        if not S_ISREG(info.st_mode):  # a FIFO, socket or device would block or never end
+            return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
+                                "not a regular file (a FIFO, socket or device); not read")]
+        if size > limits.max_file_size:
+            return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
+                                f"file is {size / 1e6:.1f} MB, over the {limits.max_file_size / 1e6:.1f} MB "
+                                "limit (max-file-size); not linted")]
+        data = candidate.path.read_bytes()
+    except OSError as error:
+        return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
+                            f"cannot read file: {error.strerror or error}")]
+    if candidate.kind in ("yaml", "json", "python") and not any(k.encode() in data for k in _INTERESTING) \
+            and not (candidate.kind == "python" and Path(rel).name in SMOKE_TEST_NAMES):
+        return []
+    text, problem = decode(data)
+    if text is None:
+        return [_problem_at_offset(rel, candidate.path, data, problem or "unreadable")]
+    source = Source(text, rel, candidate.path)
+    project.remember(source)
+    if candidate.kind == "dockerfile":
+        return _dockerfile(parse_dockerfile(source), candidate.path.parent, project)
+    if candidate.kind == "python":
+        script = parse_python(source)
+        return [script] + ([FileProblem(*script.problem)] if script.problem else [])
+    yaml_file = load_yaml(source, limits)
+    if candidate.kind in CI_MODELS:
+        return _ci_artifacts(yaml_file, CI_MODELS[candidate.kind]())
+    return _yaml_artifacts(yaml_file, project, candidate.kind == "workflow", candidate.path)
+
+
+def _gitlab_model():
+    from gpulint.ci.gitlab.pipeline import GitLabPipeline
+
+    return GitLabPipeline
+
+
+def _cloudbuild_model():
+    from gpulint.ci.cloudbuild.build import CloudBuild
+
+    return CloudBuild
+
+
+# CI systems recognised by file name; each model is built as Model(source, yaml_file, root_node).
+CI_MODELS = {"gitlab": _gitlab_model, "cloudbuild": _cloudbuild_model}
+
+
+def _ci_artifacts(yaml_file: YamlFile, model) -> list[Any]:
+    artifacts: list[Any] = [yaml_file]
+    artifacts.extend(FileProblem(span, message) for span, message in yaml_file.problems)
+    for document in yaml_file.documents:
+        if Y.is_map(document):
+            artifacts.append(model(yaml_file.source, yaml_file, document))
+    return artifacts
+
+
+def _dockerfile(dockerfile: Dockerfile, directory: Path | None, project: Project,
+                inline: dict[str, Source] | None = None) -> list[Any]:
+    dockerfile.context = BuildContext(directory, inline or {}, project.read_file)  # type: ignore[attr-defined]
+    return [dockerfile] + [FileProblem(span, message) for span, message in dockerfile.problems]
+
+
+def _yaml_artifacts(yaml_file: YamlFile, project: Project, is_workflow_path: bool,
+                    path: Path | None) -> list[Any]:
+    source = yaml_file.source
+    artifacts: list[Any] = [yaml_file]
+    if not is_workflow_path and _templated(yaml_file):
+        return [_template_notice(yaml_file)]  # a Helm or other template: not YAML until rendered
+    for span, message in yaml_file.problems:
+        artifacts.append(FileProblem(span, message))
+    manifests = Manifests(source, yaml_file)
+    for document in yaml_file.documents:
+        if is_workflow_path or is_workflow(document):
+            if Y.is_map(document):
+                artifacts.append(Workflow(source, yaml_file, document))
+            continue
+        manifests.objects.extend(objects_in(source, document))
+        if is_rollout(document):
+            artifacts.append(RolloutSpec(source, document))
+        if _is_answers(document):
+            artifacts.extend(_answers(source, document, project, path))
+    if manifests.objects:
+        artifacts.append(manifests)
+    return artifacts
+
+
+def _templated(yaml_file: YamlFile) -> bool:
+    """A Go/Helm/Jinja template (`{{ ... }}` actions that shape the YAML): it does not parse, or a
+    `{{` opens a flow mapping (`port: {{ .Values.port }}` composes as a nested mapping). A `{{` only
+    inside a quoted string (an Argo parameter, a placeholder value) leaves the structure intact."""
+    text = yaml_file.source.text
+    if "{{" not in text.replace("${{", ""):
+        return False
+    if yaml_file.problems and not yaml_file.documents or any("{{" in m for _, m in yaml_file.problems):
+        return True
+    if yaml_file.problems:
+        return any(text.startswith("{{", span.start) or "{{" in text[max(0, span.start - 200):span.end + 200]
+                   for span, _ in yaml_file.problems)
+    for document in yaml_file.documents:
+        for _, node in Y.walk(document):
+            if Y.is_map(node) and getattr(node, "flow_style", False) and text.startswith("{{", node.start_mark.index):
+                return True
+    return False
+
+
+def _template_notice(yaml_file: YamlFile) -> FileProblem:
+    text = yaml_file.source.text
+    at = text.replace("${{", "\0\0\0").find("{{")
+    line_start = text.rfind("\n", 0, max(at, 0)) + 1
+    return FileProblem(Span(yaml_file.source, line_start, line_start + 1),
+                       "this file is a template (`{{ ... }}` actions), not YAML until rendered: it was not "
+                       "linted; lint the rendered output instead, e.g. "
+                       "`helm template RELEASE CHART | gpulint check - --stdin-filename rendered.yaml`",
+                       Severity.INFO,
+                       fix="render the template and pipe it to `gpulint check -` (`helm template RELEASE CHART "
+                           "| gpulint check - --stdin-filename rendered.yaml`), or exclude the templates folder")
+
+
+def _is_answers(node: Y.Node) -> bool:
+    return Y.is_map(node) and sum(Y.get_pair(node, f) is not None for f in ANSWER_FIELDS) >= 2
+
+
+def _answers(parent: Source, node: Y.MappingNode, project: Project, path: Path | None) -> list[Any]:
+    """A lab answers file: each string field is linted as the artifact it holds."""
+    artifacts: list[Any] = [LabAnswers(parent, node)]
+    embedded: dict[str, Source] = {}
+    for field_name in ANSWER_FIELDS:
+        pair = Y.get_pair(node, field_name)
+        if pair is None:
+            continue
+        key, value = pair
+        if not (Y.is_scalar(value) and value.tag == Y.STR_TAG):
+            artifacts.append(FileProblem(Y.span(parent, value if value is not None else key),
+                                         f"answers field '{field_name}' must be a string"))
+            continue
+        embedded[field_name] = embed(parent, value, field_name)
+    if "smoke_test_py" in embedded:
+        script = parse_python(embedded["smoke_test_py"])
+        artifacts.append(script)
+        if script.problem:
+            artifacts.append(FileProblem(*script.problem))
+    if "dockerfile" in embedded:
+        inline = {name: embedded["smoke_test_py"] for name in SMOKE_TEST_NAMES} if "smoke_test_py" in embedded else {}
+        artifacts.extend(_dockerfile(parse_dockerfile(embedded["dockerfile"]), None, project, inline))
+    for field_name in ("workflow_yaml", "deployment_yaml"):
+        if field_name in embedded:
+            inner = load_yaml(embedded[field_name], project.limits)
+            artifacts.extend(_yaml_artifacts(inner, project, field_name == "workflow_yaml", path))
+    return artifacts

@@ -1,1 +1,0 @@
-"""Parsed models of the artifacts gpulint reads; every model keeps source positions."""

@@ -1,0 +1,195 @@
+"""Configuration: ``.gpulint.yaml`` or ``[tool.gpulint]`` in ``pyproject.toml``.
+
+Validated against the JSON Schema shipped in ``rules/config.schema.json``; each violation becomes
+a problem that points at the offending key. jsonschema is imported only when a file exists.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from gpulint.core.findings import Severity
+from gpulint.core.limits import Limits
+from gpulint.core.source import Source, Span
+
+CONFIG_NAMES = (".gpulint.yaml", ".gpulint.yml")
+PROFILES = ("lab", "production")
+
+
+def profile_of(project: object) -> str:
+    """The active profile of a run (`lab` when the project carries no configuration)."""
+    config = getattr(project, "config", None)
+    return getattr(config, "active_profile", "lab") if config is not None else "lab"
+
+
+@dataclass
+class Config:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    fail_on: Severity | None = Severity.ERROR
+    exclude: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    gpu_runner_labels: tuple[str, ...] = ()
+    # `lab` judges the lab's criteria exactly; `production` tunes the same checks for real projects.
+    # `profile` is what the config file or --profile says; `default_profile` what the command assumes
+    # without one (`check`: production; the library and `grade`: lab).
+    profile: str | None = None
+    default_profile: str = "lab"
+    limits: Limits = field(default_factory=Limits)
+    source: Source | None = None
+    problems: list[tuple[Span, str]] = field(default_factory=list)
+
+    @property
+    def active_profile(self) -> str:
+        return self.profile or self.default_profile
+
+    def enabled(self, rule_id: str, rule_name: str) -> bool:
+        def matches(ref: str) -> bool:
+            ref_l = ref.lower()
+            return ref_l == rule_name or rule_id.lower().startswith(ref_l)
+
+        if self.select and not any(matches(r) for r in self.select):
+            return False
+        return not any(matches(r) for r in self.ignore)
+
+    def severity_for(self, rule_id: str, rule_name: str, default: Severity) -> Severity:
+        for ref, level in self.severity.items():
+            if ref.lower() in (rule_id.lower(), rule_name):
+                return level
+        return default
+
+
+def find_config(root: Path) -> Path | None:
+    for name in CONFIG_NAMES:
+        if (root / name).is_file():
+            return root / name
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            if "[tool.gpulint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                return pyproject
+        except OSError:
+            return None
+    return None
+
+
+def load_config(path: Path | None, root: Path) -> Config:
+    if path is None:
+        return Config()
+    rel = path.name if path.parent.resolve() == root.resolve() else str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        source = Source("", rel, path)
+        return Config(source=source, problems=[(Span(source, 0, 0), f"cannot read config: {error}")])
+    source = Source(text, rel, path)
+    if path.name == "pyproject.toml":
+        data, locate, problem = _from_toml(source)
+    else:
+        data, locate, problem = _from_yaml(source)
+    if problem is not None:
+        return Config(source=source, problems=[problem])
+    return _validated(data, source, locate)
+
+
+def _from_yaml(source: Source):
+    import yaml
+
+    from gpulint.syntax import yamlnode as Y
+
+    try:
+        node = yaml.compose(source.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        offset = source.offset(mark.line + 1, mark.column + 1) if mark else 0
+        return None, None, (Span(source, offset, offset + 1), f"invalid YAML in config: {error}")
+    data = Y.to_python(node) if node is not None else {}
+
+    def locate(path: tuple) -> Span:
+        current = node
+        for key in path:
+            nxt = None
+            if isinstance(key, int):
+                nxt = Y.get_path(current, key)
+            else:
+                pair = Y.get_pair(current, key)
+                if pair is not None:
+                    nxt = pair[1] if key != path[-1] else pair[0]
+            if nxt is None:
+                break
+            current = nxt
+        return Y.span(source, current) if current is not None else Span(source, 0, 0)
+
+    return data, locate, None
+
+
+def _from_toml(source: Source):
+    import tomllib
+
+    try:
+        data = tomllib.loads(source.text).get("tool", {}).get("gpulint", {})
+    except tomllib.TOMLDecodeError as error:
+        return None, None, (Span(source, 0, 0), f"invalid TOML in config: {error}")
+    section = source.text.find("[tool.gpulint]")
+
+    def locate(path: tuple) -> Span:
+        # tomllib keeps no positions: point at the key's first occurrence inside the section.
+        for key in reversed([k for k in path if isinstance(k, str)]):
+            found = source.text.find(key, max(section, 0))
+            if found != -1:
+                return Span(source, found, found + len(key))
+        return Span(source, max(section, 0), max(section, 0) + 14)
+
+    return data, locate, None
+
+
+def _validated(data: Any, source: Source, locate) -> Config:
+    import jsonschema
+
+    from gpulint.core.resources import data_path
+
+    schema = json.loads(data_path("config.schema.json").read_text(encoding="utf-8"))
+    config = Config(source=source)
+    if data is None:
+        data = {}
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    for error in errors:
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {}))
+            for extra in sorted(set(error.instance) - allowed):
+                import difflib
+
+                guess = difflib.get_close_matches(str(extra), sorted(allowed), n=1)
+                hint = f"; did you mean '{guess[0]}'?" if guess else ""
+                config.problems.append((locate(path + (extra,)), f"unknown config key '{extra}'{hint}"))
+            continue
+        where = ".".join(str(p) for p in path) or "config"
+        config.problems.append((locate(path), f"invalid value for '{where}': {error.message}"))
+    if errors or not isinstance(data, dict):
+        return config
+    limits = data.get("limits", {})
+    fail_on = data.get("fail-on", "error")
+    return replace(
+        config,
+        select=tuple(data.get("select", ())),
+        ignore=tuple(data.get("ignore", ())),
+        severity={k: Severity(v) for k, v in data.get("severity", {}).items()},
+        fail_on=None if fail_on == "none" else Severity(fail_on),
+        exclude=tuple(data.get("exclude", ())),
+        require=tuple(data.get("require", ())),
+        gpu_runner_labels=tuple(data.get("gpu-runner-labels", ())),
+        profile=data.get("profile"),
+        limits=Limits(
+            max_file_size=limits.get("max-file-size", Limits.max_file_size),
+            max_depth=limits.get("max-depth", Limits.max_depth),
+            max_alias_expansion=limits.get("max-alias-expansion", Limits.max_alias_expansion),
+            max_documents=limits.get("max-documents", Limits.max_documents),
+            timeout=data.get("timeout", limits.get("timeout")),
+        ),
+    )

@@ -1,0 +1,286 @@
+"""Shell scripts (``RUN``, ``HEALTHCHECK CMD``, workflow ``run:``) as simple commands.
+
+bashlex gives real command words, lists, pipelines and conditions with positions, so an
+``echo docker push`` is an echo and ``cmd || true`` is known to hide the failure of ``cmd``.
+Where bashlex cannot parse a script (it lacks some bash syntax) a shlex-based splitter on the
+control operators is used instead and the commands are marked as approximate.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from gpulint.core.errors import MissingDependency
+
+_WRAPPERS = {"sudo", "exec", "env", "time", "nice", "nohup", "timeout", "command", "xargs", "stdbuf"}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+@dataclass
+class Word:
+    text: str  # quotes removed, as the command receives it (expansions left as written)
+    start: int
+    end: int
+
+
+@dataclass
+class SimpleCommand:
+    words: list[Word]
+    start: int
+    end: int
+    masked: bool = False  # its failure cannot fail the script (``|| true``, ``;`` without -e, ...)
+    negated: bool = False  # ``! cmd``
+    in_condition: bool = False  # the test of an if/while/until
+    in_function: bool = False  # inside a function body (runs only if called)
+    approximate: bool = False
+    assignments: dict[str, str] = field(default_factory=dict)
+
+    def argv(self) -> list[str]:
+        """The words after leading ``VAR=value`` assignments and wrappers such as ``sudo``."""
+        words = [w.text for w in self.words]
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if _ASSIGNMENT.match(word):
+                i += 1
+            elif os.path.basename(word) in _WRAPPERS:
+                i += 1
+                while i < len(words) and (words[i].startswith("-") or _ASSIGNMENT.match(words[i])
+                                          or (os.path.basename(words[i - 1]) == "timeout"
+                                              and words[i][:1].isdigit())):
+                    i += 1
+            else:
+                break
+        return words[i:]
+
+    @property
+    def name(self) -> str:
+        argv = self.argv()
+        return os.path.basename(argv[0]) if argv else ""
+
+    def word_at(self, index_in_argv: int) -> Word | None:
+        argv_len = len(self.argv())
+        offset = len(self.words) - argv_len
+        index = offset + index_in_argv
+        return self.words[index] if 0 <= index < len(self.words) else None
+
+
+@dataclass
+class ShellScript:
+    text: str
+    commands: list[SimpleCommand]
+    error: str | None = None  # why bashlex could not parse it (commands are then approximate)
+
+
+def parse_shell(text: str, errexit: bool = False) -> ShellScript:
+    """Split a script into simple commands. ``errexit``: the shell runs with ``set -e``."""
+    return _parse_cached(text, errexit)
+
+
+_BASHLEX: tuple | None = None  # (module, the exceptions its parser raises on input it cannot read)
+
+
+def _bashlex() -> tuple:
+    """bashlex, loaded once; a missing or broken install stops the run (never a verdict)."""
+    global _BASHLEX
+    if _BASHLEX is None:
+        try:
+            from gpulint.syntax._bashlex import load
+
+            module = load()
+            errors = (module.errors.ParsingError,)
+        except (ImportError, AttributeError) as error:
+            raise MissingDependency("bashlex", f"{type(error).__name__}: {error}") from error
+        # Besides its ParsingError, bashlex's parser fails with these on syntax it does not know
+        # (unsupported constructs, and internal slips on malformed input).
+        _BASHLEX = (module, errors + (NotImplementedError, AttributeError, TypeError, IndexError, ValueError,
+                                      AssertionError, RecursionError))
+    return _BASHLEX
+
+
+@lru_cache(maxsize=4096)
+def bash_trees(text: str) -> tuple[list, str | None]:
+    """bashlex's syntax trees for a script, parsed once per distinct text (bashlex is slow)."""
+    bashlex, parse_errors = _bashlex()
+    try:
+        return bashlex.parse(text), None
+    except parse_errors as error:
+        return [], f"{type(error).__name__}: {error}"
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str, errexit: bool) -> ShellScript:
+    if not text.strip():
+        return ShellScript(text, [])
+    trees, error = bash_trees(text)
+    if error is not None:
+        return ShellScript(text, _fallback(text, errexit), error)
+    commands: list[SimpleCommand] = []
+    walker = _Walker(text, commands, errexit)
+    for index, tree in enumerate(trees):
+        walker.visit(tree, _Context(masked=not walker.errexit and index < len(trees) - 1))
+    return ShellScript(text, commands)
+
+
+@dataclass(frozen=True)
+class _Context:
+    masked: bool = False
+    negated: bool = False
+    in_condition: bool = False
+    in_function: bool = False
+
+
+class _Walker:
+    def __init__(self, text: str, out: list[SimpleCommand], errexit: bool):
+        self.text = text
+        self.out = out
+        self.errexit = errexit
+
+    def visit(self, node, ctx: _Context) -> None:
+        kind = node.kind
+        if kind == "command":
+            self._command(node, ctx)
+        elif kind == "list":
+            self._list(node.parts, ctx)
+        elif kind == "pipeline":
+            parts = [p for p in node.parts if p.kind not in ("pipe",)]
+            negated = any(p.kind == "reservedword" and p.word == "!" for p in parts)
+            parts = [p for p in parts if p.kind != "reservedword"]
+            for i, part in enumerate(parts):
+                last = i == len(parts) - 1
+                self.visit(part, _Context(ctx.masked or negated or not last, ctx.negated ^ negated,
+                                          ctx.in_condition, ctx.in_function))
+        elif kind == "compound":
+            inner = [p for p in node.list if p.kind not in ("reservedword",)] if hasattr(node, "list") else []
+            self._list(inner, ctx)
+        elif kind in ("if", "while", "until"):
+            self._conditional(node, ctx)
+        elif kind == "for":
+            body = [p for p in node.parts if p.kind not in ("reservedword", "word", "operator")]
+            for part in body:
+                self.visit(part, ctx)
+        elif kind == "function":
+            for part in node.parts:
+                if part.kind == "compound":
+                    self.visit(part, _Context(ctx.masked, ctx.negated, ctx.in_condition, True))
+        elif kind == "operator":
+            return
+
+    def _list(self, parts, ctx: _Context) -> None:
+        items = [p for p in parts if p.kind != "operator"]
+        ops = [p for p in parts if p.kind == "operator"]
+        # Operators follow their left operand: ops[i] sits between items[i] and items[i + 1].
+        seq = []
+        for part in parts:
+            if part.kind == "operator":
+                if seq:
+                    seq[-1] = (seq[-1][0], part.op)
+            else:
+                seq.append((part, None))
+        for i, (part, op) in enumerate(seq):
+            rest_ops = [o for _, o in seq[i:] if o]
+            hides = False
+            for o in rest_ops:
+                if o in (";", "\n", "&"):
+                    hides = not self.errexit or o == "&"
+                    break
+                if o == "||":
+                    hides = not _fails(seq, i, o)
+                    break
+            last = i == len(seq) - 1
+            self.visit(part, _Context(ctx.masked or (hides and not last) or (op == "&"),
+                                      ctx.negated, ctx.in_condition, ctx.in_function))
+        del items, ops
+
+    def _conditional(self, node, ctx: _Context) -> None:
+        parts = list(node.parts)
+        state = "cond"
+        for part in parts:
+            if part.kind == "reservedword":
+                word = part.word
+                if word in ("if", "elif", "while", "until"):
+                    state = "cond"
+                elif word in ("then", "else", "do"):
+                    state = "body"
+                continue
+            if state == "cond":
+                self.visit(part, _Context(True, ctx.negated, True, ctx.in_function))
+            else:
+                self.visit(part, ctx)
+
+    def _command(self, node, ctx: _Context) -> None:
+        words: list[Word] = []
+        for part in node.parts:
+            if part.kind in ("word", "assignment"):
+                start, end = part.pos
+                words.append(Word(part.word, start, end))
+                for sub in getattr(part, "parts", []) or []:
+                    if sub.kind == "commandsubstitution" and getattr(sub, "command", None) is not None:
+                        self.visit(sub.command, _Context(True, ctx.negated, ctx.in_condition, ctx.in_function))
+            elif part.kind == "compound":
+                self.visit(part, ctx)
+        if not words:
+            return
+        start, end = node.pos
+        self.out.append(SimpleCommand(words, start, end, masked=ctx.masked, negated=ctx.negated,
+                                      in_condition=ctx.in_condition, in_function=ctx.in_function))
+
+
+def _fails(seq, i: int, op: str) -> bool:
+    """``a || exit 1`` and ``a || false`` keep a's failure: the fallback fails too."""
+    for j in range(i, len(seq)):
+        if seq[j][1] == op:
+            nxt = seq[j + 1][0] if j + 1 < len(seq) else None
+            if nxt is None or nxt.kind != "command":
+                return False
+            words = [p.word for p in nxt.parts if p.kind == "word"]
+            if not words:
+                return False
+            if words[0] == "false":
+                return True
+            return words[0] in ("exit", "return") and (len(words) == 1 or words[1] not in ("0", "$?"))
+    return False
+
+
+_OPERATORS = {";", "&&", "||", "|", "&", "\n", "(", ")", "{", "}"}
+
+
+def _fallback(text: str, errexit: bool) -> list[SimpleCommand]:
+    """Commands split on control operators by shlex; positions found by searching forward."""
+    lexer = shlex.shlex(text.replace("\\\n", "  "), posix=True, punctuation_chars=";&|()")
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    tokens: list[str] = []
+    try:
+        for token in lexer:
+            tokens.append(token)
+    except ValueError:
+        tokens = text.split()
+    commands: list[SimpleCommand] = []
+    current: list[Word] = []
+    pos = 0
+    pending: list[tuple[list[Word], str | None]] = []
+    for token in tokens:
+        if token in _OPERATORS or set(token) <= set(";&|\n"):
+            pending.append((current, token))
+            current = []
+            continue
+        found = text.find(token, pos)
+        start = found if found != -1 else pos
+        end = start + len(token) if found != -1 else pos
+        pos = max(pos, end)
+        current.append(Word(token, start, end))
+    pending.append((current, None))
+    for i, (words, op) in enumerate(pending):
+        if not words:
+            continue
+        last = i == len(pending) - 1
+        masked = op == "||" or op == "|" or (op in (";", "\n") and not errexit and not last)
+        commands.append(SimpleCommand(words, words[0].start, words[-1].end, masked=masked and not last,
+                                      approximate=True))
+    return commands

@@ -11,7 +11,7 @@ import pytest
 from gpulint.engine.run import run
 from gpulint.core.limits import Limits
 from gpulint.artifacts.kubernetes import workloads as W
-from gpulint.artifacts.kubernetes.model import objects_in
+from gpulint.artifacts.kubernetes.model import is_gpu_resource, objects_in
 from gpulint.syntax.yamlfile import load_yaml
 from gpulint.core.source import Source
 
@@ -35,7 +35,7 @@ def _findings(tmp_path: Path, text: str, name: str = "m.yaml"):
     ("nvidia.com/mig-big", False), ("gpu.intel.com/millicores", False), ("cpu", False), ("", False),
 ])
 def test_gpu_resource_names(name, ok):
-    assert W.is_gpu_resource(name) is ok
+    assert is_gpu_resource(name) is ok
 
 
 @pytest.mark.parametrize("name, ok", [

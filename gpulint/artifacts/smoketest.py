@@ -1,56 +1,20 @@
 """The GPU smoke test read with ``ast``: NVML init, a CUDA availability check, a tensor round-trip,
 distinct exit codes, and no handler that turns every failure into exit 0.
 
-The smoke test of a project is the Python script its Dockerfile's HEALTHCHECK runs (read from the
-build context), else a file named like ``smoke_test.py``; it is judged as part of a lifecycle
-project, i.e. when a workflow or a Kubernetes manifest sits next to it. Nothing is imported or run.
+Which script is a project's smoke test is decided across files (``project.lifecycle.smoke_tests``);
+this module only reads one script. Nothing is imported or run.
 """
 
 from __future__ import annotations
 
 import ast
-import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
 from gpulint.syntax.python import (PythonFile, _decisive_names, _dotted, _Imports, _qualify, _reachable,
-                                   _used_decisively, parse_python)
-from gpulint.core.source import EmbeddedSource
+                                   _used_decisively)
 
 SMOKE_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
-
-
-def smoke_tests(project: Any) -> list[PythonFile]:
-    """The smoke tests of every lifecycle project under the root (each source once)."""
-
-    def compute() -> list[PythonFile]:
-        from gpulint.project.lifecycle import image_check, partners
-
-        found: dict[int, PythonFile] = {}
-        for dockerfile in project.of_kind("dockerfile"):
-            if not (partners(project, dockerfile, "workflow") or partners(project, dockerfile, "kubernetes")):
-                continue
-            image = image_check(dockerfile)
-            if image is None or dockerfile.context is None:
-                continue
-            for script in image.healthcheck_scripts():
-                if not script.python:
-                    continue
-                origin = image.origin(script.path)
-                source = origin.source
-                if source is None and origin.status == "missing":
-                    source = dockerfile.context.read(posixpath.basename(image.absolute(script.path)))
-                if source is not None:
-                    found.setdefault(id(source), parse_python(source))
-        for script in project.of_kind("smoketest"):
-            source = script.source
-            named = posixpath.basename(source.rel_path) in SMOKE_NAMES
-            if isinstance(source, EmbeddedSource) or (named and (
-                    partners(project, script, "workflow") or partners(project, script, "kubernetes"))):
-                found.setdefault(id(source), script)
-        return [s for s in found.values() if s.tree is not None]
-
-    return project.memo("lifecycle-smoke-tests", compute)
 
 
 # ----------------------------------------------------------------------------- analysis

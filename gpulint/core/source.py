@@ -8,6 +8,7 @@ inside a lab answers file) maps each of its characters back to the file it came 
 from __future__ import annotations
 
 import bisect
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,3 +92,20 @@ class Span:
     def at_line(cls, source: Source, line: int) -> Span:
         start = source.offset(line, 1)
         return cls(source, start, start + len(source.line_text(line)))
+
+
+def decode(data: bytes) -> tuple[str | None, str | None]:
+    """Text of a file, or a reason it is not text. UTF-8 (with or without BOM) and UTF-16 with BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as error:
+            return None, f"invalid UTF-16: {error.reason}"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    if b"\x00" in data:
+        return None, "binary file (contains NUL bytes); not linted"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); not linted"

@@ -6,7 +6,6 @@ syntax, alias bombs) becomes a ``FileProblem`` with a location, and the run goes
 
 from __future__ import annotations
 
-import codecs
 from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from gpulint.artifacts.rollout import RolloutSpec, is_rollout
 from gpulint.ci.github.workflow import Workflow, is_workflow
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
 from gpulint.project.project import Project
-from gpulint.core.source import Source, Span
+from gpulint.core.source import Source, Span, decode
 
 ANSWER_FIELDS = ("dockerfile", "workflow_yaml", "deployment_yaml", "smoke_test_py")
 SMOKE_TEST_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
@@ -55,23 +54,6 @@ class FileProblem:
     @property
     def source(self) -> Source:
         return self.span.source
-
-
-def decode(data: bytes) -> tuple[str | None, str | None]:
-    """Text of a file, or a reason it is not text. UTF-8 (with or without BOM) and UTF-16 with BOM."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), None
-        except UnicodeDecodeError as error:
-            return None, f"invalid UTF-16: {error.reason}"
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
-    if b"\x00" in data:
-        return None, "binary file (contains NUL bytes); not linted"
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as error:
-        return None, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); not linted"
 
 
 def _problem_at_offset(rel: str, path: Path, data: bytes, message: str) -> FileProblem:
@@ -245,3 +227,14 @@ def _answers(parent: Source, node: Y.MappingNode, project: Project, path: Path |
             inner = load_yaml(embedded[field_name], project.limits)
             artifacts.extend(_yaml_artifacts(inner, project, field_name == "workflow_yaml", path))
     return artifacts
+
+def timeout_problem(root: Any, skipped: list[Any], timeout: float, linted: int) -> Any:
+    """A GL001 finding (at the first file left out) naming the files the time bound left unlinted."""
+    names = [c.rel for c in skipped]
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    message = (f"the run stopped at its {timeout:g} s time limit (timeout) after {linted} file(s); "
+               f"{len(names)} file(s) were not linted: {shown}")
+    first = skipped[0]
+    fix = ("raise --timeout (or `timeout:` in .gpulint.yaml), exclude generated or vendored folders, "
+           "or lint fewer paths at once")
+    return FileProblem(Span(Source("", first.rel, first.path), 0, 0), message, fix=fix)

@@ -14,7 +14,7 @@ from gpulint.project.config import Config, find_config, load_config
 from gpulint.engine.discovery import Discovery, discover
 from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
-from gpulint.engine.loader import FileProblem, load
+from gpulint.engine.loader import FileProblem, load, timeout_problem
 from gpulint.project.project import Project
 from gpulint.rules.base import Report, Rule, load_rules
 from gpulint.core.source import Source, Span
@@ -111,8 +111,6 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
             continue
         project.artifacts.extend(load(candidate, project))
     if skipped:
-        from gpulint.core.limits import timeout_problem
-
         project.artifacts.append(timeout_problem(root, skipped, timeout, len(found.candidates) - len(skipped)))
     for problem in found.problems:
         source = Source("", problem.rel, root / problem.rel)

@@ -137,9 +137,8 @@ def _grade_live(args: argparse.Namespace, rubric):
     """Grade with live mode: the submission's image is built and run, and its smoke-test steps decide
     smoketest.healthy and smoketest.negative (a skipped step, e.g. for want of a GPU, leaves its
     criterion skipped). Live mode's own report goes to standard error. An int is an exit status."""
-    from gpulint.grading.grader import LiveResult, grade
+    from gpulint.grading.grader import LiveResult, grade, live_results
     from gpulint.grading.submission import load_submission
-    from gpulint.live.command import live_results
     from gpulint.live.docker_engine import MissingExtra
     from gpulint.live.options import options_from
     from gpulint.live.render import render_text

@@ -15,6 +15,7 @@ from typing import Any
 from gpulint.core.findings import Finding
 from gpulint.grading.rubric import Criterion, Rubric, _round
 from gpulint.grading.submission import Submission, SubmissionError, load_submission
+from gpulint.live import model as live_model
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
@@ -126,5 +127,21 @@ def grade_path(path: Path, rubric: Rubric, live_results: dict[str, LiveResult] |
     return grade(load_submission(Path(path), rubric), rubric, live_results)
 
 
+def live_results(report) -> dict:
+    """The lab's live criteria from a live run: smoketest.healthy (the smoke test passes with a GPU) and
+    smoketest.negative (it fails with CUDA_VISIBLE_DEVICES=''). A criterion whose step was skipped
+    (no engine, no GPU) is left out, so it stays skipped; an image that does not build fails both."""
+    results: dict[str, LiveResult] = {}
+    build = report.step(live_model.BUILD)
+    for criterion, name in (("smoketest.healthy", live_model.SMOKE_POSITIVE),
+                            ("smoketest.negative", live_model.SMOKE_NEGATIVE)):
+        step = report.step(name)
+        if build is not None and build.status == live_model.FAILED:
+            results[criterion] = LiveResult(False, f"The image did not build ({report.engine} engine): {build.detail}")
+        elif step is not None and step.status in (live_model.PASSED, live_model.FAILED):
+            results[criterion] = LiveResult(step.status == live_model.PASSED, f"{name} ({report.engine} engine): {step.detail}")
+    return results
+
+
 __all__ = ["CriterionResult", "GradeResult", "LiveResult", "SubmissionError", "grade", "grade_error", "grade_path",
-           "parse_live_results"]
+           "parse_live_results", "live_results"]

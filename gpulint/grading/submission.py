@@ -148,7 +148,7 @@ def _read_notebook(path: Path) -> Any:
         data = path.read_bytes()
     except OSError as error:
         raise SubmissionError(f"{path.name}: cannot read: {error.strerror or error}") from None
-    from gpulint.engine.loader import decode
+    from gpulint.core.source import decode
 
     text, problem = decode(data)
     if text is None:

@@ -69,21 +69,3 @@ def run_live_command(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     return EXIT_FAILED if report.failed else EXIT_OK
-
-
-def live_results(report) -> dict:
-    """The lab's live criteria from a live run: smoketest.healthy (the smoke test passes with a GPU) and
-    smoketest.negative (it fails with CUDA_VISIBLE_DEVICES=''). A criterion whose step was skipped
-    (no engine, no GPU) is left out, so it stays skipped; an image that does not build fails both."""
-    from gpulint.grading.grader import LiveResult
-    from gpulint.live.model import BUILD, FAILED, PASSED, SMOKE_NEGATIVE, SMOKE_POSITIVE
-
-    results: dict[str, LiveResult] = {}
-    build = report.step(BUILD)
-    for criterion, name in (("smoketest.healthy", SMOKE_POSITIVE), ("smoketest.negative", SMOKE_NEGATIVE)):
-        step = report.step(name)
-        if build is not None and build.status == FAILED:
-            results[criterion] = LiveResult(False, f"The image did not build ({report.engine} engine): {build.detail}")
-        elif step is not None and step.status in (PASSED, FAILED):
-            results[criterion] = LiveResult(step.status == PASSED, f"{name} ({report.engine} engine): {step.detail}")
-    return results

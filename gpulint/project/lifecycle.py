@@ -27,7 +27,9 @@ from gpulint.artifacts.dockerfile.context import Origin, origin_of, workdir_at
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, duration_seconds, effective_healthcheck
 from gpulint.syntax.shell import parse_shell
+from gpulint.artifacts.smoketest import SMOKE_NAMES
 from gpulint.core.source import EmbeddedSource
+from gpulint.syntax.python import PythonFile, parse_python
 
 _PYTHON = re.compile(r"^(python|python3|python3\.\d+|python2(\.\d+)?|pypy3?)$")
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
@@ -746,3 +748,36 @@ def uses_built_image(workflow: Any, run: DockerRun) -> bool | None:
     if any(a is None for a in answers):
         return None
     return False
+
+
+# ----------------------------------------------------------------------------- smoke tests
+
+def smoke_tests(project: Any) -> list[PythonFile]:
+    """The smoke tests of every lifecycle project under the root (each source once)."""
+
+    def compute() -> list[PythonFile]:
+        found: dict[int, PythonFile] = {}
+        for dockerfile in project.of_kind("dockerfile"):
+            if not (partners(project, dockerfile, "workflow") or partners(project, dockerfile, "kubernetes")):
+                continue
+            image = image_check(dockerfile)
+            if image is None or dockerfile.context is None:
+                continue
+            for script in image.healthcheck_scripts():
+                if not script.python:
+                    continue
+                origin = image.origin(script.path)
+                source = origin.source
+                if source is None and origin.status == "missing":
+                    source = dockerfile.context.read(posixpath.basename(image.absolute(script.path)))
+                if source is not None:
+                    found.setdefault(id(source), parse_python(source))
+        for script in project.of_kind("smoketest"):
+            source = script.source
+            named = posixpath.basename(source.rel_path) in SMOKE_NAMES
+            if isinstance(source, EmbeddedSource) or (named and (
+                    partners(project, script, "workflow") or partners(project, script, "kubernetes"))):
+                found.setdefault(id(source), script)
+        return [s for s in found.values() if s.tree is not None]
+
+    return project.memo("lifecycle-smoke-tests", compute)

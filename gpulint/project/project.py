@@ -53,7 +53,7 @@ class Project:
 
     def read_file(self, path: Path) -> Source | None:
         """Read a file inside the root for analysis (never executed); None if unsafe or unreadable."""
-        from gpulint.engine.loader import decode
+        from gpulint.core.source import decode
 
         try:
             path = Path(path).resolve()

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from gpulint.artifacts.dockerfile.expansion import expand, parse_arg
 from gpulint.core.source import Source, Span
 
 KEYWORDS = frozenset({
@@ -267,8 +268,6 @@ def _parse_flags(instruction: Instruction) -> None:
 
 
 def _build_stages(dockerfile: Dockerfile) -> None:
-    from gpulint.artifacts.dockerfile.variables import expand, parse_arg
-
     stage: Stage | None = None
     for instruction in dockerfile.instructions:
         if instruction.keyword == "FROM":

@@ -11,6 +11,27 @@ from gpulint.core.source import Source
 
 GPU_RESOURCE = "nvidia.com/gpu"
 
+# Extended resources that hand a container whole GPU devices.
+GPU_RESOURCES = (GPU_RESOURCE, "nvidia.com/gpu.shared", "amd.com/gpu", "gpu.intel.com/i915", "gpu.intel.com/xe")
+_MIG_PREFIX = "nvidia.com/mig-"
+
+
+def is_mig_resource(name: str) -> bool:
+    """``nvidia.com/mig-<profile>``: ``1g.10gb``, ``3g.40gb``, ``1g.10gb+me``, ``1c.3g.40gb``."""
+    if not name.startswith(_MIG_PREFIX):
+        return False
+    profile = name[len(_MIG_PREFIX):].split("+", 1)[0]
+    parts = profile.split(".")
+    if len(parts) < 2 or not parts[-1].endswith("gb") or not parts[-1][:-2].isdigit():
+        return False
+    return all(len(p) >= 2 and p[:-1].isdigit() and p[-1] in "gc" for p in parts[:-1])
+
+
+def is_gpu_resource(name: str | None) -> bool:
+    return bool(name) and (name in GPU_RESOURCES or is_mig_resource(name))  # type: ignore[arg-type]
+
+
+
 # Where each workload kind keeps its pod template's spec.
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -84,8 +105,6 @@ def gpu_limit(container: Y.Node) -> Y.Node | None:
     value = Y.get(limits, GPU_RESOURCE)
     if value is not None:
         return value
-    from gpulint.artifacts.kubernetes.workloads import is_gpu_resource
-
     for key, value in Y.pairs(limits):
         if Y.is_scalar(key) and is_gpu_resource(Y.text(key)):
             return value
@@ -128,8 +147,6 @@ def gpu_request(container: Y.Node) -> Y.Node | None:
     value = Y.get(requests, GPU_RESOURCE)
     if value is not None:
         return value
-    from gpulint.artifacts.kubernetes.workloads import is_gpu_resource
-
     for key, value in Y.pairs(requests):
         if Y.is_scalar(key) and is_gpu_resource(Y.text(key)):
             return value

@@ -25,29 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, K8sObject, key_node
+from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, NO_CRITERION, K8sObject,
+                                               is_gpu_resource, key_node)
 
 # --------------------------------------------------------------------------- GPU resource names
-
-# Extended resources that hand a container whole GPU devices.
-GPU_RESOURCES = (GPU_RESOURCE, "nvidia.com/gpu.shared", "amd.com/gpu", "gpu.intel.com/i915", "gpu.intel.com/xe")
-_MIG_PREFIX = "nvidia.com/mig-"
-
-
-def is_mig_resource(name: str) -> bool:
-    """``nvidia.com/mig-<profile>``: ``1g.10gb``, ``3g.40gb``, ``1g.10gb+me``, ``1c.3g.40gb``."""
-    if not name.startswith(_MIG_PREFIX):
-        return False
-    profile = name[len(_MIG_PREFIX):].split("+", 1)[0]
-    parts = profile.split(".")
-    if len(parts) < 2 or not parts[-1].endswith("gb") or not parts[-1][:-2].isdigit():
-        return False
-    return all(len(p) >= 2 and p[:-1].isdigit() and p[-1] in "gc" for p in parts[:-1])
-
-
-def is_gpu_resource(name: str | None) -> bool:
-    return bool(name) and (name in GPU_RESOURCES or is_mig_resource(name))  # type: ignore[arg-type]
-
 
 @dataclass
 class GpuAsk:
@@ -400,6 +381,4 @@ def probed_gpu_containers(manifests: Any, project: Any) -> list[tuple[PodTemplat
 
 def criterion_of(template: PodTemplate) -> str | None:
     """A report's criterion override: the rule's own for a Deployment, none for other kinds."""
-    from gpulint.artifacts.kubernetes.model import NO_CRITERION
-
     return None if template.is_deployment else NO_CRITERION

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
-from gpulint.syntax.images import copies_from, cuda_of, from_image_span, stage_image
+from gpulint.artifacts.dockerfile.base_images import copies_from, from_image_span, stage_image
+from gpulint.syntax.images import cuda_of
 from gpulint.rules.base import Rule
 
 

@@ -6,7 +6,8 @@ import shlex
 
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
-from gpulint.syntax.images import cuda_of, stage_image, wheel_cuda
+from gpulint.artifacts.dockerfile.base_images import stage_image
+from gpulint.syntax.images import cuda_of, wheel_cuda
 from gpulint.syntax.shell import parse_shell
 from gpulint.rules.base import Rule
 from gpulint.core.source import Span

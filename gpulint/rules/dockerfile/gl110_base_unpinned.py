@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
-from gpulint.syntax.images import from_image_span, parse_image
+from gpulint.artifacts.dockerfile.base_images import from_image_span
+from gpulint.syntax.images import parse_image
 from gpulint.rules.base import Rule
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, NO_CRITERION, Manifests, container_anchor, gpu_count,
-                                is_template_placeholder, key_node)
+                                is_gpu_resource, is_template_placeholder, key_node)
 from gpulint.syntax.quantity import parse_quantity
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.rules.base import Report, Rule
@@ -224,7 +224,7 @@ def _near_misses(template: W.PodTemplate, index) -> str:
     for container in template.containers():
         for key, _ in Y.pairs(Y.get_path(container, "resources", "limits")):
             name = Y.text(key) or ""
-            if not W.is_gpu_resource(name) and "gpu" in name.lower():
+            if not is_gpu_resource(name) and "gpu" in name.lower():
                 return f" ('{name}' is not '{GPU_RESOURCE}', the resource the NVIDIA device plugin offers)"
         for claim in template.claims(container, index):
             if claim.status == W.NOT_GPU:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
-from gpulint.artifacts.smoketest import analyse, smoke_tests
+from gpulint.artifacts.smoketest import analyse
+from gpulint.project.lifecycle import smoke_tests
 from gpulint.rules.base import Report, Rule
 from gpulint.rules.lifecycle._smoke_common import anchor
 

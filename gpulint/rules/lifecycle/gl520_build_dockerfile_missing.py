@@ -4,7 +4,7 @@ import posixpath
 from pathlib import Path
 
 from gpulint.core.findings import Severity
-from gpulint.syntax.images import build_sites
+from gpulint.ci.images import build_sites
 from gpulint.rules.base import Rule
 
 

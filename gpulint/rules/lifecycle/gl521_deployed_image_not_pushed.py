@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.images import informative, parse_image, pattern_matches, push_sites
+from gpulint.ci.images import push_sites
+from gpulint.syntax.images import informative, parse_image, pattern_matches
 from gpulint.artifacts.kubernetes.model import deployments, gpu_limit, is_gpu_workload
 from gpulint.rules.base import Rule
 

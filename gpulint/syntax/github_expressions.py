@@ -8,6 +8,8 @@ true?" without knowing every context value.
 
 from __future__ import annotations
 
+from gpulint.core.tri import UNKNOWN, Unknown, _Singleton  # noqa: F401 - re-exported
+
 import json
 import math
 import operator
@@ -41,33 +43,6 @@ class EvaluationError(ExpressionError):
     """Error GitHub would raise at run time (bad format() string, invalid fromJSON input)."""
 
 
-class _Singleton:
-    """Marker value compared by identity; copy and pickle keep the one instance."""
-
-    _name = ""
-
-    def __new__(cls) -> _Singleton:
-        if "_instance" not in cls.__dict__:
-            cls._instance = super().__new__(cls)
-        return cls.__dict__["_instance"]
-
-    def __repr__(self) -> str:
-        return self._name
-
-    def __reduce__(self) -> str:
-        return self._name  # the module global holding the instance
-
-
-class Unknown(_Singleton):
-    """Value that cannot be known statically.  Compare with `is UNKNOWN`."""
-
-    _name = "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        # A silent `if value:` on an unknown is always a three-valued-logic bug.
-        raise TypeError("UNKNOWN has no boolean value; use truthy()")
-
-
 class Wildcard(_Singleton):
     """The `*` of an object filter (`a.*.b`, `a[*]`)."""
 
@@ -77,7 +52,6 @@ class Wildcard(_Singleton):
         return "*"
 
 
-UNKNOWN = Unknown()
 WILDCARD = Wildcard()
 
 

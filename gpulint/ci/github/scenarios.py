@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from gpulint.core.tri import Tri, all3, and3, any3, not3, or3  # noqa: F401 - re-exported
 from gpulint.syntax import github_expressions as E
 from gpulint.ci.github import filters as F
 from gpulint.syntax import yamlnode as Y
 from gpulint.ci.github.matrix import expand
 from gpulint.ci.github.workflow import Expr, Job, Step, Workflow
 
-Tri = bool | E.Unknown
 MAIN = "main"
 MAX_STEP_LEGS = 16  # step `if:`s are evaluated per matrix leg; beyond this the first legs decide
 
@@ -36,36 +36,6 @@ class Scenario:
     @property
     def main_push(self) -> bool:
         return self.key == "push-main"
-
-
-def and3(a: Tri, b: Tri) -> Tri:
-    if a is False or b is False:
-        return False
-    return True if a is True and b is True else E.UNKNOWN
-
-
-def or3(a: Tri, b: Tri) -> Tri:
-    if a is True or b is True:
-        return True
-    return False if a is False and b is False else E.UNKNOWN
-
-
-def not3(a: Tri) -> Tri:
-    return E.UNKNOWN if a is E.UNKNOWN else not a
-
-
-def all3(values: list[Tri]) -> Tri:
-    out: Tri = True
-    for v in values:
-        out = and3(out, v)
-    return out
-
-
-def any3(values: list[Tri]) -> Tri:
-    out: Tri = False
-    for v in values:
-        out = or3(out, v)
-    return out
 
 
 # ----------------------------------------------------------------------------- triggers

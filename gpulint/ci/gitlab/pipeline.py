@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from gpulint.syntax.embedded import embed
 from gpulint.syntax import gitlab_expressions as GE
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.github_expressions import UNKNOWN
+from gpulint.core.tri import UNKNOWN, Tri, and3, or3
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
 from gpulint.syntax.shell import SimpleCommand
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
@@ -34,7 +34,6 @@ from gpulint.core.source import Source, Span
 if TYPE_CHECKING:
     from gpulint.project.project import Project
 
-Tri = GE.Tri
 MAIN = "main"
 FEATURE = "feature-x"
 TAG = "v1.2.0"
@@ -43,18 +42,6 @@ GLOBAL_KEYS = frozenset({"stages", "variables", "workflow", "default", "include"
 DEFAULT_STAGES = [".pre", "build", "test", "deploy", ".post"]
 REFERENCE_TAG = "!reference"
 MAX_INCLUDES = 50
-
-
-def and3(a: Tri, b: Tri) -> Tri:
-    if a is False or b is False:
-        return False
-    return True if a is True and b is True else UNKNOWN
-
-
-def or3(a: Tri, b: Tri) -> Tri:
-    if a is True or b is True:
-        return True
-    return False if a is False and b is False else UNKNOWN
 
 
 # ----------------------------------------------------------------------------- scenarios

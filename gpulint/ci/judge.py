@@ -1,0 +1,100 @@
+"""What the lifecycle asks of every pipeline, written once over the CI model.
+
+Is the image built and the GPU test run (by some pipeline of the project)? Can a push run for
+something other than a push to main? Can a push run without the GPU test having succeeded?
+Adapters answer the per-system questions (``runs``, ``gate``); the answers are combined here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gpulint.ci.model import BUILD, PUSH, TEST, Action, Pipeline, Scenario
+from gpulint.core.tri import Tri
+
+
+@dataclass
+class Ungated:
+    """A scenario in which a push may run although it should not, and why."""
+
+    scenario: Scenario
+    state: Tri  # True: runs; UNKNOWN: may run
+    reason: str = ""
+
+
+def existing(pipeline: Pipeline, kind: str) -> list[Action]:
+    """The actions of a kind that may run in some scenario."""
+    return [a for a in pipeline.of(kind) if pipeline.possible(a)]
+
+
+def first_per_unit(actions: list[Action]) -> list[Action]:
+    """One action per step, job or task: a finding per unit, not per command."""
+    seen: set[int] = set()
+    out = []
+    for action in actions:
+        if id(action.unit) not in seen:
+            seen.add(id(action.unit))
+            out.append(action)
+    return out
+
+
+def outside_main(pipeline: Pipeline, push: Action, profile: str = "lab") -> list[Ungated]:
+    """Scenarios other than a push to main in which the push may run. The production profile
+    accepts deliberate publishing (a version tag, a release, a scheduled run on the default
+    branch, a push to master); the lab accepts only a push to main."""
+    out = []
+    for scenario in pipeline.scenarios():
+        if scenario.main_push or (profile == "production" and scenario.release):
+            continue
+        state = pipeline.runs(push, scenario)
+        if state is not False:
+            out.append(Ungated(scenario, state))
+    return out
+
+
+def untested(pipeline: Pipeline, push: Action) -> list[Ungated]:
+    """Scenarios in which the push may run although the GPU test failed or never ran."""
+    tests = pipeline.of(TEST)
+    out = []
+    for scenario in pipeline.scenarios():
+        state = pipeline.runs(push, scenario)
+        if state is False:
+            continue
+        reasons: list[str] = []
+        for test in tests:
+            reason = pipeline.gate(test, push, scenario)
+            if not reason:
+                break
+            reasons.append(reason)
+        else:
+            out.append(Ungated(scenario, state, reasons[0] if reasons else f"{pipeline.name} runs no GPU test"))
+    return out
+
+
+def main_reason(items: list[Ungated]) -> str:
+    """The reason to show: the one for a push to main when there is one (it matters most)."""
+    return next((u.reason for u in items if u.scenario.main_push), items[0].reason)
+
+
+def scenario_list(pipeline: Pipeline, items: Sequence[Ungated]) -> str:
+    """"on a pull request to main and on a push to branch feature-x (may run: ...)"."""
+    parts = [f"on {u.scenario.label}{pipeline.state_text(u.state)}" for u in items]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def missing_everywhere(pipelines: Sequence[Pipeline], kind: str) -> bool:
+    """No pipeline of the project has an action of this kind that may run."""
+    return not any(existing(p, kind) for p in pipelines if p.judged)
+
+
+def reports_missing(pipelines: Sequence[Pipeline], pipeline: Pipeline) -> bool:
+    """Whether a "no unit does this" finding belongs on this pipeline.
+
+    Teams split a pipeline over several files (build and test in one workflow, release in
+    another), so an action in any pipeline of the project satisfies the question. When none has
+    it, the finding goes on one pipeline only: the first (by path) doing any pipeline work, else
+    the first."""
+    judged = [p for p in pipelines if p.judged]
+    doers = [p for p in judged if any(existing(p, k) for k in (BUILD, TEST, PUSH))]
+    return (doers or judged or [pipeline])[0] is pipeline

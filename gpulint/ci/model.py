@@ -1,0 +1,141 @@
+"""One model of a CI pipeline, whatever system runs it.
+
+Every CI system compiles into the same few things: a ``Pipeline`` (a GitHub workflow, a GitLab
+pipeline, a Cloud Build configuration, a Tekton Pipeline) holds classified ``Action``s (an image
+build, the GPU test, a push, other GPU work) found in its units of work (steps, jobs, tasks), and
+the ``Scenario``s its triggers allow (a pull request, a push to a feature branch, a push to main,
+a tag...). An adapter per system answers the system-specific questions (may this action run in
+this scenario? does a failure of that test stop this push?) with its own semantics; what the
+lifecycle asks of any pipeline (is the image built? tested on a GPU runner? pushed only from
+main and only after the test?) is then judged once, in ``gpulint.ci.judge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from gpulint.core.source import Source, Span
+from gpulint.core.tri import UNKNOWN, Tri
+from gpulint.syntax.shell import SimpleCommand
+
+# What a step does to the image.
+BUILD, TEST, PUSH, GPU = "build", "test", "push", "gpu"  # GPU: GPU work that is not the test (nvidia-smi)
+
+SYSTEMS = ("github", "gitlab", "cloudbuild", "tekton")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One kind of event a pipeline may run for."""
+
+    key: str
+    label: str  # for messages: "a pull request to main"
+    main_push: bool = False  # a push to main (main's code after a merge): where a push belongs
+    # Deliberate publishing that production accepts: a version tag, a release, a scheduled run on the
+    # default branch, a push to `master` as the default branch. The lab accepts only a push to main.
+    release: bool = False
+
+
+@dataclass(eq=False)
+class Action:
+    """A build, GPU test, push or other GPU work, where it is, and the adapter's own record of it."""
+
+    kind: str  # BUILD | TEST | PUSH | GPU
+    detail: str  # what was recognised: "docker run --gpus", "docker push"
+    span: Span  # what a finding about this action points at
+    where: str  # for messages: "step 'Push' in job 'release'", "job 'push'", "task 'push' of Pipeline 'ci'"
+    unit: Any  # the step, job or task doing it: actions of one unit are reported once
+    command: SimpleCommand | None = None  # None for an action (`uses:`), a task result or `images:`
+    native: Any = None  # the adapter's own hit
+
+    @property
+    def masked(self) -> bool:
+        """Its failure cannot fail its step (`|| true`, inside an `if` test, negated)."""
+        c = self.command
+        return c is not None and (c.masked or c.in_condition or c.negated)
+
+
+@dataclass
+class RunnerVerdict:
+    """Where a unit doing GPU work runs, when that is not (or cannot be shown to be) a GPU machine."""
+
+    verdict: str  # NOT_GPU | UNKNOWN_RUNNER
+    span: Span
+    message: str
+    fix: str | None = None
+
+
+NOT_GPU, UNKNOWN_RUNNER = "not-gpu", "unknown"
+
+
+@dataclass
+class RunnerContext:
+    """What decides whether a runner is a GPU machine besides the pipeline itself."""
+
+    extra_labels: tuple[str, ...] = ()  # `gpu-runner-labels` from the configuration
+    profile: str = "production"
+    node_groups: Sequence[Any] = field(default_factory=tuple)  # Kubernetes node groups (Tekton pods)
+
+
+class Pipeline:
+    """A pipeline of one CI system; adapters fill in the system's semantics."""
+
+    system: ClassVar[str]
+    # Words for messages: what a unit of work is called, and what the pipeline is called.
+    unit_name: ClassVar[str] = "job"
+    undecided: ClassVar[str] = "(a condition cannot be decided statically: may run)"
+
+    source: Source
+    judged: bool = True  # False: judged elsewhere (an included GitLab file, a workflow judged through its callers)
+    triggers_known: bool = True  # False: what starts it is configured outside the scanned files
+
+    @property
+    def name(self) -> str:
+        """For messages: "the workflow", "the GitLab pipeline", "Pipeline 'ci'"."""
+        raise NotImplementedError
+
+    @property
+    def anchor(self) -> Span:
+        """Where a finding about something the whole pipeline lacks points."""
+        raise NotImplementedError
+
+    @property
+    def actions(self) -> list[Action]:
+        raise NotImplementedError
+
+    def scenarios(self) -> Sequence[Scenario]:
+        raise NotImplementedError
+
+    def runs(self, action: Action, scenario: Scenario) -> Tri:
+        """May the action run in the scenario (its unit's conditions and the pipeline's triggers)?"""
+        raise NotImplementedError
+
+    def gate(self, test: Action, push: Action, scenario: Scenario) -> str:
+        """'' when a failure of ``test`` stops ``push`` in ``scenario``; otherwise why it does not."""
+        raise NotImplementedError
+
+    def possible(self, action: Action) -> bool:
+        """The action may run in some scenario (or there is no scenario to judge by)."""
+        scenarios = self.scenarios()
+        return not scenarios or any(self.runs(action, s) is not False for s in scenarios)
+
+    def never_runs(self, action: Action) -> str:
+        """Why an action that is never possible never runs."""
+        return f"its {self.unit_name}'s conditions are false for every trigger"
+
+    def push_gate(self, push: Action, outside: list[tuple[Scenario, Tri]]) -> str:
+        """Why a push is not restricted to main, in the system's words."""
+        them = "them" if len(outside) > 1 else "it"
+        return f"its conditions do not exclude {them}"
+
+    def runner_verdicts(self, context: RunnerContext) -> Iterator[RunnerVerdict]:
+        """Units doing GPU work whose runner is not, or cannot be shown to be, a GPU machine."""
+        return iter(())
+
+    def of(self, kind: str) -> list[Action]:
+        return [a for a in self.actions if a.kind == kind]
+
+    def state_text(self, state: Tri) -> str:
+        return f" {self.undecided}" if state is UNKNOWN else ""

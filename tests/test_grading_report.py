@@ -166,12 +166,14 @@ def test_students_table_and_feedback_sections(graded_class):
     rows = doc.find("table", id="students-table").find("tbody").find_all("tr")
     assert len(rows) == CLASS_SIZE
     by_name = {s.name: s for s in students}
+    by_id = {e.attrs["id"]: e for e in doc.iter() if e.attrs.get("id")}
     seen = set()
     for row in rows:
         name_cell, status, score, failed_count, failed, _form = row.find_all("td")
         student = by_name[name_cell.text()]
         seen.add(student.name)
-        section = doc.find("section", id=name_cell.find("a").attrs["href"][1:])
+        section = by_id[name_cell.find("a").attrs["href"][1:]]
+        assert section.tag == "section" and "student" in section.attrs["class"]
         assert section.find("h3").text() == student.name
         if student.ungraded:
             assert status.text() == f"ungraded: {student.ungraded}" and score.text() == "–"

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import yaml
 
 from conftest import REPO
 
+import gpulint
 from gpulint.grading import RubricError, grade_path, load_rubric, parse_rubric
 
 STATIC = ["dockerfile.multistage", "dockerfile.nonroot", "dockerfile.gpu-healthcheck", "workflow.build-test",
@@ -22,7 +24,9 @@ STATIC = ["dockerfile.multistage", "dockerfile.nonroot", "dockerfile.gpu-healthc
 LIVE = ["smoketest.healthy", "smoketest.negative"]
 FINDING_FIELDS = {"rule", "name", "severity", "criterion", "path", "line", "column", "end_line", "end_column",
                   "message", "fix", "suppressed"}
-CRITERION_FIELDS = {"id", "title", "passed", "status", "points", "max_points", "feedback", "findings"}
+CRITERION_FIELDS = {"id", "title", "passed", "status", "points", "max_points", "feedback", "findings", "visibility"}
+GRADE_FIELDS = ["score", "max_score", "rubric", "criteria", "status", "error", "gpulint_version", "rubric_hash",
+                "submission_hash"]
 REF = REPO / "reference"
 DOCKERFILE = (REF / "Dockerfile").read_text()
 USER_LINE = DOCKERFILE.split("\n").index("USER 10001:10001") + 1
@@ -180,15 +184,20 @@ def test_unreadable_submissions_exit_2(tmp_path, cli):
 
 def test_json_contract_is_exact(cli):
     data = cli("grade", "fixtures/GL401/fail/answers_file/answers.yaml", "--format", "json").json()
-    assert list(data) == ["score", "max_score", "rubric", "criteria"]
+    assert list(data) == GRADE_FIELDS
     assert isinstance(data["score"], float) and isinstance(data["max_score"], float)
     assert isinstance(data["rubric"], str)
+    assert data["status"] == "graded" and data["error"] is None
+    assert data["gpulint_version"] == gpulint.__version__
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", data["rubric_hash"])
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", data["submission_hash"])
     assert [c["id"] for c in data["criteria"]] == STATIC + LIVE
     for crit in data["criteria"]:
         assert set(crit) == CRITERION_FIELDS
         assert isinstance(crit["title"], str) and isinstance(crit["feedback"], str) and crit["feedback"]
         assert isinstance(crit["passed"], bool) and crit["passed"] == (crit["status"] == "passed")
         assert crit["status"] in ("passed", "failed", "skipped")
+        assert crit["visibility"] == "visible"
         assert isinstance(crit["points"], float) and isinstance(crit["max_points"], float)
         assert crit["points"] == (crit["max_points"] if crit["passed"] else 0.0)
         for finding in crit["findings"]:
@@ -235,7 +244,8 @@ def check_gradescope(data: dict) -> None:
     """results.json checked field by field against Gradescope's autograder specification."""
     assert set(data) <= GRADESCOPE_TOP
     assert isinstance(data["score"], float)
-    assert isinstance(data["execution_time"], (int, float)) and data["execution_time"] >= 0
+    if "execution_time" in data:  # optional: only with --execution-time, so that regrades are byte-identical
+        assert isinstance(data["execution_time"], int) and data["execution_time"] >= 0
     assert isinstance(data["output"], str)
     assert data["output_format"] in OUTPUT_FORMATS
     assert data["visibility"] in VISIBILITY and data["stdout_visibility"] in VISIBILITY
@@ -325,9 +335,15 @@ def test_hidden_criteria(tmp_path, cli):
     deployment = repo / "k8s/deployment.yaml"
     deployment.write_text(deployment.read_text().replace('nvidia.com/gpu: "1"', 'nvidia.com/gpu: "0"'))
     text = cli("grade", repo, "--rubric", rubric).stdout
-    assert "secret-gpu" not in text and "1 hidden criterion is graded but not shown" in text
-    assert "Score: 15 / 20" in text
-    assert "secret-gpu" in cli("grade", repo, "--rubric", rubric, "--show-hidden").stdout
+    # As on Gradescope, a student who cannot see every criterion does not see the total either.
+    assert "secret-gpu" not in text and "deployment.rolling" not in text
+    assert "2 more criteria are graded but not shown yet" in text
+    assert "Score on the criteria shown: 10 / 10" in text and "Score: 15 / 20" not in text
+    after_due = cli("grade", repo, "--rubric", rubric, "--release", "after_due_date").stdout
+    assert "deployment.rolling" in after_due and "secret-gpu" not in after_due
+    assert "Score on the criteria shown: 15 / 15" in after_due and "1 more criterion is graded" in after_due
+    shown = cli("grade", repo, "--rubric", rubric, "--show-hidden").stdout
+    assert "secret-gpu" in shown and "Score: 15 / 20" in shown
     data = cli("grade", repo, "--rubric", rubric, "--format", "json").json()
     assert data["rubric"] == "custom" and statuses(data) == {"docker": "passed", "secret-gpu": "failed",
                                                              "deployment.rolling": "passed"}
@@ -441,7 +457,8 @@ def test_batch_with_a_broken_submission(tmp_path, cli):
     rows = list(csv.DictReader((out / "gradebook.csv").open()))
     assert [r["submission"] for r in rows] == ["alice", "bob.yaml", "carol.ipynb", "dave.json", "erin"]
     header = list(rows[0])
-    assert header == ["submission", "form", *STATIC, *LIVE, "total", "max_score", "error"]
+    assert header == ["submission", "form", *STATIC, *LIVE, "total", "max_score", "error", "status", "failed_rules",
+                      "submission_hash", "gpulint_version", "rubric_hash"]
     by_name = {r["submission"]: r for r in rows}
     assert by_name["alice"]["total"] == "85" and by_name["alice"]["error"] == "" and by_name["alice"]["form"] == "repository"
     assert by_name["bob.yaml"]["total"] == "78" and by_name["bob.yaml"]["dockerfile.nonroot"] == "0"
@@ -450,6 +467,11 @@ def test_batch_with_a_broken_submission(tmp_path, cli):
     for broken in ("dave.json", "erin"):
         assert by_name[broken]["total"] == "0" and by_name[broken]["error"]
         assert all(by_name[broken][c] == "0" for c in STATIC)
+        assert by_name[broken]["submission_hash"] == ""
+    assert by_name["dave.json"]["status"] == "ungraded: unreadable" and by_name["erin"]["status"] == "ungraded: empty"
+    assert {by_name[n]["status"] for n in ("alice", "bob.yaml", "carol.ipynb")} == {"graded"}
+    assert by_name["bob.yaml"]["failed_rules"] == "dockerfile.nonroot:GL102" and by_name["alice"]["failed_rules"] == ""
+    assert len({r["rubric_hash"] for r in rows}) == 1 and rows[0]["gpulint_version"] == gpulint.__version__
     feedback = sorted(p.name for p in (out / "feedback").iterdir())
     assert feedback == ["alice.md", "bob.yaml.md", "carol.ipynb.md", "dave.json.md", "erin.md"]
     assert "USER root" in (out / "feedback/bob.yaml.md").read_text()

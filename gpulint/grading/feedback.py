@@ -113,5 +113,27 @@ def criterion_feedback(result: CriterionResult, graded: GradeResult) -> str:
     return "\n".join(lines)
 
 
-def unreadable_feedback(result: CriterionResult, message: str) -> str:
-    return f"The submission could not be read, so this criterion could not be graded: {message}"
+def summary_feedback(result: CriterionResult, graded: GradeResult) -> str:
+    """The feedback without what gpulint found line by line (a rubric's or instructor's
+    ``hide_findings``): whether the criterion passed, what it expects, and how many problems."""
+    criterion = result.criterion
+    if graded.error is not None or result.status == "skipped" or result.live is not None:
+        return result.feedback  # nothing about the submission's lines in these
+    if result.passed:
+        return f"Passed. {criterion.pass_feedback}"
+    lines = [criterion.fail_feedback]
+    if criterion.description:
+        lines.append(f"Expected: {' '.join(criterion.description.split())}")
+    count = len(result.failing)
+    lines.append(f"gpulint found {count} problem{'s' if count != 1 else ''} here; the details are not shown "
+                 "for this assignment.")
+    return "\n".join(lines)
+
+
+def ungraded_phrase(reason: str | None) -> str:
+    """"could not be read" for a broken or empty submission, "could not be graded" otherwise."""
+    return "could not be read" if reason in (None, "unreadable", "empty", "unrecognised") else "could not be graded"
+
+
+def unreadable_feedback(result: CriterionResult, message: str, reason: str | None = None) -> str:
+    return f"The submission {ungraded_phrase(reason)}, so this criterion could not be graded: {message}"

@@ -1,15 +1,21 @@
 """Output formats of ``gpulint grade``: text, json (a public contract), markdown, gradescope.
 
-``json`` is exactly::
+``json`` is::
 
     {"score": float, "max_score": float, "rubric": str,
      "criteria": [{"id": str, "title": str, "passed": bool, "status": "passed"|"failed"|"skipped",
-                   "points": float, "max_points": float, "feedback": str, "findings": [...]}]}
+                   "points": float, "max_points": float, "feedback": str, "findings": [...],
+                   "visibility": str}],
+     "status": "graded"|"ungraded: REASON", "error": str|null, "gpulint_version": str,
+     "rubric_hash": "sha256:...", "submission_hash": "sha256:..."|""}
 
 Each finding is the object ``gpulint check --format json`` prints; for a notebook it also has
 ``"cell"`` (1-based cell number) and its ``line`` counts inside that cell. Every criterion is
-listed, hidden ones too: the JSON is for tools and instructors. The student-facing formats
-(text, markdown) leave hidden criteria out unless asked.
+listed, hidden ones too, with every finding: the JSON is for tools and instructors. The
+student-facing formats (text, markdown, gradescope) follow ``visibility.StudentView``: criteria
+not released yet are left out (Gradescope is told each criterion's visibility and hides it
+itself), and with ``hide_findings`` so are the findings. Nothing here reads the clock: the same
+submission, rubric and gpulint give the same bytes (Gradescope's ``execution_time`` only on request).
 
 ``gradescope`` is the ``results.json`` of Gradescope's autograder specification.
 """
@@ -19,8 +25,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from gpulint.grading.provenance import GPULINT_VERSION, rubric_hash
+from gpulint.grading.visibility import StudentReport, StudentView, student_report
+
 if TYPE_CHECKING:
-    from gpulint.grading.grader import CriterionResult, GradeResult
+    from gpulint.grading.grader import GradeResult
 
 FORMATS = ("text", "json", "gradescope", "markdown")
 _MARK = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}
@@ -53,10 +62,23 @@ def as_dict(graded: GradeResult) -> dict:
                 "max_points": _float(r.criterion.points),
                 "feedback": r.feedback,
                 "findings": [_finding_dict(f, graded) for f in r.findings + r.context],
+                "visibility": r.criterion.visibility,
             }
             for r in graded.criteria
         ],
+        "status": graded.status,
+        "error": graded.error,
+        **provenance(graded),
     }
+
+
+def provenance(graded: GradeResult) -> dict:
+    return {"gpulint_version": GPULINT_VERSION, "rubric_hash": rubric_hash(graded.rubric),
+            "submission_hash": graded.submission_hash}
+
+
+def _footer(graded: GradeResult) -> str:
+    return f"Graded by gpulint {GPULINT_VERSION} with the '{graded.rubric.name}' rubric ({rubric_hash(graded.rubric)})."
 
 
 def render_json(graded: GradeResult) -> str:
@@ -67,41 +89,26 @@ def _pts(value: float) -> str:
     return f"{value:g}"
 
 
-def _skipped_note(graded: GradeResult) -> str:
-    skipped = [r for r in graded.criteria if r.status == "skipped"]
-    if not skipped:
-        return ""
-    points = sum(r.criterion.points for r in skipped)
-    return (f"{len(skipped)} live criteri{'on' if len(skipped) == 1 else 'a'} "
-            f"({_pts(points)} points) not graded: live mode (a real GPU run, `--live`) was not used, "
-            "so they score 0 here.")
+def _view(graded: GradeResult, view: StudentView | None, show_hidden: bool) -> StudentView:
+    return view if view is not None else StudentView.for_rubric(graded.rubric, show_hidden=show_hidden)
 
 
-def _shown(graded: GradeResult, show_hidden: bool) -> tuple[list[CriterionResult], list[CriterionResult]]:
-    shown = [r for r in graded.criteria if show_hidden or r.criterion.visibility != "hidden"]
-    hidden = [r for r in graded.criteria if r not in shown]
-    return shown, hidden
-
-
-def render_text(graded: GradeResult, show_hidden: bool = False) -> str:
+def render_text(graded: GradeResult, show_hidden: bool = False, view: StudentView | None = None) -> str:
+    report = student_report(graded, _view(graded, view, show_hidden))
     out = [f"gpulint grade: {graded.name} ({graded.form}), rubric '{graded.rubric.name}': {graded.rubric.title}",
-           f"Score: {_pts(graded.score)} / {_pts(graded.max_score)}"]
+           report.score_line()]
     if graded.error:
         out.append(f"Error: {graded.error}")
-    note = _skipped_note(graded)
-    if note:
-        out.append(note)
-    shown, hidden = _shown(graded, show_hidden)
+    if report.skipped_note:
+        out.append(report.skipped_note)
     out.append("")
-    for r in shown:
-        out.append(f"[{_MARK[r.status]}] {r.criterion.id}: {r.criterion.title} "
-                   f"({_pts(r.points)}/{_pts(r.criterion.points)})")
-        if r.status != "passed" or r.findings:
-            out.extend("    " + line if line else "" for line in r.feedback.split("\n"))
-    if hidden:
-        out.append("")
-        out.append(f"{len(hidden)} hidden criteri{'on is' if len(hidden) == 1 else 'a are'} graded but not shown; "
-                   "they count toward the score.")
+    for item in report.items:
+        out.append(f"[{_MARK[item.status]}] {item.id}: {item.title} ({_pts(item.points)}/{_pts(item.max_points)})")
+        if item.notes:
+            out.extend("    " + line if line else "" for line in item.feedback.split("\n"))
+    if report.withheld:
+        out += ["", report.withheld_note()]
+    out += ["", _footer(graded)]
     return "\n".join(out) + "\n"
 
 
@@ -109,75 +116,90 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_markdown(graded: GradeResult, show_hidden: bool = False) -> str:
-    shown, hidden = _shown(graded, show_hidden)
+_ICON = {"passed": "✅", "failed": "❌", "skipped": "⏭️"}
+
+
+def render_markdown(graded: GradeResult, show_hidden: bool = False, view: StudentView | None = None) -> str:
+    report = student_report(graded, _view(graded, view, show_hidden))
     out = [f"# Feedback: {graded.name}", "",
            f"Rubric: **{graded.rubric.title}** (`{graded.rubric.name}`)", "",
-           f"**Score: {_pts(graded.score)} / {_pts(graded.max_score)}**", ""]
+           f"**{report.score_line()}**", ""]
     if graded.error:
-        out += [f"> **The submission could not be read:** {graded.error}", ""]
-    note = _skipped_note(graded)
-    if note:
-        out += [f"> {note}", ""]
+        out += [f"> **The submission {report.error_phrase}:** {graded.error}", ""]
+    if report.skipped_note:
+        out += [f"> {report.skipped_note}", ""]
     out += ["| | Criterion | Points |", "|---|---|---|"]
-    icon = {"passed": "✅", "failed": "❌", "skipped": "⏭️"}
-    for r in shown:
-        out.append(f"| {icon[r.status]} | {_md_escape(r.criterion.title)} (`{r.criterion.id}`) | "
-                   f"{_pts(r.points)} / {_pts(r.criterion.points)} |")
-    if hidden:
-        out += ["", f"_{len(hidden)} hidden criteri{'on is' if len(hidden) == 1 else 'a are'} graded but not shown; "
-                    "they count toward the score._"]
-    for r in shown:
-        out += ["", f"## {icon[r.status]} {r.criterion.title} (`{r.criterion.id}`)", "", r.feedback]
+    for item in report.items:
+        out.append(f"| {_ICON[item.status]} | {_md_escape(item.title)} (`{item.id}`) | "
+                   f"{_pts(item.points)} / {_pts(item.max_points)} |")
+    if report.withheld:
+        out += ["", f"_{report.withheld_note()}_"]
+    for item in report.items:
+        out += ["", f"## {_ICON[item.status]} {item.title} (`{item.id}`)", "", item.feedback]
+    out += ["", "---", "", f"_{_footer(graded)}_"]
     return "\n".join(out) + "\n"
 
 
-def gradescope_dict(graded: GradeResult, execution_time: float = 0.0) -> dict:
-    """Gradescope's results.json: score, execution_time, output, tests[], visibility settings."""
+def gradescope_dict(graded: GradeResult, execution_time: float | None = None, view: StudentView | None = None) -> dict:
+    """Gradescope's results.json: score, output, tests[] with their visibility, extra_data.
+
+    Every criterion is a test carrying its own visibility, and Gradescope hides it from students
+    until then (and hides the total while any test is hidden); the top-level ``visibility`` is the
+    rubric's default. ``stdout_visibility`` is hidden: the autograder's standard output is for
+    the course staff. ``execution_time`` is left out unless given, so a regrade is byte-identical."""
+    view = _view(graded, view, False)
     tests = []
     for number, r in enumerate(graded.criteria, 1):
         name = r.criterion.title
         if r.status == "skipped":
             name += " (not graded: needs live mode)"
-        test = {
+        tests.append({
             "name": f"{r.criterion.id}: {name}",
             "number": str(number),
             "score": _float(r.points),
             "max_score": _float(r.criterion.points),
             "status": "passed" if r.status == "passed" else "failed",
-            "output": r.feedback,
+            "output": view.feedback(r, graded),
             "output_format": "md",
             "tags": [r.criterion.id] + (["live"] if r.criterion.live else []) + (["skipped"] if r.status == "skipped"
                                                                               else []),
             "visibility": r.criterion.visibility,
-        }
-        tests.append(test)
-    output = f"Graded by gpulint with the '{graded.rubric.name}' rubric: {graded.rubric.title}."
+        })
+    report = student_report(graded, view)
+    output = f"Graded by gpulint {GPULINT_VERSION} with the '{graded.rubric.name}' rubric: {graded.rubric.title}."
     if graded.error:
-        output += f"\n\nThe submission could not be read: {graded.error}"
-    note = _skipped_note(graded)
-    if note:
-        output += "\n\n" + note
-    return {
-        "score": _float(graded.score),
-        "execution_time": max(0, int(round(execution_time))),
+        output += f"\n\nThe submission {report.error_phrase}: {graded.error}"
+    if report.skipped_note:
+        output += "\n\n" + report.skipped_note
+    data: dict = {"score": _float(graded.score)}
+    if execution_time is not None:
+        data["execution_time"] = max(0, int(round(execution_time)))
+    data.update({
         "output": output,
         "output_format": "md",
-        "visibility": "visible",
+        "visibility": graded.rubric.visibility,
         "stdout_visibility": "hidden",
+        "extra_data": {"status": graded.status, **provenance(graded)},
         "tests": tests,
-    }
+    })
+    return data
 
 
-def render_gradescope(graded: GradeResult, execution_time: float = 0.0) -> str:
-    return json.dumps(gradescope_dict(graded, execution_time), indent=2, ensure_ascii=False) + "\n"
+def render_gradescope(graded: GradeResult, execution_time: float | None = None,
+                      view: StudentView | None = None) -> str:
+    return json.dumps(gradescope_dict(graded, execution_time, view), indent=2, ensure_ascii=False) + "\n"
 
 
-def render(graded: GradeResult, fmt: str, *, show_hidden: bool = False, execution_time: float = 0.0) -> str:
+def render(graded: GradeResult, fmt: str, *, show_hidden: bool = False, execution_time: float | None = None,
+           view: StudentView | None = None) -> str:
     if fmt == "json":
         return render_json(graded)
     if fmt == "gradescope":
-        return render_gradescope(graded, execution_time)
+        return render_gradescope(graded, execution_time, view)
     if fmt == "markdown":
-        return render_markdown(graded, show_hidden)
-    return render_text(graded, show_hidden)
+        return render_markdown(graded, show_hidden, view)
+    return render_text(graded, show_hidden, view)
+
+
+__all__ = ["FORMATS", "StudentReport", "as_dict", "gradescope_dict", "provenance", "render", "render_gradescope",
+           "render_json", "render_markdown", "render_text"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gpulint.core.findings import Finding
+from gpulint.grading.provenance import submission_hash
 from gpulint.grading.rubric import Criterion, Rubric, _round
 from gpulint.grading.submission import Submission, SubmissionError, load_submission
 from gpulint.live import model as live_model
@@ -49,6 +50,15 @@ class GradeResult:
     criteria: list[CriterionResult]
     submission: Submission | None = None
     error: str | None = None
+    reason: str | None = None  # why it could not be graded: unreadable, empty, unrecognised, timed out, ...
+    submission_hash: str = ""  # sha256 of the graded files (provenance.submission_hash)
+
+    @property
+    def status(self) -> str:
+        """``graded``, or ``ungraded: REASON`` for a submission that could not be graded at all."""
+        if self.error is None:
+            return "graded"
+        return f"ungraded: {self.reason or 'unreadable'}"
 
     @property
     def score(self) -> float:
@@ -111,20 +121,24 @@ def grade(submission: Submission, rubric: Rubric, live_results: dict[str, LiveRe
     return graded
 
 
-def grade_error(name: str, rubric: Rubric, message: str) -> GradeResult:
-    """The result of a submission that could not be read: every criterion fails with 0 points."""
+def grade_error(name: str, rubric: Rubric, message: str, reason: str = "unreadable") -> GradeResult:
+    """The result of a submission that could not be graded: every criterion fails with 0 points,
+    and ``status`` says it was not graded and why."""
     from gpulint.grading.feedback import unreadable_feedback
 
     results = [CriterionResult(c, FAILED, 0.0) for c in rubric.criteria]
-    graded = GradeResult(rubric, name, results, None, message)
+    graded = GradeResult(rubric, name, results, None, message, reason)
     for result in results:
-        result.feedback = unreadable_feedback(result, message)
+        result.feedback = unreadable_feedback(result, message, reason)
     return graded
 
 
 def grade_path(path: Path, rubric: Rubric, live_results: dict[str, LiveResult] | None = None) -> GradeResult:
     """Read and grade one submission; raises ``SubmissionError`` when it cannot be read at all."""
-    return grade(load_submission(Path(path), rubric), rubric, live_results)
+    submission = load_submission(Path(path), rubric)
+    graded = grade(submission, rubric, live_results)
+    graded.submission_hash = submission_hash(Path(path), submission)
+    return graded
 
 
 def live_results(report) -> dict:

@@ -52,6 +52,8 @@ class Rubric:
     require: tuple[str, ...] = DEFAULT_REQUIRE
     honor_suppressions: bool = False
     gpu_runner_labels: tuple[str, ...] = ()
+    visibility: str = "visible"  # the default of criteria that set none (Gradescope's top-level visibility)
+    hide_findings: bool = False  # student-facing reports leave out what gpulint found, line by line
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -160,6 +162,7 @@ def _build(data: dict, node, default_name: str, label: str) -> Rubric:
     rules = load_rules().values()
     known = _known_criteria()
     default_fail_on = Severity(data.get("fail_on", "error"))
+    default_visibility = data.get("visibility", "visible")
     criteria: list[Criterion] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -174,7 +177,7 @@ def _build(data: dict, node, default_name: str, label: str) -> Rubric:
         criterion = Criterion(
             id=cid, title=item["title"], points=_round(float(item["points"])), rules=refs,
             pass_feedback=item["feedback"]["pass"].strip(), fail_feedback=item["feedback"]["fail"].strip(),
-            description=item.get("description", "").strip(), visibility=item.get("visibility", "visible"),
+            description=item.get("description", "").strip(), visibility=item.get("visibility", default_visibility),
             live=bool(item.get("live", False)), fail_on=Severity(item.get("fail_on", default_fail_on.value)))
         for ref in refs:
             probe = Criterion("probe", "probe", 0.0, (ref,))
@@ -193,4 +196,5 @@ def _build(data: dict, node, default_name: str, label: str) -> Rubric:
         require=tuple(data.get("require", DEFAULT_REQUIRE)),
         honor_suppressions=bool(data.get("honor_suppressions", False)),
         gpu_runner_labels=tuple(data.get("gpu_runner_labels", ())),
+        visibility=default_visibility, hide_findings=bool(data.get("hide_findings", False)),
     )

@@ -42,8 +42,19 @@ ROLLOUT_KEYS = {"rollback_commands": "rollback_commands", "rollback-commands": "
                 "image-promotion-flow": "image_promotion_flow", "promotion-flow": "image_promotion_flow"}
 
 
+UNREADABLE, EMPTY, UNRECOGNISED = "unreadable", "empty", "unrecognised"
+
+
 class SubmissionError(Exception):
-    """A submission that cannot be read at all (exit status 2; a 0-point row in a batch)."""
+    """A submission that cannot be read at all (exit status 2; an ungraded row in a batch).
+
+    ``reason`` names the kind of failure for the gradebook's status column: ``unreadable``
+    (missing, binary, broken), ``empty`` (no files, or only blank ones) or ``unrecognised``
+    (files, but nothing gpulint grades)."""
+
+    def __init__(self, message: str, reason: str = UNREADABLE):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -77,7 +88,7 @@ def load_submission(path: Path, rubric: Rubric) -> Submission:
     name = path.name or str(path)
     if path.is_dir():
         result = _run(path, rubric)
-        _require_something(result, name, "folder")
+        _require_something(result, name, "folder", path)
         return Submission(name, "repository", result, list(result.findings))
     if not path.is_file():
         raise SubmissionError(f"{name}: not a regular file or folder")
@@ -89,7 +100,7 @@ def load_submission(path: Path, rubric: Rubric) -> Submission:
     except OSError as error:
         raise SubmissionError(f"{name}: cannot read: {error.strerror or error}") from None
     result = _run(path, rubric)
-    _require_something(result, name, "file")
+    _require_something(result, name, "file", path)
     form = "answers" if any(a.kind == "answers" for a in result.artifacts) else "file"
     return Submission(name, form, result, list(result.findings))
 
@@ -103,17 +114,51 @@ def _run(path: Path, rubric: Rubric) -> RunResult:
         raise SubmissionError(str(error)) from None
 
 
-def _require_something(result: RunResult, name: str, what: str) -> None:
+def _require_something(result: RunResult, name: str, what: str, path: Path | None = None) -> None:
     """A submission in which nothing at all could be read is broken, not merely wrong."""
     if any(a.kind in GRADABLE_KINDS for a in result.artifacts):
         return
     problems = [f"{f.path}:{f.line}: {f.message}" for f in result.findings if f.rule == "GL001"]
     if problems:
         raise SubmissionError(f"{name}: nothing could be read: " + "; ".join(problems[:3]))
+    if path is not None and path.is_file():
+        problem = _not_text(path)
+        if problem:
+            raise SubmissionError(f"{name}: {problem.removesuffix('; not linted')}")
+    if path is not None and _is_blank(path):
+        raise SubmissionError(f"{name}: the {what} is empty" + (" (no files in it)" if what == "folder" else ""),
+                              EMPTY)
     raise SubmissionError(
         f"{name}: no Dockerfile, GitHub Actions workflow, Kubernetes manifest, rollout plan or lab answers "
         f"were found in this {what}; gpulint grades a repository folder, a lab answers file (YAML or JSON) "
-        "or a Jupyter notebook")
+        "or a Jupyter notebook", UNRECOGNISED)
+
+
+def _not_text(path: Path) -> str | None:
+    """Why a submitted file is not text (binary, bad encoding), or None."""
+    from gpulint.core.source import decode
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return f"cannot read: {error.strerror or error}"
+    return decode(data)[1]
+
+
+def _is_blank(path: Path) -> bool:
+    """A file of only whitespace, or a folder holding no file (symbolic links are not followed)."""
+    import os
+
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                return not handle.read(1 << 16).strip() and path.stat().st_size <= 1 << 16
+        except OSError:
+            return False
+    for _top, _dirs, files in os.walk(path):
+        if files:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------- notebooks
@@ -250,10 +295,12 @@ def _notebook(path: Path, rubric: Rubric) -> Submission:
     if rollout_parts and "rollout.yaml" not in files:
         files["rollout.yaml"] = _rollout_from_parts(rollout_parts)
     if not files:
+        if not any(_cell_text(c).strip() for c in notebook["cells"] if isinstance(c, dict)):
+            raise SubmissionError(f"{path.name}: the notebook is empty (no cell has any text)", EMPTY)
         raise SubmissionError(
             f"{path.name}: no cell writes an artifact; write each file with a `%%writefile Dockerfile` "
             "(or .github/workflows/ci.yml, k8s/deployment.yaml, rollout.yaml, smoke_test.py) cell, or tag "
-            "the cell with the artifact's name (dockerfile, workflow, deployment, rollout, smoke_test)")
+            "the cell with the artifact's name (dockerfile, workflow, deployment, rollout, smoke_test)", UNRECOGNISED)
     with tempfile.TemporaryDirectory(prefix="gpulint-nb-") as scratch:
         root = Path(scratch)
         for rel, written in files.items():

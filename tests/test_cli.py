@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 
 FINDING_FIELDS = {"rule", "name", "severity", "criterion", "path", "line", "column", "end_line", "end_column",
-                  "message", "fix", "suppressed"}
+                  "message", "fix", "suppressed", "confidence", "related"}
 
 
 def test_reference_passes_every_rule(cli):

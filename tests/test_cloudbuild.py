@@ -73,7 +73,7 @@ images: [img]
     pushes = build.of(PUSH)
     assert build.untested(pushes[0])  # the push step comes before the test
     assert build.untested(pushes[1]) == ""  # `images:` wait for every step
-    assert [f.rule for f in result.findings if f.rule == "GL627"] == ["GL627"]
+    assert [f.rule for f in result.findings if f.rule == "GL207"] == ["GL207"]
 
 
 def test_gpu_test_on_default_workers_and_pool(tmp_path):
@@ -86,10 +86,10 @@ steps:
 images: [img]
 """
     _, result, _ = _build(tmp_path, text)
-    assert "GL623" in {f.rule for f in result.findings}
+    assert "GL203" in {f.rule for f in result.findings}
     _, result, _ = _build(tmp_path, text + "options: {pool: {name: projects/p/locations/l/workerPools/gpu}}\n")
     rules = {f.rule for f in result.findings}
-    assert "GL624" in rules and "GL623" not in rules
+    assert "GL204" in rules and "GL203" not in rules
 
 
 @pytest.mark.parametrize("trigger,ok", [
@@ -105,14 +105,14 @@ def test_trigger_exports(tmp_path, trigger, ok):
                                     "images: [i]\n", {"cloudbuild.trigger.yaml": "filename: cloudbuild.yaml\n" + trigger})
     found = triggers_for(build, project)
     assert len(found) == 1 and found[0].main_only is ok
-    assert ("GL626" in {f.rule for f in result.findings}) is not ok
+    assert ("GL206" in {f.rule for f in result.findings}) is not ok
 
 
 def test_no_trigger_is_said_once_as_info(tmp_path):
     (tmp_path / "cloudbuild-release.yaml").write_text("steps: [{name: gcr.io/cloud-builders/docker, args: [push, i]}]\n")
     _, result, _ = _build(tmp_path, "steps: [{name: gcr.io/cloud-builders/docker, args: [build, -t, i, .]}]\n"
                           "images: [i]\n")
-    notes = [f for f in result.findings if f.rule == "GL626"]
+    notes = [f for f in result.findings if f.rule == "GL206"]
     assert len(notes) == 1 and notes[0].severity.value == "info"  # an info never fails the criterion
 
 
@@ -125,8 +125,8 @@ options: {pool: 5}
     assert all(f.rule for f in result.findings)
 
 
-@pytest.mark.parametrize("fixture,passes", [("GL627/pass/images_after_all", True),
-                                            ("GL627/fail/wait_for_dash", False)])
+@pytest.mark.parametrize("fixture,passes", [("GL207/pass/cloudbuild-images_after_all", True),
+                                            ("GL207/fail/cloudbuild-wait_for_dash", False)])
 def test_grade_accepts_cloudbuild(tmp_path, fixture, passes):
     from gpulint.grading.grader import grade_path
     from gpulint.grading.rubric import load_rubric

@@ -162,7 +162,7 @@ build:
     - 'true # docker push x'
 """)
     rules = {f.rule for f in result.findings}
-    assert {"GL601", "GL602", "GL605"} <= rules
+    assert {"GL201", "GL202", "GL205"} <= rules
 
 
 def test_odd_input_does_not_crash(tmp_path):
@@ -185,9 +185,9 @@ def _submission(tmp_path: Path, ci: Path) -> Path:
 
 
 @pytest.mark.parametrize("fixture,passes", [
-    ("GL606/pass/workflow_rules", True),
-    ("GL606/fail/no_rules", False),
-    ("GL607/fail/allow_failure", False),
+    ("GL206/pass/gitlab-workflow_rules", True),
+    ("GL206/fail/gitlab-no_rules", False),
+    ("GL207/fail/gitlab-allow_failure", False),
 ])
 def test_grade_accepts_gitlab(tmp_path, fixture, passes):
     from gpulint.grading.grader import grade_path

@@ -15,7 +15,7 @@ CRITERIA = {
     "deployment.rolling", "rollback.commands", "promotion.flow",
 }
 KINDS = {"file", "yaml", "suppression", "project", "dockerfile", "workflow", "kubernetes", "rollout", "smoketest",
-         "gitlab", "cloudbuild"}
+         "gitlab", "cloudbuild", "ci"}
 RULES = list(load_rules().values())
 
 

@@ -14,7 +14,7 @@ from gpulint.syntax import cel
 from gpulint.ci.tekton import pipeline as T
 from gpulint.syntax.github_expressions import UNKNOWN
 
-BASE = REPO / "fixtures" / "GL644" / "pass" / "cel-main-filter"
+BASE = REPO / "fixtures" / "GL206" / "pass" / "tekton-cel-main-filter"
 
 
 # ----------------------------------------------------------------------------- CEL
@@ -132,7 +132,7 @@ def test_task_resolution_across_files(tmp_path):
 
 def test_run_after_orders_tasks(tmp_path):
     folder = copy_base(tmp_path, [("pipeline.yaml", "      runAfter:\n        - gpu-test\n", "")])
-    assert ("GL645", 30) in findings(folder)
+    assert ("GL207", 30) in findings(folder)
     ix = index_of(folder)
     assert ix.pipelines[0].ancestors("push") == set()
 
@@ -186,15 +186,15 @@ def test_mask_tekton_vars_keeps_offsets():
 def test_catalog_kaniko_counts_as_build_and_push(tmp_path):
     folder = copy_base(tmp_path, [("pipeline.yaml", "        name: build-image\n", "        name: kaniko\n")])
     rules = {r for r, _ in findings(folder)}
-    assert "GL640" not in rules and "GL647" not in rules
-    assert "GL645" in rules  # the catalog kaniko task pushes before the GPU test
+    assert "GL201" not in rules and "GL647" not in rules
+    assert "GL207" in rules  # the catalog kaniko task pushes before the GPU test
 
 
 def test_github_interceptor_event_types(tmp_path):
     folder = copy_base(tmp_path, [("eventlistener.yaml", 'value: ["push"]', 'value: ["pull_request"]')])
     # only pull requests pass the interceptor, and pull requests have no body.ref: the CEL filter drops
     # them, so the pipeline never runs and nothing is built, tested or pushed
-    assert {r for r, _ in findings(folder)} == {"GL640", "GL641", "GL643"}
+    assert {r for r, _ in findings(folder)} == {"GL201", "GL202", "GL205"}
 
 
 def test_no_traceback_on_odd_tekton(tmp_path):

@@ -29,11 +29,13 @@ def existing(pipeline: Pipeline, kind: str) -> list[Action]:
 
 
 def first_per_unit(actions: list[Action]) -> list[Action]:
-    """One action per step, job or task: a finding per unit, not per command."""
+    """One action per step, job or task: a finding per unit, not per command. Actions under a
+    condition that does not parse are left out (the system's syntax rule reports it; the CI
+    system would not run the pipeline at all)."""
     seen: set[int] = set()
     out = []
     for action in actions:
-        if id(action.unit) not in seen:
+        if not action.condition_error and id(action.unit) not in seen:
             seen.add(id(action.unit))
             out.append(action)
     return out

@@ -49,6 +49,7 @@ class Action:
     unit: Any  # the step, job or task doing it: actions of one unit are reported once
     command: SimpleCommand | None = None  # None for an action (`uses:`), a task result or `images:`
     native: Any = None  # the adapter's own hit
+    condition_error: bool = False  # a condition on it does not parse (reported by the system's syntax rule)
 
     @property
     def masked(self) -> bool:
@@ -82,6 +83,7 @@ class RunnerContext:
 class Pipeline:
     """A pipeline of one CI system; adapters fill in the system's semantics."""
 
+    kind: ClassVar[str] = "ci"  # the artifact kind CI rules read
     system: ClassVar[str]
     # Words for messages: what a unit of work is called, and what the pipeline is called.
     unit_name: ClassVar[str] = "job"

@@ -27,6 +27,34 @@ class Severity(str, Enum):
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
+# How sure a rule is of a finding: "high" when the files decide it; "medium" when it rests on a
+# documented heuristic (a runner label's name, a base image's known user); "low" when a value
+# gpulint cannot see (a trigger configured outside the repository, a variable) decides it.
+CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass
+class Location:
+    """A place a finding points at besides its own, with what it is there for."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+
+    @classmethod
+    def at(cls, span: Span, message: str) -> Location:
+        source, start, end = span.source.resolve(span.start, span.end)
+        if (end.line, end.column) <= (start.line, start.column):
+            end = type(start)(start.line, start.column + 1)
+        return cls(source.rel_path, start.line, start.column, end.line, end.column, message)
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "column": self.column, "end_line": self.end_line,
+                "end_column": self.end_column, "message": self.message}
+
 
 @dataclass
 class Finding:
@@ -43,17 +71,21 @@ class Finding:
     fix: str
     suppressed: bool = False
     source: Source | None = field(default=None, repr=False, compare=False)
+    confidence: str = "high"
+    related: list[Location] = field(default_factory=list)
 
     @classmethod
     def at(cls, span: Span, *, rule: str, name: str, severity: Severity, criterion: str | None,
-           message: str, fix: str) -> Finding:
+           message: str, fix: str, confidence: str = "high",
+           related: list[tuple[Span, str]] | None = None) -> Finding:
         source, start, end = span.source.resolve(span.start, span.end)
         if (end.line, end.column) <= (start.line, start.column):
             end = type(start)(start.line, start.column + 1)
         return cls(rule=rule, name=name, severity=severity, criterion=criterion,
                    path=source.rel_path, line=start.line, column=start.column,
                    end_line=end.line, end_column=end.column, message=message, fix=fix,
-                   source=source)
+                   source=source, confidence=confidence,
+                   related=[Location.at(s, label) for s, label in related or ()])
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -72,4 +104,6 @@ class Finding:
             "message": self.message,
             "fix": self.fix,
             "suppressed": self.suppressed,
+            "confidence": self.confidence,
+            "related": [location.to_dict() for location in self.related],
         }

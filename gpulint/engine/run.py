@@ -15,6 +15,7 @@ from gpulint.engine.discovery import Discovery, discover
 from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
 from gpulint.engine.loader import FileProblem, load, timeout_problem
+from gpulint.project.pipelines import ci_pipelines
 from gpulint.project.project import Project
 from gpulint.rules.base import Report, Rule, load_rules
 from gpulint.core.source import Source, Span
@@ -117,6 +118,7 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
         project.artifacts.append(FileProblem(Span(source, 0, 0), problem.message, Severity.WARNING))
     for span, message in config.problems:
         project.artifacts.append(FileProblem(span, message))
+    project.artifacts.extend(ci_pipelines(project))  # every CI system, compiled into the one CI model
 
     findings = _apply_rules(project)
     files_scanned = sorted({c.rel for c in found.candidates})
@@ -134,7 +136,7 @@ def _apply_rules(project: Project) -> list[Finding]:
         syntax = _COMMENT_SYNTAX.get(artifact.kind)
         if syntax is not None and getattr(artifact, "source", None) is not None:
             suppressions.collect(artifact.source, syntax)
-    rules = [cls() for cls in load_rules().values() if config.enabled(cls.id, cls.name)]
+    rules = [cls() for cls in load_rules().values() if config.enabled(cls.id, cls.name, cls.aliases)]
     jobs = _jobs(len(project.artifacts))
     if jobs > 1:
         findings = _apply_in_workers(project, rules, suppressions, jobs)
@@ -226,11 +228,12 @@ def _worker(task: tuple[int, int, bool]) -> tuple[list[Finding], list[tuple[int,
 
 
 def _finding(rule: Rule, report: Report, config: Config, suppressions: SuppressionIndex | None) -> Finding:
-    severity = config.severity_for(rule.id, rule.name, report.severity or rule.severity)
+    severity = config.severity_for(rule.id, rule.name, report.severity or rule.severity, rule.aliases)
     finding = Finding.at(report.span, rule=rule.id, name=rule.name, severity=severity,
                          criterion=rule.criterion if report.criterion is None else (report.criterion or None),
-                         message=report.message, fix=report.fix or rule.fix)
+                         message=report.message, fix=report.fix or rule.fix, confidence=report.confidence,
+                         related=report.related)
     if suppressions is not None:
         own_line = report.span.source.position(report.span.start).line
-        finding.suppressed = suppressions.suppresses(report.span.source, rule.id, rule.name, own_line)
+        finding.suppressed = suppressions.suppresses(report.span.source, rule.id, rule.name, own_line, rule.aliases)
     return finding

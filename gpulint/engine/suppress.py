@@ -25,10 +25,11 @@ class Suppression:
     whole_file: bool
     used: bool = False
 
-    def covers(self, rule_id: str, rule_name: str, line: int) -> bool:
+    def covers(self, rule_id: str, rule_name: str, line: int, aliases: tuple[str, ...] = ()) -> bool:
         if not self.whole_file and line not in (self.line, self.line + 1):
             return False
-        return not self.rules or any(r in (rule_id, rule_name) for r in self.rules)
+        return not self.rules or any(r in (rule_id, rule_name) or r in aliases or r.lower() in aliases
+                                     for r in self.rules)
 
 
 @dataclass
@@ -50,10 +51,11 @@ class SuppressionIndex:
                                          match.group(1) == "ignore-file"))
         self.by_source[id(source)] = found
 
-    def suppresses(self, source: Source, rule_id: str, rule_name: str, line: int) -> bool:
+    def suppresses(self, source: Source, rule_id: str, rule_name: str, line: int,
+                   aliases: tuple[str, ...] = ()) -> bool:
         hit = False
         for suppression in self.by_source.get(id(source), ()):
-            if suppression.covers(rule_id, rule_name, line):
+            if suppression.covers(rule_id, rule_name, line, aliases):
                 suppression.used = True
                 hit = True
         return hit

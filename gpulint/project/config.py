@@ -47,18 +47,24 @@ class Config:
     def active_profile(self) -> str:
         return self.profile or self.default_profile
 
-    def enabled(self, rule_id: str, rule_name: str) -> bool:
+    def enabled(self, rule_id: str, rule_name: str, aliases: tuple[str, ...] = ()) -> bool:
+        """Whether `select`/`ignore` keep the rule: a selector matches its name, a prefix of its id,
+        or one of the ids and names it took over from merged rules."""
+        ids = [rule_id.lower()] + [a.lower() for a in aliases if a[:2].lower() == "gl"]
+        names = {rule_name} | {a.lower() for a in aliases if a[:2].lower() != "gl"}
+
         def matches(ref: str) -> bool:
             ref_l = ref.lower()
-            return ref_l == rule_name or rule_id.lower().startswith(ref_l)
+            return ref_l in names or any(i.startswith(ref_l) for i in ids)
 
         if self.select and not any(matches(r) for r in self.select):
             return False
         return not any(matches(r) for r in self.ignore)
 
-    def severity_for(self, rule_id: str, rule_name: str, default: Severity) -> Severity:
+    def severity_for(self, rule_id: str, rule_name: str, default: Severity, aliases: tuple[str, ...] = ()) -> Severity:
+        known = {rule_id.lower(), rule_name} | {a.lower() for a in aliases}
         for ref, level in self.severity.items():
-            if ref.lower() in (rule_id.lower(), rule_name):
+            if ref.lower() in known:
                 return level
         return default
 

@@ -12,7 +12,7 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gpulint.core.findings import Severity
@@ -37,6 +37,8 @@ class Report:
     # Overrides the rule's criterion for this report; None keeps the rule's, "" means none (null).
     criterion: str | None = None
     severity: Severity | None = None  # overrides the rule's severity for this report
+    confidence: str = "high"  # high | medium | low (see gpulint.core.findings.CONFIDENCES)
+    related: list[tuple[Span, str]] = field(default_factory=list)  # other places, each with what it is
 
 
 class Rule:
@@ -47,6 +49,9 @@ class Rule:
     criterion: ClassVar[str | None] = None
     # The CI systems or workload families a rule covers, shown by `gpulint rules` (empty: n/a).
     covers: ClassVar[tuple[str, ...]] = ()
+    # Ids and names this rule took over from rules merged into it: `select`, `ignore`, `severity`
+    # and inline suppressions that name them keep working (a redirect, as ruff has).
+    aliases: ClassVar[tuple[str, ...]] = ()
     summary: ClassVar[str]
     fix: ClassVar[str]
 
@@ -84,9 +89,13 @@ def load_rules() -> dict[str, type[Rule]]:
 
 
 def find_rule(key: str) -> type[Rule] | None:
+    """The rule with this id or name, or the rule it was merged into."""
     rules = load_rules()
     key_lower = key.lower()
     for rule in rules.values():
         if rule.id.lower() == key_lower or rule.name == key_lower:
+            return rule
+    for rule in rules.values():
+        if any(alias.lower() == key_lower for alias in rule.aliases):
             return rule
     return None

@@ -326,7 +326,13 @@ class Trigger:
     node: Y.Node | None
     config: str | None  # the build config file it runs (None: cloudbuild.yaml or inline)
     events: list[str] = field(default_factory=list)  # what starts it, e.g. "a push to branch develop"
+    kinds: list[str] = field(default_factory=list)  # each event's kind: push-branch | tag | pull-request | manual
     main_only: bool = True
+
+    def add(self, kind: str, label: str) -> None:
+        self.main_only = False
+        self.kinds.append(kind)
+        self.events.append(label)
 
 
 def _branches(pattern: str, invert: bool) -> list[str] | None:
@@ -341,16 +347,13 @@ def _judge(trigger: Trigger, kind: str, pattern: str | None, invert: bool = Fals
     if kind == "push-branch" and pattern is not None:
         names = _branches(pattern, invert)
         if names is None or names != [MAIN]:
-            trigger.main_only = False
-            trigger.events.append(f"a push to a branch matching `{pattern}`" +
+            trigger.add("push-branch", f"a push to a branch matching `{pattern}`" +
                                   (f" (such as {', '.join(n for n in (names or []) if n != MAIN)[:60] or 'not main'})"
                                    if names and names != [MAIN] else " (not main)" if names == [] else ""))
     elif kind == "tag":
-        trigger.main_only = False
-        trigger.events.append(f"a tag matching `{pattern}`")
+        trigger.add("tag", f"a tag matching `{pattern}`")
     elif kind == "pull-request":
-        trigger.main_only = False
-        trigger.events.append(f"a pull request into a branch matching `{pattern}`")
+        trigger.add("pull-request", f"a pull request into a branch matching `{pattern}`")
 
 
 def _trigger_from_node(source: Source, node: Y.Node) -> Trigger | None:
@@ -377,8 +380,7 @@ def _trigger_from_node(source: Source, node: Y.Node) -> Trigger | None:
             _judge(trigger, "push-branch", Y.text(Y.get(template, "branchName")) or ".*", invert)
     ref = Y.text(Y.get_path(node, "sourceToBuild", "ref"))
     if ref is not None and ref not in ("refs/heads/main", "main"):
-        trigger.main_only = False
-        trigger.events.append(f"a manual or webhook run of `{ref}`")
+        trigger.add("manual", f"a manual or webhook run of `{ref}`")
     return trigger
 
 

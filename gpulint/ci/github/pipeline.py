@@ -186,7 +186,7 @@ class Pipeline:
                 continue
             reasons: list[str] = []
             for test in tests:
-                reason = self._gate(test, push, s)
+                reason = self.gate(test, push, s)
                 if not reason:
                     break
                 reasons.append(reason)
@@ -195,7 +195,7 @@ class Pipeline:
                 out.append(Ungated(s, self.runs(push, s), why))
         return out
 
-    def _gate(self, test: Hit, push: Hit, s: Scenario) -> str:
+    def gate(self, test: Hit, push: Hit, s: Scenario) -> str:
         """'' when a failure of `test` stops `push` in `s`; otherwise why it does not."""
         masked = self._masks(test, s)
         test_job, push_job = self.job(test), self.job(push)

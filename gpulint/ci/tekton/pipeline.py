@@ -849,7 +849,7 @@ def outside_main(ix: Index, t: PTask) -> list[tuple[TScenario, object]]:
     return out
 
 
-def _gate(ix: Index, test: tuple[PTask, THit], push: tuple[PTask, THit], s: TScenario) -> str:
+def gate(ix: Index, test: tuple[PTask, THit], push: tuple[PTask, THit], s: TScenario) -> str:
     """'' when a failure of the GPU test stops the push in s; otherwise why it does not."""
     tt, th = test
     pt, ph = push
@@ -889,7 +889,7 @@ def untested(ix: Index, push: tuple[PTask, THit]) -> list[tuple[TScenario, objec
             continue
         reasons = []
         for test in tests:
-            reason = _gate(ix, test, push, s)
+            reason = gate(ix, test, push, s)
             if not reason:
                 break
             reasons.append(reason)

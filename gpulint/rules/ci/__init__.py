@@ -1,1 +1,1 @@
-"""GL6xx: CI systems other than GitHub Actions (GitLab CI, Cloud Build, Tekton)."""
+"""GL201-GL207: what the lifecycle asks of every CI pipeline (GitHub Actions, GitLab CI, Cloud Build, Tekton), each written once over the CI model."""

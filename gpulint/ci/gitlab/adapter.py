@@ -1,0 +1,90 @@
+"""GitLab CI into the CI model: a pipeline's jobs, scenarios, gates and runner tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+
+from gpulint.ci import model
+from gpulint.ci.gitlab.pipeline import SCENARIOS, GitLabPipeline, Hit, gpu_tag
+from gpulint.ci.gitlab.pipeline import Scenario as GitLabScenario
+from gpulint.core.source import Span
+from gpulint.core.tri import Tri
+from gpulint.syntax import yamlnode as Y
+
+
+def _scenario(s: GitLabScenario) -> model.Scenario:
+    # GitLab schedules are set up outside the file, for a branch: the model's schedule runs main's
+    # code, as a push to main does. A tag pipeline publishes on purpose (accepted in production).
+    return model.Scenario(s.key, s.label, main_push=s.main_push, release=s.key == "push-tag")
+
+
+class GitLabCiPipeline(model.Pipeline):
+    system = "gitlab"
+    unit_name = "job"
+    undecided = "(a rule cannot be decided statically: may run)"
+
+    def __init__(self, pipeline: GitLabPipeline, judged: bool) -> None:
+        self.native = pipeline
+        self.source = pipeline.source
+        self.judged = judged
+
+    @property
+    def name(self) -> str:
+        return "the GitLab pipeline"
+
+    @property
+    def anchor(self) -> Span:
+        return Y.span(self.native.source, self.native.node)
+
+    @cached_property
+    def actions(self) -> list[model.Action]:
+        return [model.Action(h.kind, h.detail, h.span(), f"job '{h.job.name}'", h.job, h.command, h)
+                for h in self.native.hits]
+
+    @cached_property
+    def _scenarios(self) -> dict[model.Scenario, GitLabScenario]:
+        return {_scenario(s): s for s in SCENARIOS}
+
+    def scenarios(self) -> Sequence[model.Scenario]:
+        return list(self._scenarios)
+
+    def runs(self, action: model.Action, scenario: model.Scenario) -> Tri:
+        hit: Hit = action.native
+        return self.native.state(hit.job, self._scenarios[scenario])
+
+    def possible(self, action: model.Action) -> bool:
+        return self.native.possible(action.native.job)
+
+    def gate(self, test: model.Action, push: model.Action, scenario: model.Scenario) -> str:
+        return self.native.gate(test.native, push.native, self._scenarios[scenario])
+
+    def never_runs(self, action: model.Action) -> str:
+        return "the job's `rules:`/`only:` keep it out of every pipeline"
+
+    def push_gate(self, push: model.Action, outside: list) -> str:
+        job = push.native.job
+        them = "them" if len(outside) > 1 else "it"
+        if job.get("rules") is not None:
+            return f"its `rules:` do not exclude {them}"
+        if job.get("only") is not None or job.get("except") is not None:
+            return f"its `only:`/`except:` do not exclude {them}"
+        return "it has no `rules:` or `only:`, so it runs in every pipeline"
+
+    def runner_verdicts(self, context: model.RunnerContext) -> Iterator[model.RunnerVerdict]:
+        if not self.judged:
+            return
+        pipeline = self.native
+        for job in pipeline.jobs.values():
+            work = pipeline.gpu_work(job)
+            if not work or not pipeline.possible(job):
+                continue
+            reasons: dict[str, list[str]] = {}
+            for tags in pipeline.runner_tags(job):
+                found, reason = gpu_tag(tags, context.extra_labels)
+                if found in (model.NOT_GPU, model.UNKNOWN_RUNNER) and reason not in reasons.setdefault(found, []):
+                    reasons[found].append(reason)
+            for verdict, why in reasons.items():
+                if why:
+                    yield model.RunnerVerdict(verdict, job.span("tags"), f"job '{job.name}' does GPU work "
+                                              f"({work[0].detail}), but " + "; ".join(why[:2]))

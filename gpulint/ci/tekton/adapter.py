@@ -1,0 +1,104 @@
+"""Tekton into the CI model: a Pipeline's tasks, EventListener scenarios, `runAfter` and `when`
+as gates, and the GPU resources and node selection of the pods that run GPU steps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+
+from gpulint.artifacts.kubernetes.scheduling import selection
+from gpulint.ci import model
+from gpulint.ci.tekton import pipeline as T
+from gpulint.core.source import Span
+from gpulint.core.tri import Tri
+from gpulint.syntax import yamlnode as Y
+
+
+def _scenario(s: T.TScenario) -> model.Scenario:
+    return model.Scenario(s.key, s.label, main_push=s.main, release=s.key == "push-tag")
+
+
+class TektonPipeline(model.Pipeline):
+    system = "tekton"
+    unit_name = "task"
+    undecided = "(may run: a `when` or trigger cannot be decided)"
+
+    def __init__(self, pipeline: T.TPipeline, index: T.Index) -> None:
+        self.native = pipeline
+        self.index = index
+        self.source = pipeline.source
+        self.triggers_known = bool(index.triggers_of(pipeline))
+
+    @property
+    def name(self) -> str:
+        return f"Pipeline '{self.native.name}'"
+
+    @property
+    def anchor(self) -> Span:
+        return Y.span(self.native.source, self.native.anchor)
+
+    @cached_property
+    def actions(self) -> list[model.Action]:
+        out = []
+        for task, hit in self.native.hits():
+            out.append(model.Action(hit.kind, hit.detail, Y.span(task.source, task.anchor), task.label(), task,
+                                    None, (task, hit)))
+        return out
+
+    @cached_property
+    def _scenarios(self) -> dict[model.Scenario, T.TScenario]:
+        return {_scenario(s): s for s in T.SCENARIOS}
+
+    def scenarios(self) -> Sequence[model.Scenario]:
+        return list(self._scenarios)
+
+    def runs(self, action: model.Action, scenario: model.Scenario) -> Tri:
+        return self.index.task_runs(action.unit, self._scenarios[scenario])
+
+    def possible(self, action: model.Action) -> bool:
+        return self.index.possible(action.unit)
+
+    def gate(self, test: model.Action, push: model.Action, scenario: model.Scenario) -> str:
+        return T.gate(self.index, test.native, push.native, self._scenarios[scenario])
+
+    def never_runs(self, action: model.Action) -> str:
+        return "its `when` expressions or its triggers exclude every event"
+
+    def push_gate(self, push: model.Action, outside: list) -> str:
+        task: T.PTask = push.unit
+        return "its `when` does not exclude " + ("them" if len(outside) > 1 else "it") if task.when \
+            else "no `when` restricts it"
+
+    def runner_verdicts(self, context: model.RunnerContext) -> Iterator[model.RunnerVerdict]:
+        ix = self.index
+        groups = list(context.node_groups)
+        for task in self.native.tasks.values():
+            work = [h for h in task.hits if h.kind in (model.TEST, model.GPU) and h.step is not None]
+            if not work or not ix.possible(task):
+                continue
+            seen_steps: set[int] = set()
+            for hit in work:
+                step = hit.step
+                if id(step) in seen_steps:
+                    continue
+                seen_steps.add(id(step))
+                limits = [n for n in [step.gpu_limit()] + ix.run_gpu_limits(task, step) if n is not None]
+                if not any(T.gpu_limit_ok(n) for n in limits):
+                    where = limits[0] if limits else step.anchor
+                    why = (f"its nvidia.com/gpu limit `{Y.text(limits[0])}` is not a whole number ≥ 1"
+                           if limits else "it asks for no nvidia.com/gpu in computeResources.limits")
+                    yield model.RunnerVerdict(model.NOT_GPU, Y.span(step.task.source, where),
+                                              f"{step.label()} (used by {task.label()}) does GPU work ({hit.detail}) "
+                                              f"but {why}: the device plugin gives it no GPU",
+                                              fix="ask for `nvidia.com/gpu: 1` in the step's computeResources.limits")
+            for source, pod in ix.pod_templates(task):
+                chosen = selection(pod)
+                if not chosen.selects or not groups:
+                    continue
+                matched = [g for g in groups if chosen.matches(g)]
+                if matched and not any(g.gpu for g in matched):
+                    yield model.RunnerVerdict(model.NOT_GPU, Y.span(source, chosen.anchor),
+                                              f"{task.label()} does GPU work ({work[0].detail}) but its pod template "
+                                              "selects only node groups without GPUs "
+                                              f"({', '.join(g.describe() for g in matched[:3])})",
+                                              fix="select the GPU node pool's labels in the pod template's nodeSelector")

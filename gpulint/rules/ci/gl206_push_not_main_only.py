@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from gpulint.ci.judge import existing, first_per_unit, outside_main, scenario_list
+from gpulint.ci.model import PUSH, SYSTEMS
+from gpulint.core.findings import Severity
+from gpulint.project.config import profile_of
+from gpulint.project.pipelines import ci_pipelines
+from gpulint.rules.base import Rule
+
+
+class PushNotMainOnly(Rule):
+    """
+    ## What it does
+    Checks that every push of the image can run only for a push to `main`. Each pipeline is
+    evaluated in each scenario its triggers allow (a pull request to main, a push to a feature
+    branch, a push to main, a tag push, a manual run on a branch, a schedule, a release…), with
+    the CI system's own rules:
+
+    - GitHub Actions: `on:` branch and tag filters decide whether the workflow starts, then the
+      job's and step's `if:` (and an action's `push:` input) are evaluated with GitHub's
+      expression rules;
+    - GitLab CI: `workflow: rules`, the job's `rules:` (first match, `when:`) and legacy
+      `only:`/`except:`, with GitLab's expression language (`==`, `=~ /regex/`, `&&`, `||`);
+    - Cloud Build: the build's triggers as the project describes them (trigger exports,
+      `gcloud builds triggers create`): branch patterns are regular expressions, so `main`
+      also matches `mainline`;
+    - Tekton: the EventListener's CEL filters and bindings, and the task's `when`.
+
+    Conditions that cannot be decided count as "may run". When nothing in the scanned files says
+    what starts a pipeline (a Cloud Build configuration without its trigger, a Tekton Pipeline
+    without an EventListener), the finding says once that the gate cannot be checked (info).
+
+    In the `production` profile (the default of `gpulint check`) a push on a version tag or a
+    release, a scheduled run on the default branch, and a push to `master` are accepted as
+    deliberate publishing; the `lab` profile accepts only a push to main.
+
+    ## Why is this bad?
+    A push that also runs for pull requests, feature branches or tags publishes images nobody
+    reviewed or merged, and overwrites tags (`latest`, `sha`) that deployments pull.
+    `push: ${{ github.event_name != 'pull_request' }}` still pushes every feature branch, and an
+    inverted test (`github.ref != 'refs/heads/main'`) pushes everything except main. On
+    self-hosted runners, a pull request that can reach a push step with registry credentials is
+    also a supply-chain hole (ultravideo/kvazaar#450).
+
+    ## Example
+    ```yaml
+    on: [push, pull_request]
+    jobs:
+      push:
+        needs: gpu-test
+        runs-on: [self-hosted, gpu]
+        steps:
+          - run: docker push "$IMAGE:${{ github.sha }}"
+    ```
+
+    ## Use instead
+    ```yaml
+    jobs:
+      push:
+        needs: gpu-test
+        if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+        runs-on: [self-hosted, gpu]
+        steps:
+          - run: docker push "$IMAGE:${{ github.sha }}"
+    ```
+
+    ## Fix
+    Gate the push for main only: `if: github.event_name == 'push' && github.ref ==
+    'refs/heads/main'`, GitLab `rules: - if: $CI_COMMIT_BRANCH == "main"`, a Cloud Build trigger
+    with branch `^main$`, a Tekton CEL filter `body.ref == 'refs/heads/main'`.
+    """
+
+    id = "GL206"
+    name = "push-not-gated-to-main"
+    aliases = ("GL606", "gitlab-push-not-gated-to-main", "GL626", "cloudbuild-push-not-gated-to-main",
+               "GL644", "tekton-push-not-main-only", "GL646", "tekton-trigger-unknown")
+    severity = Severity.ERROR
+    kind = "ci"
+    criterion = "workflow.push-gated"
+    covers = SYSTEMS
+    summary = "a push of the image can run for something other than a push to main"
+    fix = "gate the push with `if: github.event_name == 'push' && github.ref == 'refs/heads/main'` (or the CI system's equivalent)"
+
+    def check(self, pipeline, project):
+        if not pipeline.judged:
+            return  # judged in each caller's context, or as part of the pipeline that includes it
+        profile = profile_of(project)
+        for push in first_per_unit(existing(pipeline, PUSH)):
+            if not pipeline.triggers_known:
+                outside = outside_main(pipeline, push, profile)
+                if outside and self._first_unknown(pipeline, project, profile):
+                    yield self.report(push.span, f"{push.where} pushes the image ({push.detail}); nothing in the "
+                                      f"scanned files says which events start {pipeline.name}, so gpulint cannot "
+                                      f"check that the push happens only for main ({pipeline.push_gate(push, outside)})",
+                                      severity=Severity.INFO, criterion="", confidence="low",
+                                      fix=self.unknown_trigger_fix(pipeline))
+                return  # once per pipeline
+            outside = outside_main(pipeline, push, profile)
+            if not outside:
+                continue
+            yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) and can run "
+                              f"{scenario_list(pipeline, outside)}: {pipeline.push_gate(push, outside)}; a push "
+                              "must happen only for a push to main")
+
+    @staticmethod
+    def _first_unknown(pipeline, project, profile: str) -> bool:
+        """"Cannot tell" is said once per CI system: on the first pipeline whose ungated push has no
+        trigger in the scanned files."""
+        for other in ci_pipelines(project):
+            if other.system == pipeline.system and other.judged and not other.triggers_known and any(
+                    outside_main(other, push, profile) for push in existing(other, PUSH)):
+                return other is pipeline
+        return False
+
+    @staticmethod
+    def unknown_trigger_fix(pipeline) -> str:
+        if pipeline.system == "cloudbuild":
+            return ("keep the trigger's export in the repository (`gcloud builds triggers export NAME "
+                    "--destination=cloudbuild.trigger.yaml`) with `push: branch: ^main$`")
+        return ("add the EventListener, TriggerBinding and TriggerTemplate that start the pipeline to the scanned "
+                "files, or give the push task a `when` on the revision")

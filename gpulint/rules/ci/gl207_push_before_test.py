@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from gpulint.ci.judge import existing, first_per_unit, main_reason, scenario_list, untested
+from gpulint.ci.model import PUSH, SYSTEMS, TEST
+from gpulint.core.findings import Severity
+from gpulint.rules.base import Rule
+
+
+class PushBeforeTest(Rule):
+    """
+    ## What it does
+    Checks that every push of the image runs only after the GPU test succeeded, in every
+    scenario in which the push may run, in each CI system's terms:
+
+    - GitHub Actions: the test runs in a job the push job `needs:` (directly or transitively),
+      or in an earlier step of the same job; a push job whose `if:` uses `always()` or
+      `failure()`, or `continue-on-error` on the test, gates nothing;
+    - GitLab CI: the test job is in an earlier stage or in the push job's `needs:`; `when:
+      always`/`on_failure`, `allow_failure` or a test in `after_script` gates nothing;
+    - Cloud Build: the push step waits for the test step (`waitFor`), or the image is listed in
+      `images:` (pushed after every step succeeded); `allowFailure` gates nothing;
+    - Tekton: the push task runs after the test task (`runAfter`, result references); a
+      `finally` task runs even after a failure, and `onError: continue` gates nothing.
+
+    A test whose failure is hidden (`|| true`, a pipe, an `if` test) or that runs after the push
+    does not gate anything either. Reported only when some pipeline runs a GPU test (GL202
+    reports a missing one).
+
+    ## Why is this bad?
+    A push that does not wait for the GPU test ships images that were never shown to work on a
+    GPU: a CUDA/driver mismatch or a CPU-only wheel then reaches the registry and the cluster,
+    and only the readiness probe (if any) stands between it and users.
+
+    ## Example
+    ```yaml
+    gpu-test:
+      needs: build
+      runs-on: [self-hosted, gpu]
+      steps:
+        - run: docker run --rm --gpus all app python3 /app/smoke_test.py || true
+    push:
+      needs: gpu-test
+      if: github.ref == 'refs/heads/main' && github.event_name == 'push'
+    ```
+
+    ## Use instead
+    ```yaml
+    gpu-test:
+      needs: build
+      runs-on: [self-hosted, gpu]
+      steps:
+        - run: docker run --rm --gpus all app python3 /app/smoke_test.py
+    push:
+      needs: [build, gpu-test]
+      if: github.ref == 'refs/heads/main' && github.event_name == 'push'
+    ```
+
+    ## Fix
+    Make the push depend on the GPU test (`needs:`, a later stage, `waitFor`, `runAfter`)
+    without `always()`/`when: always`, and let the test's failure fail its step.
+    """
+
+    id = "GL207"
+    name = "push-not-after-gpu-test"
+    aliases = ("GL607", "gitlab-push-not-after-gpu-test", "GL627", "cloudbuild-push-not-after-gpu-test",
+               "GL645", "tekton-push-before-test")
+    severity = Severity.ERROR
+    kind = "ci"
+    criterion = "workflow.push-gated"
+    covers = SYSTEMS
+    summary = "a push of the image can run without the GPU test having succeeded"
+    fix = "make the push depend on the GPU test (`needs:`, a later stage, `waitFor`, `runAfter`) and do not mask the test"
+
+    def check(self, pipeline, project):
+        if not pipeline.judged or not existing(pipeline, TEST):
+            return  # GL202 reports a missing test
+        for push in first_per_unit(existing(pipeline, PUSH)):
+            bad = untested(pipeline, push)
+            if not bad:
+                continue
+            when = f" (can happen {scenario_list(pipeline, bad)})" if len(pipeline.scenarios()) > 1 else ""
+            yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) without the GPU test "
+                              f"having to succeed first: {main_reason(bad)}{when}")

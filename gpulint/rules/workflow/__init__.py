@@ -1,1 +1,0 @@
-"""GL2xx: GitHub Actions workflow rules."""

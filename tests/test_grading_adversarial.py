@@ -2,7 +2,8 @@
 written unusually. Each case under tests/adversarial/<case>/ holds one submission (a folder, an
 answers file or a notebook) and expected.yaml: what a careful human grader decides for each
 criterion (`fail`, or `any` where reasonable graders differ); every criterion not listed must pass,
-and the live criteria are skipped."""
+and the live criteria are skipped unless listed. `xfail: <reason>` marks a case of push-gate scenarios
+the grader does not derive yet: it must fail (a strict xfail), so a fix shows up as an unexpected pass."""
 
 from __future__ import annotations
 
@@ -25,9 +26,31 @@ def test_suite_is_large_enough():
     assert len(honest) >= 10 and len(crafted) >= 20
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def _meta(case: Path) -> dict:
+    return yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
+
+
+def _params(cases: list[Path]) -> list:
+    """Each case, a strict xfail where expected.yaml says `xfail: <reason>`."""
+    out = []
+    for case in cases:
+        reason = _meta(case).get("xfail")
+        marks = [pytest.mark.xfail(reason=str(reason), strict=True)] if reason else []
+        out.append(pytest.param(case, id=case.name, marks=marks))
+    return out
+
+
+def test_xfail_only_for_push_gates():
+    for case in CASES:
+        meta = _meta(case)
+        if meta.get("xfail"):
+            assert set(meta["expect"]) <= {"workflow.push-gated"} or not meta["expect"], case.name
+            assert isinstance(meta["xfail"], str) and meta["xfail"].strip(), case.name
+
+
+@pytest.mark.parametrize("case", _params(CASES))
 def test_adversarial_case(case: Path):
-    meta = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
+    meta = _meta(case)
     rubric = load_rubric("lab")
     graded = grade_path(case / meta["submission"], rubric)
     expected = {c.id: ("skipped" if c.live else "passed") for c in rubric.criteria}

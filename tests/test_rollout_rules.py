@@ -14,6 +14,7 @@ import pytest
 
 from gpulint.engine import run
 from gpulint.models import rollout as R
+from gpulint.models.shellflow import flow
 from gpulint.rule import DOC_HEADINGS, load_rules
 from gpulint.source import Source, Span
 
@@ -45,7 +46,7 @@ def messages(tmp_path: Path, text: str) -> list[str]:
 
 def rollout(command: str) -> R.Rollout | None:
     source = Source(command, "x")
-    parsed = [R.parse_rollout(R.CommandLine(argv, Span(source, 0, 0))) for argv in R._split_operators(R._words(command))]
+    parsed = [R.parse_rollout(R.CommandLine(c.words, Span(source, c.start, c.end))) for c in flow(command)]
     found = [p for p in parsed if p is not None]
     return found[0] if found else None
 

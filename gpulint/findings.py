@@ -43,6 +43,7 @@ class Finding:
     fix: str
     suppressed: bool = False
     source: Source | None = field(default=None, repr=False, compare=False)
+    cell: int | None = field(default=None, compare=False)  # in a notebook: the cell, `line` counts inside it
 
     @classmethod
     def at(cls, span: Span, *, rule: str, name: str, severity: Severity, criterion: str | None,
@@ -72,4 +73,5 @@ class Finding:
             "message": self.message,
             "fix": self.fix,
             "suppressed": self.suppressed,
+            **({"cell": self.cell} if self.cell is not None else {}),
         }

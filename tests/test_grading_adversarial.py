@@ -64,3 +64,48 @@ def test_adversarial_case(case: Path):
     for result in graded.criteria:  # a failure always explains itself
         if result.status == "failed":
             assert "What gpulint found:" in result.feedback and "- " in result.feedback
+
+
+def _lab_check_params() -> list:
+    """Every case that `gpulint check --profile lab` reads as `grade` does: not those whose submission
+    carries its own configuration (check honours it; grading ignores it)."""
+    out = []
+    for case in CASES:
+        meta = _meta(case)
+        submission = case / meta["submission"]
+        if submission.is_dir() and any(submission.glob(".gpulint.y*ml")):
+            continue
+        marks = [pytest.mark.xfail(reason=str(meta["xfail"]), strict=True)] if meta.get("xfail") else []
+        out.append(pytest.param(case, id=case.name, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", _lab_check_params())
+def test_lab_profile_check_agrees(case: Path, capsys):
+    """`gpulint check --profile lab` on the same submission: a failed criterion has an error finding of
+    the criterion (its id, or one of its rules), a passing one has none. Suppressed findings count, as
+    the lab rubric ignores suppressions."""
+    import json
+
+    from gpulint.cli import main
+
+    meta = _meta(case)
+    rubric = load_rubric("lab")
+    code = main(["check", str(case / meta["submission"]), "--profile", "lab", "--format", "json",
+                 "--require", ",".join(rubric.require)])
+    output = capsys.readouterr().out
+    assert code in (0, 1), f"{case.name}: check exited {code}"
+    errors = [f for f in json.loads(output)["findings"] if f["severity"] == "error"]
+    expected = {c.id: ("skipped" if c.live else "passed") for c in rubric.criteria}
+    for criterion, verdict in (meta.get("expect") or {}).items():
+        expected[criterion] = None if verdict == "any" else STATUS[verdict]
+    wrong = {}
+    for criterion in rubric.criteria:
+        want = expected[criterion.id]
+        if want is None:
+            continue
+        about = [f for f in errors if f["criterion"] == criterion.id or criterion.selects(f["rule"], f["name"])]
+        if (want == "failed") != bool(about):
+            wrong[criterion.id] = (want, [f"{f['rule']} {f['path']}:{f['line']} {f['message'][:80]}" for f in about])
+    assert not wrong, f"{meta['description']}: {wrong}"
+    assert code == (1 if any(not f["suppressed"] for f in errors) else 0)

@@ -53,10 +53,15 @@ class Rubric:
     honor_suppressions: bool = False
     gpu_runner_labels: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The rules' profile when grading (`grade --profile`); None: the rubric's own name if it names one.
+    profile: str | None = None
 
     @property
     def max_score(self) -> float:
         return _round(sum(c.points for c in self.criteria))
+
+    def with_profile(self, profile: str | None) -> Rubric:
+        return replace(self, profile=profile)
 
     def only(self, ids: list[str]) -> Rubric:
         """The rubric restricted to some criteria (ids must exist)."""

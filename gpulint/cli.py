@@ -255,7 +255,8 @@ def _run_notebook(path: Path, args: argparse.Namespace, overrides: dict):
     answer, or one that cannot be read, is a usage error (exit 2), never a silent pass."""
     from gpulint.config import find_config
     from gpulint.engine import UsageError
-    from gpulint.notebooks import NotebookError, answers_of, lint_notebook
+    from gpulint.notebook_lint import lint_notebook
+    from gpulint.notebooks import NotebookError, answers_of
 
     try:
         answers = answers_of(path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from gpulint.config import Config
 from gpulint.engine import RunResult, run
@@ -102,7 +101,8 @@ def _require_something(result: RunResult, name: str, what: str) -> None:
 
 def _notebook(path: Path, rubric: Rubric) -> Submission:
     from gpulint.engine import UsageError
-    from gpulint.notebooks import NotebookError, answers_of, lint_notebook
+    from gpulint.notebook_lint import lint_notebook
+    from gpulint.notebooks import NotebookError, answers_of
 
     try:
         answers = answers_of(path)

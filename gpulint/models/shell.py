@@ -101,7 +101,9 @@ def _parse_cached(text: str, errexit: bool) -> ShellScript:
     commands: list[SimpleCommand] = []
     walker = _Walker(text, commands, errexit)
     for index, tree in enumerate(trees):
-        walker.visit(tree, _Context(masked=not walker.errexit and index < len(trees) - 1))
+        # A line is masked by the lines after it (no errexit), unless it ends in `|| exit 1` itself.
+        masked = not walker.errexit and index < len(trees) - 1 and not _keeps_failure(tree)
+        walker.visit(tree, _Context(masked=masked))
     return ShellScript(text, commands)
 
 
@@ -218,6 +220,20 @@ class _Walker:
                 self.errexit = arg == "-o"
             elif len(arg) > 1 and arg[0] in "-+" and arg[1] not in "-+o" and "e" in arg[1:]:
                 self.errexit = arg[0] == "-"
+
+
+def _keeps_failure(tree) -> bool:
+    """A top-level ``cmd || exit 1`` (or ``|| false``): a failure ends the script with an error."""
+    if tree.kind != "list":
+        return False
+    seq = []
+    for part in tree.parts:
+        if part.kind == "operator":
+            if seq:
+                seq[-1] = (seq[-1][0], part.op)
+        else:
+            seq.append((part, None))
+    return any(op == "||" for _, op in seq) and _fails(seq, 0, "||")
 
 
 def _fails(seq, i: int, op: str) -> bool:

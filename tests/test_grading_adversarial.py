@@ -20,10 +20,10 @@ STATUS = {"pass": "passed", "fail": "failed", "skip": "skipped"}
 
 
 def test_suite_is_large_enough():
-    assert len(CASES) >= 60
+    assert len(CASES) >= 130
     honest = [c for c in CASES if not yaml.safe_load((c / "expected.yaml").read_text())["expect"]]
     crafted = [c for c in CASES if c not in honest]
-    assert len(honest) >= 10 and len(crafted) >= 20
+    assert len(honest) >= 40 and len(crafted) >= 80
 
 
 def _meta(case: Path) -> dict:

@@ -171,9 +171,16 @@ def _check(args: argparse.Namespace) -> int:
     if args.stdin_filename is not None and not stdin:
         print("gpulint: error: --stdin-filename needs the path `-` (standard input)", file=sys.stderr)
         return EXIT_USAGE
+    notebooks = [p for p in args.paths if p.suffix.lower() == ".ipynb" and p.is_file()]
+    if notebooks and len(args.paths) > 1:
+        print(f"gpulint: error: a notebook is checked on its own (`gpulint check {notebooks[0]}`): its answers "
+              "are one submission", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if stdin:
             result = _run_stdin(args, overrides)
+        elif notebooks:
+            result = _run_notebook(notebooks[0], args, overrides)
         else:
             result = run(args.paths or [Path(".")], config_path=args.config, overrides=overrides)
     except UsageError as error:
@@ -256,6 +263,29 @@ def _run_stdin(args: argparse.Namespace, overrides: dict):
             finding.path = display
     result.files = [display if f == rel else f for f in result.files]
     return result
+
+
+def _run_notebook(path: Path, args: argparse.Namespace, overrides: dict):
+    """`gpulint check lab.ipynb`: the notebook read as `grade` reads it (its %%writefile cells, the lab's
+    answer variables, tagged cells), linted with the configuration next to it; a notebook with no
+    answer, or one that cannot be read, is a usage error (exit 2), never a silent pass."""
+    from gpulint.project.config import find_config
+    from gpulint.engine.run import UsageError
+    from gpulint.engine.notebook import lint_notebook
+    from gpulint.artifacts.notebook.cells import NotebookError, answers_of
+
+    try:
+        answers = answers_of(path)
+    except NotebookError as error:
+        raise UsageError(str(error)) from None
+    if answers.empty:
+        raise UsageError(f"{path.name}: no code cell gives an answer gpulint can lint (a `%%writefile` cell, one "
+                         "of the lab's answer variables such as `dockerfile = r\"\"\"...\"\"\"`, or a cell "
+                         "tagged with an artifact's name)")
+    config_path = args.config or find_config(path.resolve().parent)
+    linted = lint_notebook(path, answers, config_path=config_path, overrides=overrides)
+    linted.result.files = [path.name]
+    return linted.result
 
 
 def _live(result, args: argparse.Namespace):

@@ -55,7 +55,7 @@ def test_text_output_groups_by_file_and_shows_fix(cli):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "Dockerfile"
-    assert re.match(r"  Dockerfile:7:\d+: error\s+GL104 healthcheck-not-gpu-aware: ", lines[1])
+    assert re.match(r"  Dockerfile:8:\d+: error\s+GL104 healthcheck-not-gpu-aware: ", lines[1])
     assert lines[2].strip().startswith("fix: ")
     assert "1 error" in lines[-1]
 

@@ -7,7 +7,7 @@ import sys
 
 from conftest import REPO
 
-HEAVY = ("kubernetes", "docker", "torch", "pynvml", "jsonschema", "rich", "nbformat")
+HEAVY = ("kubernetes", "docker", "torch", "pynvml", "jsonschema", "rich", "nbformat", "IPython")
 
 
 def _modules_after(code: str) -> set[str]:

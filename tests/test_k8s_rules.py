@@ -106,7 +106,17 @@ def test_empty_name_points_at_name(tmp_path: Path) -> None:
 def test_non_deployment_objects_are_left_alone(tmp_path: Path) -> None:
     text = edit("apiVersion: apps/v1\nkind: Deployment", "apiVersion: apps/v1\nkind: StatefulSet")
     text = text.replace("  strategy:\n    type: RollingUpdate\n    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}\n", "")
+    (tmp_path / ".gpulint.yaml").write_text("profile: production\n")
     assert lint(tmp_path, text + "  serviceName: gpu\n") == []
+
+
+def test_lab_profile_asks_for_a_deployment(tmp_path: Path) -> None:
+    text = edit("apiVersion: apps/v1\nkind: Deployment", "apiVersion: apps/v1\nkind: StatefulSet")
+    text = text.replace("  strategy:\n    type: RollingUpdate\n    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}\n", "")
+    found = lint(tmp_path, text + "  serviceName: gpu\n")
+    assert {(f.rule, f.criterion, f.line) for f in found} == {("GL301", "deployment.shape", 2),
+                                                               ("GL307", "deployment.rolling", 2)}
+    assert all(f.severity.value == "error" and "StatefulSet 'gpu-inference'" in f.message for f in found)
 
 
 # ------------------------------------------------------------------------- GL302/GL303 schema

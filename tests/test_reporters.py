@@ -316,11 +316,11 @@ def test_text_code_frame_points_at_the_columns(cli):
     result = cli("check", "fixtures/GL104/fail/curl-healthz")
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if "GL104" in line)
-    column = int(re.search(r"Dockerfile:7:(\d+):", lines[header]).group(1))
+    column = int(re.search(r"Dockerfile:8:(\d+):", lines[header]).group(1))
     assert lines[header + 1].strip().startswith("fix: ")
     gutter, source, carets = lines[header + 2: header + 5]
     assert re.fullmatch(r" +\|", gutter)
-    match = re.fullmatch(r"( +7 \| )(.*)", source)
+    match = re.fullmatch(r"( +8 \| )(.*)", source)
     assert match and "curl" in match.group(2)
     bar = len(match.group(1))
     underline = carets[bar:]

@@ -14,6 +14,7 @@ import pytest
 
 from gpulint.engine.run import run
 from gpulint.artifacts import rollout as R
+from gpulint.syntax.shellflow import flow
 from gpulint.rules.base import DOC_HEADINGS, load_rules
 from gpulint.core.source import Source, Span
 
@@ -45,7 +46,7 @@ def messages(tmp_path: Path, text: str) -> list[str]:
 
 def rollout(command: str) -> R.Rollout | None:
     source = Source(command, "x")
-    parsed = [R.parse_rollout(R.CommandLine(argv, Span(source, 0, 0))) for argv in R._split_operators(R._words(command))]
+    parsed = [R.parse_rollout(R.CommandLine(c.words, Span(source, c.start, c.end))) for c in flow(command)]
     found = [p for p in parsed if p is not None]
     return found[0] if found else None
 
@@ -289,3 +290,55 @@ def test_prod_latest_is_a_warning_at_the_tag(tmp_path) -> None:
 def test_docs_have_the_fixed_headings(rule_id) -> None:
     doc = load_rules()[rule_id].documentation()
     assert re.findall(r"^## (.+)$", doc, re.M) == list(DOC_HEADINGS)
+
+
+# ------------------------------------------------------------------ whose Deployment the undo rolls back
+
+_MANIFEST = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gpu-inference, namespace: ml}\n"
+             "spec:\n  selector: {matchLabels: {app: g}}\n  template:\n    metadata: {labels: {app: g}}\n"
+             "    spec: {containers: [{name: c, image: 'c:1'}]}\n")
+
+
+def _undo_findings(tmp_path: Path, commands: list[str], profile: str | None = None) -> set[tuple[str, str, int]]:
+    (tmp_path / "k8s.yaml").write_text(_MANIFEST)
+    (tmp_path / "rollout.yaml").write_text("rollback_commands:\n" + "".join(f"  - {c}\n" for c in commands)
+                                           + GOOD_FLOW)
+    if profile:
+        (tmp_path / ".gpulint.yaml").write_text(f"profile: {profile}\n")
+    return {(f.rule, f.severity.value, f.line) for f in run([tmp_path]).findings
+            if f.rule in ("GL401", "GL402", "GL523")}
+
+
+@pytest.mark.parametrize("profile, severity", [(None, "error"), ("lab", "error"), ("production", "warning")])
+def test_undo_of_another_deployment(tmp_path, profile, severity):
+    commands = ["kubectl -n ml rollout history deployment/gpu-inference-old",
+                "kubectl -n ml rollout undo deployment/gpu-inference-old"]
+    found = _undo_findings(tmp_path, commands, profile)
+    assert ("GL402", severity, 3) in found
+
+
+@pytest.mark.parametrize("profile, expected", [(None, ("GL523", "error", 3)), ("production", ("GL402", "warning", 3))])
+def test_undo_in_another_namespace(tmp_path, profile, expected):
+    commands = ["kubectl -n ml rollout history deployment/gpu-inference",
+                "kubectl -n ml-staging rollout undo deployment/gpu-inference"]
+    found = _undo_findings(tmp_path, commands, profile)
+    assert expected in found and all(s == "warning" for _, s, _ in found) == (profile == "production")
+
+
+def test_one_undo_of_your_deployment_is_enough(tmp_path):
+    commands = ["kubectl -n ml rollout history deployment/gpu-inference",
+                "kubectl -n ml rollout undo deployment/gpu-inference",
+                "kubectl -n ml rollout undo deployment/gpu-inference-canary"]
+    assert _undo_findings(tmp_path, commands) == {("GL402", "warning", 4)}
+
+
+@pytest.mark.parametrize("undo, hint", [
+    ("kubectl -n ml rollout undo deployment/gpu-inference --dry-run=client", "only previews"),
+    ("kubectl -n ml rollout undo deployment/gpu-inference --dry-run", "only previews"),
+    ("true || kubectl -n ml rollout undo deployment/gpu-inference", "never runs"),
+    ("'exit 0; kubectl -n ml rollout undo deployment/gpu-inference'", "ends the shell"),
+])
+def test_undo_that_never_rolls_back(tmp_path, undo, hint):
+    text = f"rollback_commands:\n  - kubectl -n ml rollout history deployment/gpu-inference\n  - {undo}\n" + GOOD_FLOW
+    (found,) = [m for m in messages(tmp_path, text) if m.startswith("GL401")]
+    assert "no runnable `kubectl rollout undo`" in found and hint in found

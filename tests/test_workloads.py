@@ -23,8 +23,11 @@ def _objects(text: str):
 
 
 def _findings(tmp_path: Path, text: str, name: str = "m.yaml"):
+    """Findings with the production profile, which judges every workload kind (the lab profile asks
+    for a Deployment and reports any other kind standing in for it)."""
     path = tmp_path / name
     path.write_text(textwrap.dedent(text))
+    (tmp_path / ".gpulint.yaml").write_text("profile: production\n")
     return run([path]).findings
 
 

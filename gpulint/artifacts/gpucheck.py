@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from gpulint.artifacts.swallow import cannot_fail
+from gpulint.core.source import EmbeddedSource, Source, Span
 from gpulint.syntax.python import PythonFile, parse_python
 from gpulint.syntax.shell import SimpleCommand, parse_shell
-from gpulint.core.source import EmbeddedSource, Source
 
 GPU = "gpu"
 NVIDIA_SMI = "nvidia-smi"
@@ -38,6 +39,7 @@ class Verdict:
     detail: str
     command: SimpleCommand | None = None
     script: Source | None = None  # the script read, if any
+    where: Span | None = None  # for HIDDEN: where a script swallows the failure (the line to fix)
 
     @property
     def passes(self) -> bool:
@@ -143,8 +145,11 @@ def _judge_script_file(path: str, resolver: Resolver, depth: int, command: Simpl
     if isinstance(found, str):
         return Verdict(UNVERIFIED, f"runs {path}, which gpulint cannot read: {found}", command)
     if shell or not path.endswith(".py") and found.text.startswith("#!") and "python" not in found.text[:80]:
-        verdict = judge_shell(found.text, resolver, depth + 1)
-        return Verdict(verdict.kind, f"{path}: {verdict.detail}", command, found)
+        verdict = judge_shell(found.text, resolver, depth + 1, errexit=_shebang_errexit(found.text))
+        where = verdict.where
+        if verdict.kind == HIDDEN and where is None and verdict.command is not None:
+            where = Span(found, verdict.command.start, max(verdict.command.start, verdict.command.end))
+        return Verdict(verdict.kind, f"{path}: {verdict.detail}", command, found, where)
     return _judge_python_source(parse_python(found), command, posixpath.basename(path),
                                 lambda name: resolver(posixpath.join(posixpath.dirname(path), name)))
 
@@ -175,6 +180,10 @@ def _judge_python_source(script: PythonFile, command: SimpleCommand, label: str,
     decisive = [u for u in uses if u.decisive]
     if decisive:
         use = decisive[0]
+        swallowed = cannot_fail(script)
+        if swallowed is not None:
+            return Verdict(HIDDEN, f"{label} calls {use.name} ({use.family}), but {swallowed.why}, "
+                           "so a broken GPU still exits 0", command, script.source, _swallow_span(script, swallowed))
         return Verdict(GPU, f"{label} calls {use.name} ({use.family})", command, script.source)
     for module, library in _local_modules(script, resolve):
         helpers = [u for u in library.gpu_uses(library=True) if u.decisive]
@@ -186,6 +195,24 @@ def _judge_python_source(script: PythonFile, command: SimpleCommand, label: str,
         return Verdict(IGNORED, f"{label} calls {use.name} but never lets the result decide the exit status",
                        command, script.source)
     return Verdict(NOT_GPU, f"{label} never calls torch.cuda, NVML or CuPy", command, script.source)
+
+
+def _swallow_span(script: PythonFile, swallowed) -> Span:
+    import ast
+
+    node = swallowed.node
+    if isinstance(node, ast.ExceptHandler):  # the `except` keyword
+        start = script.source.offset(node.lineno, node.col_offset + 1)
+        return Span(script.source, start, start + len("except"))
+    return script.node_span(node)
+
+
+def _shebang_errexit(text: str) -> bool:
+    """``#!/bin/sh -e`` (or ``-eu``...): the script runs with errexit from its first line."""
+    first = text.split("\n", 1)[0]
+    if not first.startswith("#!"):
+        return False
+    return any(word.startswith("-") and not word.startswith("--") and "e" in word for word in first[2:].split()[1:])
 
 
 def describe_source(source: Source) -> str:

@@ -1,8 +1,8 @@
 """The rollback and promotion plan: ``rollback_commands`` and ``image_promotion_flow``.
 
-Rollback commands are shell lines, read as words (shlex, ``#`` comments dropped, split on
-``;``/``&&``/``||``/``|``), never searched as text: ``echo kubectl rollout undo ...`` is an
-echo. A kubectl invocation is then parsed like kubectl parses it: global flags anywhere, the
+Rollback commands are shell lines, parsed with bashlex into simple commands and their control
+flow (``#`` comments dropped; ``true || kubectl rollout undo ...`` never runs the undo), never
+searched as text: ``echo kubectl rollout undo ...`` is an echo. A kubectl invocation is then parsed like kubectl parses it: global flags anywhere, the
 resource as ``TYPE/NAME`` or ``TYPE NAME``. Promotion stages are named by ``stage``, ``name``
 or ``env`` (list form) or by their key (mapping form) and classified as dev/staging/prod.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from gpulint.syntax.embedded import embed
@@ -70,6 +69,8 @@ class CommandLine:
 
     argv: list[str]
     span: Span
+    runs: bool = True  # False: the shell never reaches it (`true || ...`, after `exit`)
+    why: str | None = None  # why it never runs
 
 
 @dataclass
@@ -86,6 +87,19 @@ class Rollout:
     selector: str | None = None
     filename: str | None = None
     flags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dry_run(self) -> str | None:
+        """The ``--dry-run`` mode when the command only previews (client or server), else None."""
+        if "dry-run" not in self.flags:
+            return None
+        mode = self.flags["dry-run"].strip().lower() or "client"
+        return None if mode in ("none", "false") else mode
+
+    @property
+    def acts(self) -> bool:
+        """The command runs and changes something: reached by the shell and not a dry run."""
+        return self.line.runs and self.dry_run is None
 
     @property
     def is_deployment(self) -> bool:
@@ -118,62 +132,17 @@ def command_strings(node: Y.Node | None) -> list[Y.ScalarNode]:
     return [n for _, n in Y.walk(node) if Y.is_scalar(n) and n.tag == Y.STR_TAG]
 
 
-def command_lines(source: Source, node: Y.ScalarNode) -> list[CommandLine | str]:
-    """The simple commands in one string, or a reason string for a line shlex cannot split.
+def command_lines(source: Source, node: Y.ScalarNode) -> list[CommandLine]:
+    """The simple commands in one string, each marked with whether it can ever run.
 
-    Each physical line is a command line (``\\`` continues it); spans point at that line in the
-    file, through the embedded source so block scalars map back exactly.
+    The string is read as the shell reads it (see ``shellflow``): ``true || kubectl rollout undo
+    ...`` holds an undo that never runs. Spans point at each command in the file, through the
+    embedded source so block scalars map back exactly.
     """
-    text = node.value
+    from gpulint.syntax.shellflow import flow
+
     embedded = embed(source, node, "rollback_commands")
-    out: list[CommandLine | str] = []
-    start = 0
-    pending = ""
-    pending_start = 0
-    for raw in text.split("\n"):
-        end = start + len(raw)
-        line = pending + raw
-        if not pending:
-            pending_start = start
-        if line.endswith("\\"):  # line continuation
-            pending = line[:-1] + " "
-            start = end + 1
-            continue
-        pending = ""
-        span = Span(embedded, pending_start, end)
-        try:
-            words = _words(line)
-        except ValueError as error:
-            if line.count('"') % 2 or line.count("'") % 2:
-                pending = line + "\n"  # a quoted string across lines
-                start = end + 1
-                continue
-            out.append(f"cannot be split into words ({error})")
-            start = end + 1
-            continue
-        for argv in _split_operators(words):
-            out.append(CommandLine(argv, span))
-        start = end + 1
-    if pending.strip():
-        out.append("has an unclosed quote")
-    return out
-
-
-def _words(line: str) -> list[str]:
-    lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
-    lexer.whitespace_split = True
-    lexer.commenters = "#"
-    return list(lexer)
-
-
-def _split_operators(words: list[str]) -> list[list[str]]:
-    commands: list[list[str]] = [[]]
-    for word in words:
-        if word and all(ch in ";&|()<>" for ch in word):
-            commands.append([])
-        else:
-            commands[-1].append(word)
-    return [c for c in commands if c]
+    return [CommandLine(c.words, Span(embedded, c.start, c.end), c.runs, c.why) for c in flow(node.value)]
 
 
 def program_args(argv: list[str]) -> tuple[str, list[str]] | None:
@@ -271,7 +240,61 @@ def near_miss(line: CommandLine, action: str) -> str | None:
         return f"it acts on `{others[0]}`, not a Deployment; use `deployment/<name>`"
     if not (parsed.names or parsed.selector):
         return "it names no Deployment; add the name: `deployment/<name>`"
+    if not line.runs:
+        return f"`{' '.join(argv[:6])} …` never runs: {line.why}"
+    if parsed.dry_run and action == "undo":
+        return (f"`--dry-run={parsed.dry_run}` only previews the rollback and changes nothing; "
+                "drop `--dry-run` from the undo")
     return None
+
+
+def counts(rollout: Rollout, action: str) -> bool:
+    """A runnable ``kubectl rollout ACTION`` of a Deployment (an undo must not be a dry run)."""
+    return rollout.action == action and rollout.is_deployment and (rollout.acts if action == "undo"
+                                                                   else rollout.line.runs)
+
+
+# --------------------------------------------------------------------------- which Deployment
+
+def _variable(text: str | None) -> bool:
+    return bool(text) and bool(set("$<{") & set(text))
+
+
+def deployed(project) -> dict[str, set[str | None]]:
+    """The Deployments the project's manifests define: name -> namespaces (None: none given)."""
+    def compute() -> dict[str, set[str | None]]:
+        found: dict[str, set[str | None]] = {}
+        for manifests in project.of_kind("kubernetes"):
+            for obj in manifests.objects:
+                if obj.kind == "Deployment" and isinstance(obj.name, str):
+                    found.setdefault(obj.name, set()).add(Y.text(Y.get_path(obj.node, "metadata", "namespace")))
+        return found
+    return project.memo("rollout-deployed", compute)
+
+
+def foreign_name(rollout: Rollout, known: dict[str, set[str | None]]) -> str | None:
+    """A Deployment name the command gives that no manifest defines (names with variables are not judged)."""
+    if not known:
+        return None
+    return next((n for n in rollout.names if not _variable(n) and n not in known), None)
+
+
+def foreign_namespace(rollout: Rollout, known: dict[str, set[str | None]]) -> str | None:
+    """The manifest's namespaces when the command's explicit ``-n`` differs from them (both explicit)."""
+    namespace = rollout.namespace
+    if not namespace or _variable(namespace):
+        return None
+    for name in rollout.names:
+        spaces = known.get(name)
+        if spaces and None not in spaces and namespace not in spaces:
+            return ", ".join(sorted(spaces))  # type: ignore[arg-type]
+    return None
+
+
+def rolls_back_own(rollouts: list[Rollout], known: dict[str, set[str | None]]) -> bool:
+    """Some runnable undo acts on a Deployment the project deploys (or may: a selector, a variable)."""
+    return any(counts(r, "undo") and foreign_name(r, known) is None and foreign_namespace(r, known) is None
+               for r in rollouts)
 
 
 # --------------------------------------------------------------------------- promotion flow

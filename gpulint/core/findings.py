@@ -73,6 +73,7 @@ class Finding:
     source: Source | None = field(default=None, repr=False, compare=False)
     confidence: str = "high"
     related: list[Location] = field(default_factory=list)
+    cell: int | None = field(default=None, compare=False)  # in a notebook: the cell, `line` counts inside it
 
     @classmethod
     def at(cls, span: Span, *, rule: str, name: str, severity: Severity, criterion: str | None,
@@ -106,4 +107,5 @@ class Finding:
             "suppressed": self.suppressed,
             "confidence": self.confidence,
             "related": [location.to_dict() for location in self.related],
+            **({"cell": self.cell} if self.cell is not None else {}),
         }

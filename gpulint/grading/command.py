@@ -39,6 +39,11 @@ def add_grade_parser(commands) -> None:
                             "with --batch, a folder of submissions")
     grade.add_argument("--rubric", default="lab", metavar="lab|production|FILE",
                        help="built-in rubric name or a rubric YAML file (default: lab)")
+    grade.add_argument("--profile", choices=("lab", "production"), default=None,
+                       help="how the rules judge, as for `check`: lab (the lab's criteria exactly) or production "
+                            "(tuned for real projects); default: the rubric's own (lab for the lab rubric, "
+                            "production for the production rubric, lab for other rubrics). The rubric still "
+                            "decides which findings fail which criterion")
     grade.add_argument("--format", choices=GRADE_FORMATS, default=None,
                        help="report format (default: text; with --batch, markdown feedback files; "
                             "html: with --batch, one self-contained HTML gradebook)")
@@ -93,7 +98,7 @@ def run_grade(args: argparse.Namespace) -> int:
     from gpulint.grading.rubric import RubricError, load_rubric
 
     try:
-        rubric = load_rubric(args.rubric)
+        rubric = load_rubric(args.rubric).with_profile(args.profile)
         if args.criterion:
             rubric = rubric.only(_split(args.criterion))
     except RubricError as error:

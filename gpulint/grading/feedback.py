@@ -83,7 +83,7 @@ def criterion_feedback(result: CriterionResult, graded: GradeResult) -> str:
         return (f"Not graded: this criterion needs live mode (running the smoke test on a real GPU), which "
                 f"was not run, so it scores 0 of {_points(criterion.points)} points here. "
                 "It is graded with `gpulint grade --live` on a GPU machine.")
-    if result.live is not None:
+    if result.live is not None and not result.failing:
         lines = [criterion.pass_feedback if result.passed else criterion.fail_feedback]
         if result.live.output.strip():
             lines += ["Output of the live run:", result.live.output.rstrip()]

@@ -3,7 +3,9 @@
 A static criterion fails when a counted finding at or above its ``fail_on`` severity carries its
 id as criterion, or comes from one of the rules it lists. Counted means unsuppressed, unless the
 rubric ignores suppressions (the lab rubric does: a student cannot excuse their own error with a
-comment). A live criterion is skipped, with 0 points, unless live results are given.
+comment). A live criterion is skipped, with 0 points, unless live results are given; a counted
+finding that fails it (a smoke test that reads CUDA_VISIBLE_DEVICES to game the negative test)
+fails it whatever the live run says.
 """
 
 from __future__ import annotations
@@ -99,16 +101,18 @@ def grade(submission: Submission, rubric: Rubric, live_results: dict[str, LiveRe
     parse_errors = [f for f in counted if f.rule == "GL001"]
     results: list[CriterionResult] = []
     for criterion in rubric.criteria:
+        about = [f for f in counted if f.criterion == criterion.id or criterion.selects(f.rule, f.name)]
+        failing = [f for f in about if f.severity.rank >= criterion.fail_on.rank]
         if criterion.live:
             live = live_results.get(criterion.id)
-            if live is None:
-                result = CriterionResult(criterion, SKIPPED, 0.0)
+            if failing:  # the static reading already shows the live check is gamed
+                result = CriterionResult(criterion, FAILED, 0.0, about, failing, live=live)
+            elif live is None:
+                result = CriterionResult(criterion, SKIPPED, 0.0, about)
             else:
                 result = CriterionResult(criterion, PASSED if live.passed else FAILED,
-                                         criterion.points if live.passed else 0.0, live=live)
+                                         criterion.points if live.passed else 0.0, about, live=live)
         else:
-            about = [f for f in counted if f.criterion == criterion.id or criterion.selects(f.rule, f.name)]
-            failing = [f for f in about if f.severity.rank >= criterion.fail_on.rank]
             context: list[Finding] = []
             if any(f.rule == "GL004" for f in failing):
                 context = [f for f in parse_errors if f not in about]

@@ -55,10 +55,15 @@ class Rubric:
     visibility: str = "visible"  # the default of criteria that set none (Gradescope's top-level visibility)
     hide_findings: bool = False  # student-facing reports leave out what gpulint found, line by line
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The rules' profile when grading (`grade --profile`); None: the rubric's own name if it names one.
+    profile: str | None = None
 
     @property
     def max_score(self) -> float:
         return _round(sum(c.points for c in self.criteria))
+
+    def with_profile(self, profile: str | None) -> Rubric:
+        return replace(self, profile=profile)
 
     def only(self, ids: list[str]) -> Rubric:
         """The rubric restricted to some criteria (ids must exist)."""

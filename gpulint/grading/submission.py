@@ -2,44 +2,24 @@
 
 Every form ends as an engine run over the submission with the rubric's required artifact kinds
 and none of the submission's own configuration (a student's ``.gpulint.yaml`` could otherwise
-turn rules off). A notebook's artifacts are the files its cells write (``%%writefile PATH``) or
-cells tagged with an artifact's name; they are written to a scratch folder, linted there, and
-each finding is mapped back to the notebook cell and the line inside that cell.
+turn rules off). A notebook is read as Jupyter would run it, without running it (see
+``gpulint.artifacts.notebook.cells``): its ``%%writefile`` cells, the lab's answer variables and cells tagged
+with an artifact's name; findings point at the notebook cell and the line inside that cell.
 """
 
 from __future__ import annotations
 
-import posixpath
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from gpulint.project.config import Config
 from gpulint.engine.run import RunResult, run
 from gpulint.core.findings import Finding
 from gpulint.grading.rubric import Rubric
-from gpulint.core.source import Source
 
 GRADABLE_KINDS = frozenset({"dockerfile", "workflow", "kubernetes", "rollout", "smoketest", "answers", "gitlab",
                             "cloudbuild"})
 NOTEBOOK_SUFFIX = ".ipynb"
-
-# Cell tags naming an artifact, and the file the tagged cell's text stands for.
-TAG_FILES = {
-    "dockerfile": "Dockerfile", "containerfile": "Dockerfile",
-    "workflow": ".github/workflows/ci.yml", "workflow_yaml": ".github/workflows/ci.yml",
-    "github-actions": ".github/workflows/ci.yml", "ci": ".github/workflows/ci.yml",
-    "deployment": "k8s/deployment.yaml", "deployment_yaml": "k8s/deployment.yaml",
-    "kubernetes": "k8s/deployment.yaml", "k8s": "k8s/deployment.yaml", "manifest": "k8s/deployment.yaml",
-    "smoke_test": "smoke_test.py", "smoke_test_py": "smoke_test.py", "smoketest": "smoke_test.py",
-    "smoke-test": "smoke_test.py",
-    "rollout": "rollout.yaml", "rollout_plan": "rollout.yaml", "rollout-plan": "rollout.yaml",
-}
-# Tags whose cell holds the value of one key of the rollout plan.
-ROLLOUT_KEYS = {"rollback_commands": "rollback_commands", "rollback-commands": "rollback_commands",
-                "image_promotion_flow": "image_promotion_flow", "promotion_flow": "image_promotion_flow",
-                "image-promotion-flow": "image_promotion_flow", "promotion-flow": "image_promotion_flow"}
 
 
 UNREADABLE, EMPTY, UNRECOGNISED = "unreadable", "empty", "unrecognised"
@@ -58,13 +38,6 @@ class SubmissionError(Exception):
 
 
 @dataclass
-class Origin:
-    cell: int  # 1-based cell number in the notebook
-    line: int  # 1-based line inside that cell
-    shift: int = 0  # columns added in front of the cell's text (an indented rollout value)
-
-
-@dataclass
 class Submission:
     name: str  # the file or folder name, as shown to people
     form: str  # repository | answers | notebook | file
@@ -77,8 +50,15 @@ class Submission:
 
 
 def config_for(rubric: Rubric) -> Config:
-    """The rubric's own configuration: every rule on, the required kinds, nothing from the submission."""
-    return Config(require=tuple(rubric.require), gpu_runner_labels=tuple(rubric.gpu_runner_labels))
+    """The rubric's own configuration: every rule on, the required kinds, nothing from the submission.
+
+    The rules' profile is the one the grader asked for (``grade --profile``), else the rubric's own
+    name when it names a profile (``lab``, ``production``), else ``lab``."""
+    from gpulint.project.config import PROFILES
+
+    default = rubric.name if rubric.name in PROFILES else "lab"
+    return Config(require=tuple(rubric.require), gpu_runner_labels=tuple(rubric.gpu_runner_labels),
+                  profile=rubric.profile, default_profile=default)
 
 
 def load_submission(path: Path, rubric: Rubric) -> Submission:
@@ -164,197 +144,27 @@ def _is_blank(path: Path) -> bool:
 # ---------------------------------------------------------------------------- notebooks
 
 
-@dataclass
-class _Written:
-    """A file a notebook writes, built line by line; each line remembers its cell and line."""
-
-    lines: list[str] = field(default_factory=list)
-    origins: list[Origin | None] = field(default_factory=list)
-
-    def add(self, text: str, cell: int | None, first_line: int, shift: int = 0) -> None:
-        for i, line in enumerate(text.split("\n")):
-            self.lines.append(line)
-            self.origins.append(Origin(cell, first_line + i, shift) if cell is not None else None)
-        if text.endswith("\n"):  # split() made an empty last piece for the final newline
-            self.lines.pop()
-            self.origins.pop()
-
-    def text(self) -> str:
-        return "".join(line + "\n" for line in self.lines)
-
-
-def _read_notebook(path: Path) -> Any:
-    try:
-        import nbformat
-    except ImportError:
-        raise SubmissionError(f"{path.name}: grading a Jupyter notebook needs nbformat: "
-                              "pip install 'gpulint[notebook]'") from None
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SubmissionError(f"{path.name}: cannot read: {error.strerror or error}") from None
-    from gpulint.core.source import decode
-
-    text, problem = decode(data)
-    if text is None:
-        raise SubmissionError(f"{path.name}: {problem}")
-    import logging
-    import warnings
-
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            notebook = nbformat.reads(text, as_version=4)
-    except (ValueError, KeyError, TypeError, AttributeError, nbformat.ValidationError) as error:
-        # nbformat's reader fails with these on text that is not a notebook of a version it knows
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise SubmissionError(f"{path.name}: not a readable Jupyter notebook: {message}") from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise SubmissionError(f"{path.name}: not a readable Jupyter notebook: no cells")
-    return notebook
-
-
-def _safe_rel(raw: str) -> str | None:
-    """A path a cell writes, as a relative path that stays inside the scratch folder."""
-    raw = raw.strip().strip("'\"")
-    if not raw:
-        return None
-    norm = posixpath.normpath(raw.replace("\\", "/")).lstrip("/")
-    if norm.startswith("~"):
-        norm = norm.lstrip("~").lstrip("/")
-    parts = [p for p in norm.split("/") if p not in ("", ".")]
-    if not parts or ".." in parts:
-        name = posixpath.basename(norm)
-        return name if name and name not in (".", "..") else None
-    return "/".join(parts)
-
-
-def _writefile(first_line: str) -> tuple[str, bool] | None:
-    """``%%writefile [-a] PATH`` -> (path, append)."""
-    import shlex
-
-    stripped = first_line.strip()
-    if not stripped.startswith("%%writefile"):
-        return None
-    try:
-        words = shlex.split(stripped[len("%%writefile"):])
-    except ValueError:
-        words = stripped[len("%%writefile"):].split()
-    append = False
-    target = None
-    for word in words:
-        if word in ("-a", "--append"):
-            append = True
-        elif target is None:
-            target = word
-    rel = _safe_rel(target) if target else None
-    return (rel, append) if rel else None
-
-
-def _cell_text(cell: Any) -> str:
-    source = cell.get("source", "")
-    if isinstance(source, list):
-        source = "".join(str(s) for s in source)
-    return str(source).replace("\r\n", "\n")
-
-
-def _tags(cell: Any) -> list[str]:
-    metadata = cell.get("metadata") or {}
-    tags = metadata.get("tags") if isinstance(metadata, dict) else None
-    return [str(t).strip().lower() for t in tags] if isinstance(tags, list) else []
-
-
 def _notebook(path: Path, rubric: Rubric) -> Submission:
-    notebook = _read_notebook(path)
-    files: dict[str, _Written] = {}
-    rollout_parts: list[tuple[str, str, int]] = []  # (key, text, cell)
-    cell_sources: dict[int, Source] = {}
-    for index, cell in enumerate(notebook["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "raw"):
-            continue
-        number = index + 1
-        text = _cell_text(cell)
-        cell_sources[number] = Source(text, path.name)
-        first, _, body = text.partition("\n")
-        magic = _writefile(first)
-        if magic is not None:
-            rel, append = magic
-            if not append or rel not in files:
-                files[rel] = _Written()
-            files[rel].add(body, number, 2)
-            continue
-        for tag in _tags(cell):
-            if tag in TAG_FILES:
-                files[TAG_FILES[tag]] = _Written()
-                files[TAG_FILES[tag]].add(text, number, 1)
-                break
-            if tag in ROLLOUT_KEYS:
-                rollout_parts.append((ROLLOUT_KEYS[tag], text, number))
-                break
-    if rollout_parts and "rollout.yaml" not in files:
-        files["rollout.yaml"] = _rollout_from_parts(rollout_parts)
-    if not files:
-        if not any(_cell_text(c).strip() for c in notebook["cells"] if isinstance(c, dict)):
-            raise SubmissionError(f"{path.name}: the notebook is empty (no cell has any text)", EMPTY)
-        raise SubmissionError(
-            f"{path.name}: no cell writes an artifact; write each file with a `%%writefile Dockerfile` "
-            "(or .github/workflows/ci.yml, k8s/deployment.yaml, rollout.yaml, smoke_test.py) cell, or tag "
-            "the cell with the artifact's name (dockerfile, workflow, deployment, rollout, smoke_test)", UNRECOGNISED)
-    with tempfile.TemporaryDirectory(prefix="gpulint-nb-") as scratch:
-        root = Path(scratch)
-        for rel, written in files.items():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(written.text(), encoding="utf-8")
-        result = _run(root, rubric)
-    _require_something(result, path.name, "notebook")
-    cells: dict[int, int] = {}
-    findings: list[Finding] = []
-    for finding in result.findings:
-        written = files.get(finding.path)
-        if written is not None:
-            start = _origin(written, finding.line)
-            end = _origin(written, finding.end_line) or start
-            if start is not None:
-                source = cell_sources.get(start.cell)
-                same_cell = end is not None and end.cell == start.cell
-                finding.end_line = end.line if same_cell else start.line
-                finding.column = max(1, finding.column - start.shift)
-                finding.end_column = max(1, finding.end_column - end.shift) if same_cell else finding.column + 1
-                finding.line = start.line
-                finding.source = source
-                cells[id(finding)] = start.cell
-            else:
-                finding.line, finding.end_line, finding.source = 1, 1, None
-        elif finding.path == ".":
-            finding.source = None
-        finding.path = path.name
-        findings.append(finding)
-    findings.sort(key=lambda f: (cells.get(id(f), 0),) + f.sort_key())
-    return Submission(path.name, "notebook", result, findings, cells)
+    from gpulint.artifacts.notebook.cells import NotebookError, answers_of
+    from gpulint.core.errors import UsageError
+    from gpulint.engine.notebook import lint_notebook
 
-
-def _origin(written: _Written, line: int) -> Origin | None:
-    if 1 <= line <= len(written.origins):
-        return written.origins[line - 1]
-    return written.origins[-1] if written.origins else None
-
-
-def _rollout_from_parts(parts: list[tuple[str, str, int]]) -> _Written:
-    """A rollout plan assembled from cells tagged ``rollback_commands`` / ``image_promotion_flow``."""
-    import yaml
-
-    written = _Written()
-    for key, text, cell in parts:
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            value = None
-        if isinstance(value, dict) and key in value:
-            written.add(text if text.endswith("\n") else text + "\n", cell, 1)
-            continue
-        written.add(f"{key}:\n", None, 0)
-        indented = "".join("  " + line + "\n" for line in text.rstrip("\n").split("\n"))
-        written.add(indented, cell, 1, shift=2)
-    return written
+    try:
+        answers = answers_of(path)
+        if answers.empty:
+            if answers.blank:
+                raise SubmissionError(f"{path.name}: the notebook is empty (no cell has any text)", EMPTY)
+            raise SubmissionError(
+                f"{path.name}: no code cell gives an answer; write each file with a `%%writefile Dockerfile` "
+                "(or .github/workflows/ci.yml, k8s/deployment.yaml, rollout.yaml, smoke_test.py) cell, assign "
+                "the lab's answer variables (dockerfile, workflow_yaml, deployment_yaml, smoke_test_py, "
+                "rollback_commands, image_promotion_flow), or tag a cell with the artifact's name "
+                "(dockerfile, workflow, deployment, rollout, smoke_test)", UNRECOGNISED)
+        linted = lint_notebook(path, answers, config=config_for(rubric))
+    except NotebookError as error:
+        raise SubmissionError(str(error)) from None
+    except UsageError as error:
+        raise SubmissionError(str(error)) from None
+    if not linted.answers.unknown:
+        _require_something(linted.result, path.name, "notebook")
+    return Submission(path.name, "notebook", linted.result, linted.findings, linted.cells)

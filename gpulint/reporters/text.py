@@ -27,7 +27,8 @@ def render(result: Any, color: bool = False, quiet: bool = False, show_suppresse
             for f in group:
                 severity = paint(f"{f.severity.value:<7}", _COLORS[f.severity.value])
                 note = " (suppressed)" if f.suppressed else ""
-                lines.append(f"  {path}:{f.line}:{f.column}: {severity} {f.rule} {f.name}: {f.message}{note}")
+                where = f"{path} (cell {f.cell})" if f.cell is not None else path  # a notebook's cell
+                lines.append(f"  {where}:{f.line}:{f.column}: {severity} {f.rule} {f.name}: {f.message}{note}")
                 lines.append(paint(f"    fix: {f.fix}", _DIM))
                 lines += code_frame(f, paint)
             lines.append("")

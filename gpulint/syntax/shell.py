@@ -3,7 +3,8 @@
 bashlex gives real command words, lists, pipelines and conditions with positions, so an
 ``echo docker push`` is an echo and ``cmd || true`` is known to hide the failure of ``cmd``.
 Where bashlex cannot parse a script (it lacks some bash syntax) a shlex-based splitter on the
-control operators is used instead and the commands are marked as approximate.
+control operators is used instead and the commands are marked as approximate. ``set -e`` (or
+``set -o errexit``) in the script turns errexit on for the commands after it, ``set +e`` off.
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def _parse_cached(text: str, errexit: bool) -> ShellScript:
     commands: list[SimpleCommand] = []
     walker = _Walker(text, commands, errexit)
     for index, tree in enumerate(trees):
-        walker.visit(tree, _Context(masked=not walker.errexit and index < len(trees) - 1))
+        # A line is masked by the lines after it (no errexit), unless it ends in `|| exit 1` itself.
+        masked = not walker.errexit and index < len(trees) - 1 and not _keeps_failure(tree)
+        walker.visit(tree, _Context(masked=masked))
     return ShellScript(text, commands)
 
 
@@ -226,8 +229,33 @@ class _Walker:
         if not words:
             return
         start, end = node.pos
-        self.out.append(SimpleCommand(words, start, end, masked=ctx.masked, negated=ctx.negated,
-                                      in_condition=ctx.in_condition, in_function=ctx.in_function))
+        command = SimpleCommand(words, start, end, masked=ctx.masked, negated=ctx.negated,
+                                in_condition=ctx.in_condition, in_function=ctx.in_function)
+        self.out.append(command)
+        if command.name == "set" and not ctx.in_function:
+            self._set_options(command.argv()[1:])
+
+    def _set_options(self, args: list[str]) -> None:
+        """``set -e`` / ``set -o errexit`` turn errexit on for what follows, ``set +e`` off."""
+        for i, arg in enumerate(args):
+            if arg in ("-o", "+o") and i + 1 < len(args) and args[i + 1] == "errexit":
+                self.errexit = arg == "-o"
+            elif len(arg) > 1 and arg[0] in "-+" and arg[1] not in "-+o" and "e" in arg[1:]:
+                self.errexit = arg[0] == "-"
+
+
+def _keeps_failure(tree) -> bool:
+    """A top-level ``cmd || exit 1`` (or ``|| false``): a failure ends the script with an error."""
+    if tree.kind != "list":
+        return False
+    seq = []
+    for part in tree.parts:
+        if part.kind == "operator":
+            if seq:
+                seq[-1] = (seq[-1][0], part.op)
+        else:
+            seq.append((part, None))
+    return any(op == "||" for _, op in seq) and _fails(seq, 0, "||")
 
 
 def _fails(seq, i: int, op: str) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from gpulint.project.config import profile_of
 from gpulint.core.findings import Severity
+from gpulint.artifacts.dockerfile.stage_use import shipped_stages
 from gpulint.rules.base import Rule
 from gpulint.core.source import Span
 
@@ -17,7 +18,13 @@ class MultiStage(Rule):
     A single-stage CUDA image ships the whole toolchain: a `-devel` base is several gigabytes
     larger than `-runtime`, every extra package is attack surface, and each GPU node pulls the
     image before a pod can start, so rollouts and autoscaling get slower. Only instructions
-    count: a `FROM` in a comment, a heredoc body or a string is not a stage.
+    count: a `FROM` in a comment, a heredoc body or a string is not a stage. Only stages that
+    reach the final image count, as BuildKit builds only those: the final stage and the stages
+    it is built `FROM`, copies from (`COPY --from=name` or `--from=0`) or mounts
+    (`RUN --mount=from=name`), transitively. A `FROM x AS unused` that nothing uses, or a
+    builder the final stage never copies from, does not make a build multi-stage. Bases chosen
+    by `ARG`, a final `FROM builder` and `COPY --from` a named build context (not a stage) are
+    read as written.
 
     ## Example
     ```dockerfile
@@ -53,7 +60,24 @@ class MultiStage(Rule):
 
     def check(self, dockerfile, project):
         count = len(dockerfile.stages)
-        if count >= 2:
+        shipped = shipped_stages(dockerfile)
+        if len(shipped) >= 2:
+            return
+        if count > 1:
+            unused = [s for s in dockerfile.stages if s not in shipped]
+            stage = unused[0]
+            label = f"stage `{stage.name}`" if stage.name else f"stage {stage.index}"
+            others = f" (and {len(unused) - 1} more)" if len(unused) > 1 else ""
+            span = stage.from_instruction.span()
+            message = (f"the Dockerfile has {count} FROM stages, but only the final one reaches the image: "
+                       f"{label}{others} is never copied from (COPY --from), built upon (FROM) or mounted "
+                       "(RUN --mount=from=), so BuildKit skips it and the build is single-stage")
+            fix = (f"COPY --from={stage.name or stage.index} what the final stage needs (e.g. the built "
+                   "virtualenv), or remove the unused stage")
+            if profile_of(project) == "production" and not _builds(shipped[0]):
+                yield self.report(span, message, severity=Severity.WARNING, fix=fix)
+                return
+            yield self.report(span, message, fix=fix)
             return
         if count == 1:
             span = dockerfile.stages[0].from_instruction.span()

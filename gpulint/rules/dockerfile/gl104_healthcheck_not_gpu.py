@@ -14,7 +14,11 @@ class HealthcheckNotGpu(Rule):
     decides the exit status. Scripts are read from the build context with Python's `ast`
     (following `COPY`, `WORKDIR` and `COPY --from`); shell and exec forms, `sh -c` and shell
     scripts are followed. `curl`/`wget` checks, scripts that never touch the GPU, checks whose
-    failure is hidden (`|| true`, a pipe), and commands that only *print* GPU words fail.
+    failure is hidden (`|| true`, `|| exit 0`, a pipe, a later `exit 0` without `set -e`), and
+    commands that only *print* GPU words fail. A script that cannot fail fails too: a Python
+    check whose every GPU failure ends in exit 0 (a broad `except` that `pass`es or prints
+    around the checks, `sys.exit(0)` in `finally:`), or a shell script that hides it; the
+    finding then points at the swallowing line of that script.
 
     ## Why is this bad?
     An HTTP 200 proves the web server's Python is running, not that CUDA works: containers lose
@@ -26,6 +30,15 @@ class HealthcheckNotGpu(Rule):
     ## Example
     ```dockerfile
     HEALTHCHECK CMD curl -f http://localhost:8000/healthz || exit 1
+    ```
+
+    ```python
+    # health.py, run by HEALTHCHECK CMD ["python3", "/app/health.py"]
+    try:
+        assert torch.cuda.is_available()
+    except Exception:
+        pass
+    sys.exit(0)
     ```
 
     ## Use instead
@@ -60,4 +73,11 @@ class HealthcheckNotGpu(Rule):
             gpucheck.HIDDEN: "the HEALTHCHECK's GPU check cannot fail it",
             gpucheck.IGNORED: "the HEALTHCHECK ignores its GPU check's result",
         }.get(verdict.kind, "the HEALTHCHECK does not exercise the GPU")
+        if verdict.where is not None:  # the script the HEALTHCHECK runs swallows the failure: point there
+            line = healthcheck.instruction.line
+            yield self.report(verdict.where, f"{lead} (the HEALTHCHECK on line {line} of "
+                              f"{dockerfile.source.rel_path} runs this script): {verdict.detail}",
+                              fix="let the failure reach the exit status: exit non-zero in the handler "
+                                  "(or drop the `|| true` / final `exit 0`), and catch only expected errors")
+            return
         yield self.report(healthcheck.command_span(), f"{lead}: {verdict.detail}")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, key_node
+from gpulint.project.lab_deployment import describe, stand_ins
 from gpulint.rules.base import Report, Rule
 
 # Deployment API versions the API server no longer serves (all removed in Kubernetes 1.16).
@@ -23,7 +24,10 @@ class DeploymentShape(Rule):
     and/or `matchExpressions`) that really selects the labels of `spec.template.metadata.labels`,
     and a pod template with containers. The selector is evaluated (`In`, `NotIn`, `Exists`,
     `DoesNotExist`), not compared as text. It also reports a `kind` that is almost `Deployment`
-    (`deployment`, `Deploymnet`): kinds are case-sensitive.
+    (`deployment`, `Deploymnet`): kinds are case-sensitive. With the lab profile, manifests
+    without any Deployment fail: the workload written instead (a StatefulSet, DaemonSet, Argo
+    Rollout, Pod...) is reported at its `kind`, as the lab asks for an `apps/v1` Deployment. The
+    production profile judges every workload kind and does not require a Deployment.
 
     ## Why is this bad?
     `extensions/v1beta1`, `apps/v1beta1` and `apps/v1beta2` Deployments were removed in
@@ -74,6 +78,14 @@ class DeploymentShape(Rule):
     fix = "use apiVersion apps/v1, set metadata.name, and make spec.selector match spec.template.metadata.labels"
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
+        for obj, kind in stand_ins(manifests, project):
+            if _almost_deployment(obj.kind):
+                continue  # reported below as a misspelt kind
+            yield self.report(Y.span(manifests.source, kind),
+                              f"the lab asks for an apps/v1 Deployment and the manifests have none: "
+                              f"{describe(obj)} is not a Deployment (the lab's validator checks `kind: Deployment`)",
+                              fix="write the GPU workload as `apiVersion: apps/v1`, `kind: Deployment` with a "
+                                  "`strategy`, a selector and a pod template")
         for obj in manifests.objects:
             if obj.kind == "Deployment":
                 yield from self._deployment(manifests, obj)

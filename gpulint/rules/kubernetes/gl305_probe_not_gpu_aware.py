@@ -24,8 +24,8 @@ class ProbeNotGpuAware(Rule):
     Warns when the readiness or liveness probe of a GPU container (one that limits or requests
     `nvidia.com/gpu`) cannot notice a broken GPU: an `httpGet`, `tcpSocket` or `grpc` probe, or
     an `exec` probe whose command never touches CUDA/NVML (`cat /tmp/ready`, `curl`, `python -c`
-    code without a GPU call, a GPU call whose failure is hidden by `|| true`) or only runs
-    `nvidia-smi`. Commands are parsed (shell words, `sh -c` strings, `python -c` code via `ast`);
+    code without a GPU call) or only runs `nvidia-smi`. A GPU call whose failure is hidden by
+    `|| true` is GL515's error, not repeated here. Commands are parsed (shell words, `sh -c` strings, `python -c` code via `ast`);
     a script gpulint cannot read (it lives in the image) is given the benefit of the doubt.
     A GPU container is one with a GPU limit or request of any vendor (`nvidia.com/gpu`,
     `nvidia.com/mig-1g.10gb`, `amd.com/gpu`, `gpu.intel.com/i915`) or a DRA GPU claim. Only
@@ -101,12 +101,11 @@ class ProbeNotGpuAware(Rule):
         if not argv or any(word is None for word in argv):
             return None  # empty or mistyped: GL304/GL303 report it
         verdict = gpucheck.judge_exec(argv, _in_image)  # type: ignore[arg-type]
-        if verdict.passes and verdict.kind != gpucheck.NVIDIA_SMI:
-            return None
+        if verdict.passes and verdict.kind != gpucheck.NVIDIA_SMI or verdict.kind == gpucheck.HIDDEN:
+            return None  # a hidden failure is GL515's error
         lead = {
             gpucheck.NVIDIA_SMI: f"{probe} only runs nvidia-smi, which can exit 0 while the GPU has failed",
             gpucheck.HTTP: f"{probe} only checks a network endpoint, not the GPU",
-            gpucheck.HIDDEN: f"{probe}'s GPU check cannot fail the probe",
             gpucheck.IGNORED: f"{probe} ignores its GPU check's result",
         }.get(verdict.kind, f"{probe} does not exercise the GPU")
         return self.report(Y.span(source, command), f"{lead}: {verdict.detail}")

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import NO_CRITERION, K8sObject, Manifests, deployments, key_node, read_knob
+from gpulint.project.lab_deployment import describe, stand_ins
 from gpulint.rules.base import Report, Rule
 
 _KNOBS = ("maxUnavailable", "maxSurge")
@@ -28,7 +29,9 @@ class RollingUpdate(Rule):
     Deployment findings bear on the `deployment.rolling` criterion.
 
     StatefulSets and DaemonSets are not covered: they replace pods one at a time by default and
-    cannot surge, so `maxSurge`/`maxUnavailable` do not carry the same meaning.
+    cannot surge, so `maxSurge`/`maxUnavailable` do not carry the same meaning. With the lab
+    profile, manifests without any Deployment fail: the lab's rolling update is a Deployment's
+    `strategy`, so the workload written instead is reported (at its `updateStrategy` or `kind`).
 
     Covers: Deployment, Argo Rollout.
 
@@ -70,6 +73,12 @@ class RollingUpdate(Rule):
     covers = ("Deployment", "Rollout")
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
+        for obj, kind in stand_ins(manifests, project):
+            anchor = key_node(Y.get(obj.node, "spec"), "updateStrategy") or key_node(Y.get(obj.node, "spec"), "strategy")
+            yield self.report(Y.span(manifests.source, anchor or kind),
+                              f"the lab's rolling update is a Deployment's `spec.strategy` (RollingUpdate with "
+                              f"maxUnavailable and maxSurge), and the manifests have no Deployment: {describe(obj)} "
+                              "has no such strategy")
         for obj in deployments(manifests):
             yield from self._deployment(manifests, obj)
         for obj in manifests.objects:

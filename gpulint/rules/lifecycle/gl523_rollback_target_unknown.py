@@ -1,25 +1,9 @@
 from __future__ import annotations
 
+from gpulint.project.config import profile_of
 from gpulint.core.findings import Severity
 from gpulint.artifacts import rollout as R
-from gpulint.syntax import yamlnode as Y
 from gpulint.rules.base import Rule
-
-
-def deployment_namespaces(project) -> dict[str, set]:
-    """Deployment name -> the namespaces its manifests give (None when a manifest sets none)."""
-    def compute():
-        found: dict[str, set] = {}
-        for manifests in project.of_kind("kubernetes"):
-            for obj in manifests.objects:
-                if obj.kind == "Deployment" and isinstance(obj.name, str):
-                    found.setdefault(obj.name, set()).add(Y.text(Y.get_path(obj.node, "metadata", "namespace")))
-        return found
-    return project.memo("lifecycle-deployment-namespaces", compute)
-
-
-def _variable(text: str | None) -> bool:
-    return bool(text) and bool(set("$<{") & set(text))
 
 
 class RollbackTargetUnknown(Rule):
@@ -33,7 +17,10 @@ class RollbackTargetUnknown(Rule):
     history, are GL402's findings and are not repeated here (nor is a history of the same
     unknown Deployment an undo names). Names and namespaces with
     variables (`$NS`, `<ns>`) are not judged, nor a manifest without `metadata.namespace`; the
-    rule only runs when the project has Deployment manifests.
+    rule only runs when the project has Deployment manifests. Commands the shell never runs and
+    `--dry-run` undos are not judged. With the lab profile, when no undo rolls back the
+    Deployment where the submission deploys it, an undo in another namespace (both explicit) is
+    an error: it is not a rollback of *your* Deployment. Otherwise it is a warning.
 
     ## Why is this bad?
     A runbook is read under pressure: `kubectl -n ml-prod rollout history deployment/gpu-inference`
@@ -69,32 +56,34 @@ class RollbackTargetUnknown(Rule):
     fix = "use the Deployment's metadata.name and metadata.namespace in every rollback command"
 
     def check(self, spec, project):
-        known = deployment_namespaces(project)
+        known = R.deployed(project)
         if not known:
             return
         commands = [c for node in R.command_strings(spec.rollback_commands)
-                    for c in R.command_lines(spec.source, node) if isinstance(c, R.CommandLine)]
+                    for c in R.command_lines(spec.source, node) if c.runs]
         rollouts = [r for r in (R.parse_rollout(c) for c in commands) if r is not None and r.is_deployment]
+        rollouts = [r for r in rollouts if r.action != "undo" or R.counts(r, "undo")]
         history = [r for r in rollouts if r.action == "history"]
         seen = set().union(*(r.targets() for r in history)) if history else set()
         undone = {name for r in rollouts if r.action == "undo" for name in r.names}
+        # The lab asks for a rollback of *your* Deployment: with none, an undo in another namespace fails it.
+        strict = profile_of(project) == "lab" and not R.rolls_back_own(rollouts, known)
         for r in rollouts:
-            if r.action == "undo" and history and not r.targets() & seen:
+            if r.action == "undo" and history and not r.targets() & seen and not strict:
                 continue  # GL402: the undo disagrees with the history
-            for name in r.names:
-                if _variable(name):
-                    continue
-                if name not in known:
-                    if r.action != "undo" and name not in undone:  # GL402 reports an unknown undo target
-                        yield self.report(r.line.span,
-                                          f"`rollout {r.action}` names deployment/{name}, which the project's "
-                                          f"manifests do not define (they define {', '.join(sorted(known))})")
-                    break
-                namespaces = known[name]
-                if r.namespace and not _variable(r.namespace) and None not in namespaces \
-                        and r.namespace not in namespaces:
+            unknown = R.foreign_name(r, known)
+            if unknown:
+                if r.action != "undo" and unknown not in undone:  # GL402 reports an unknown undo target
                     yield self.report(r.line.span,
-                                      f"`rollout {r.action}` looks for deployment/{name} in namespace {r.namespace}, "
-                                      f"but its manifest puts it in {', '.join(sorted(namespaces))}",
-                                      fix=f"use -n {sorted(namespaces)[0]}")
-                    break
+                                      f"`rollout {r.action}` names deployment/{unknown}, which the project's "
+                                      f"manifests do not define (they define {', '.join(sorted(known))})")
+                continue
+            namespaces = R.foreign_namespace(r, known)
+            if namespaces:
+                name = next(n for n in r.names if n in known)
+                severity = Severity.ERROR if strict and r.action == "undo" else None
+                lab = (": it is not a rollback of your Deployment" if severity else "")
+                yield self.report(r.line.span,
+                                  f"`rollout {r.action}` looks for deployment/{name} in namespace {r.namespace}, "
+                                  f"but its manifest puts it in {namespaces}{lab}",
+                                  fix=f"use -n {namespaces.split(', ')[0]}", severity=severity)

@@ -16,9 +16,13 @@ class RollbackCommands(Rule):
     `deployments/x`, `deployment.apps/x` or `deployment x`. The program must be `kubectl`
     (any path, also `oc`, `microk8s kubectl`, after `sudo`/`env`): a shell alias such as `k` is
     not visible in the plan. `echo kubectl rollout undo ...`, a commented-out command, or a
-    rollback of a DaemonSet or StatefulSet does not count. A list of strings is the expected
-    form; a block string with one command per line and a mapping of names to commands are read
-    too (GL403 warns about them).
+    rollback of a DaemonSet or StatefulSet does not count. Each entry is read as the shell runs
+    it (bashlex): a command the shell never reaches does not count (`true || kubectl rollout
+    undo ...`, `false && ...`, after `exit`, inside `if false`), while a conditional one does
+    (`kubectl rollout status ... || kubectl rollout undo ...`). An undo with `--dry-run=client`
+    or `--dry-run=server` only previews and does not count either. A list of strings is the
+    expected form; a block string with one command per line and a mapping of names to commands
+    are read too (GL403 warns about them).
 
     ## Why is this bad?
     A bad GPU image that passed CI (driver/cuDNN drift, a VRAM leak) is found in production,
@@ -32,6 +36,8 @@ class RollbackCommands(Rule):
     rollback_commands:
       - kubectl get pods -n ml
       - echo "kubectl rollout undo deployment/gpu-inference"
+      - true || kubectl -n ml rollout undo deployment/gpu-inference
+      - kubectl -n ml rollout undo deployment/gpu-inference --dry-run=client
     ```
 
     ## Use instead
@@ -69,18 +75,17 @@ class RollbackCommands(Rule):
                               f"`rollback_commands` {what}; list a `kubectl rollout history` and a "
                               "`kubectl rollout undo` of the Deployment")
             return
-        lines = [line for node in R.command_strings(value) for line in R.command_lines(spec.source, node)]
-        commands = [c for c in lines if isinstance(c, R.CommandLine)]
+        commands = [line for node in R.command_strings(value) for line in R.command_lines(spec.source, node)]
         rollouts = [r for r in (R.parse_rollout(c) for c in commands) if r is not None]
-        for action, example in (("history", "history"), ("undo", "undo")):
-            if any(r.action == action and r.is_deployment for r in rollouts):
+        for action in ("history", "undo"):
+            if any(R.counts(r, action) for r in rollouts):
                 continue
             hints = [h for h in (R.near_miss(c, action) for c in commands) if h]
             hint = f" ({hints[0]})" if hints else ""
             yield self.report(Y.span(spec.source, key),
-                              f"`rollback_commands` has no `kubectl rollout {action}` of a Deployment{hint}; "
-                              f"add `kubectl -n <namespace> rollout {example} deployment/<name>`",
-                              fix=f"add `kubectl -n <namespace> rollout {example} deployment/<name>` to rollback_commands")
+                              f"`rollback_commands` has no runnable `kubectl rollout {action}` of a Deployment{hint}; "
+                              f"add `kubectl -n <namespace> rollout {action} deployment/<name>`",
+                              fix=f"add `kubectl -n <namespace> rollout {action} deployment/<name>` to rollback_commands")
 
 
 def _elsewhere(spec, project) -> bool:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from gpulint.project.config import profile_of
 from gpulint.core.findings import Severity
 from gpulint.artifacts import rollout as R
 from gpulint.rules.base import Rule
@@ -10,7 +11,11 @@ class RollbackTarget(Rule):
     ## What it does
     Warns when the `kubectl rollout undo` in `rollback_commands` acts on a different
     Deployment, namespace or kubeconfig context than the `kubectl rollout history`, and when
-    it names a Deployment that none of the project's Kubernetes manifests define.
+    it names a Deployment that none of the project's Kubernetes manifests define. Only undos
+    the shell runs and that are not `--dry-run` previews are judged. With the lab profile,
+    when no undo rolls back a Deployment the submission deploys, an undo of another
+    Deployment is an error: the lab asks for a rollback of *your* Deployment. With the
+    production profile it stays a warning, as the manifests may live in another repository.
 
     ## Why is this bad?
     The history tells the on-call engineer which revision to return to; if the undo then runs
@@ -47,40 +52,29 @@ class RollbackTarget(Rule):
 
     def check(self, spec, project):
         value = spec.rollback_commands
-        commands = [c for node in R.command_strings(value) for c in R.command_lines(spec.source, node)
-                    if isinstance(c, R.CommandLine)]
+        commands = [c for node in R.command_strings(value) for c in R.command_lines(spec.source, node)]
         rollouts = [r for r in (R.parse_rollout(c) for c in commands) if r is not None and r.is_deployment]
-        history = [r for r in rollouts if r.action == "history"]
-        undo = [r for r in rollouts if r.action == "undo"]
-        mismatched = []
-        if history and undo:
-            seen = set().union(*(r.targets() for r in history))
-            for r in undo:
-                if not r.targets() & seen:
-                    mismatched.append(r)
-                    contexts = bool(r.context or history[0].context)
-                    yield self.report(r.line.span,
-                                      f"this undo rolls back {r.describe(contexts)}, but the history inspects "
-                                      f"{history[0].describe(contexts)}; give both the same Deployment, `-n` and "
-                                      "`--context`")
-        known = project.memo("deployment-names", lambda: _deployment_names(project))
-        if not known:
-            return
+        history = [r for r in rollouts if r.action == "history" and r.line.runs]
+        undo = [r for r in rollouts if R.counts(r, "undo")]
+        known = R.deployed(project)
+        # The lab asks for a rollback of *your* Deployment: with none, an undo of another one fails it.
+        strict = profile_of(project) == "lab" and not R.rolls_back_own(rollouts, known)
+        seen = set().union(*(r.targets() for r in history)) if history else set()
         for r in undo:
-            if r in mismatched:
-                continue  # one finding per command is enough
-            unknown = [n for n in r.names if not set("$<{") & set(n) and n not in known]
-            if unknown:
+            unknown = R.foreign_name(r, known)
+            if unknown and strict:
                 yield self.report(r.line.span,
-                                  f"deployment/{unknown[0]} is not defined by the project's manifests "
+                                  f"this undo rolls back deployment/{unknown}, which the submission does not deploy "
+                                  f"(its manifests define {', '.join(sorted(known))}): it is not a rollback of "
+                                  "your Deployment", severity=Severity.ERROR,
+                                  fix=f"roll back the Deployment you deploy: deployment/{sorted(known)[0]}")
+            elif history and not r.targets() & seen:
+                contexts = bool(r.context or history[0].context)
+                yield self.report(r.line.span,
+                                  f"this undo rolls back {r.describe(contexts)}, but the history inspects "
+                                  f"{history[0].describe(contexts)}; give both the same Deployment, `-n` and "
+                                  "`--context`")
+            elif unknown:
+                yield self.report(r.line.span,
+                                  f"deployment/{unknown} is not defined by the project's manifests "
                                   f"(they define {', '.join(sorted(known))}); roll back the Deployment you deploy")
-
-
-def _deployment_names(project) -> set[str]:
-    names: set[str] = set()
-    for artifact in project.artifacts:
-        for obj in getattr(artifact, "objects", None) or []:
-            name = getattr(obj, "name", None)
-            if getattr(obj, "kind", None) == "Deployment" and isinstance(name, str):
-                names.add(name)
-    return names

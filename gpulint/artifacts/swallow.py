@@ -1,0 +1,160 @@
+"""A Python check that cannot fail: every way its GPU checks fail is turned into exit 0.
+
+A GPU check fails the script in one of two ways: an exception (a CUDA/NVML call that raises, an
+``assert``, a ``raise``), or an explicit exit with a non-zero code (``sys.exit(3)``,
+``raise SystemExit(3)``, ``sys.exit(main())`` where ``main`` returns 3). Each such failure point
+is followed outwards, through the functions that call it, to the handlers around it:
+
+* a ``try`` whose ``finally:`` exits 0 overrides every failure inside it;
+* a broad handler (bare ``except:``, ``except BaseException``) that swallows (falls through,
+  ``pass``es, prints or exits 0) neutralizes both kinds; ``except Exception`` only exceptions,
+  as ``sys.exit`` raises ``SystemExit``, which it does not catch. Specific handlers
+  (``except pynvml.NVMLError``) are taken as deliberate and neutralize nothing.
+
+The check cannot fail when every failure point is neutralized and at least one construct did it.
+Read with ``ast``; nothing is run.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from gpulint.syntax.python import PythonFile, _dotted, _reachable
+from gpulint.artifacts.smoketest import _NOT_EXIT, _broad, _constants, _exit_value, _handler_outcome, _Values
+
+EXCEPTION, EXIT = "exception", "exit"
+
+
+@dataclass
+class Swallow:
+    node: ast.AST  # the handler or the `finally` exit that turns failures into success
+    why: str
+
+
+def cannot_fail(script: PythonFile) -> Swallow | None:
+    """The construct that makes every GPU failure of the script exit 0, or None."""
+    cached = script.__dict__.get("_swallow")
+    if cached is None:
+        cached = script.__dict__["_swallow"] = (_analyse(script),)
+    return cached[0]
+
+
+def _analyse(script: PythonFile) -> Swallow | None:
+    tree = script.tree
+    if tree is None:
+        return None
+    uses = script.gpu_uses()
+    if not uses:
+        return None
+    reached = _reachable(tree)
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    evaluator = _Values(_constants(tree), functions, tree.body)
+    exit_funcs = {(_dotted(v.func) or "") for v in (_exit_value(n) for n in reached)
+                  if isinstance(v, ast.Call)} & set(functions)
+    context = _Context(tree, functions, evaluator, exit_funcs)
+    points: list[tuple[ast.AST, str]] = [(u.node, EXCEPTION) for u in uses]
+    for node in reached:
+        if isinstance(node, ast.Assert):
+            points.append((node, EXCEPTION))
+        value = _exit_value(node)
+        if value is not _NOT_EXIT:
+            owner = context.owner.get(id(node))
+            if evaluator.values(value, owner, 0) - {0} or not evaluator.values(value, owner, 0):
+                points.append((node, EXIT))
+        elif isinstance(node, ast.Raise):
+            points.append((node, EXCEPTION))
+    used: list[Swallow] = []
+    for node, kind in points:
+        found = context.neutralized(node, kind, 0)
+        if found is None:
+            return None
+        if found is not True:
+            used.append(found)
+    if not used:
+        return None
+    return min(used, key=lambda s: (s.node.lineno, s.node.col_offset))
+
+
+class _Context:
+    def __init__(self, tree: ast.Module, functions: dict, evaluator: _Values, exit_funcs: set[str]):
+        self.functions = functions
+        self.evaluator = evaluator
+        self.exit_funcs = exit_funcs
+        self.parent: dict[int, ast.AST] = {}
+        self.owner: dict[int, ast.AST] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parent[id(child)] = node
+        for function in functions.values():
+            for node in ast.walk(function):
+                self.owner.setdefault(id(node), function)
+        # Names whose value decides the outcome: a handler that sets one records the failure.
+        self.decisive: set[str] = set()
+        for node in ast.walk(tree):
+            tests = [node.test] if isinstance(node, (ast.If, ast.While, ast.Assert, ast.IfExp)) else []
+            if isinstance(node, ast.Return) and node.value is not None:
+                tests.append(node.value)
+            value = _exit_value(node)
+            if value is not _NOT_EXIT and value is not None:
+                tests.append(value)
+            for test in tests:
+                self.decisive.update(n.id for n in ast.walk(test) if isinstance(n, ast.Name))
+        self.calls: dict[str, list[ast.Call]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = _dotted(node.func)
+                if name in functions:
+                    self.calls.setdefault(name, []).append(node)
+
+    def neutralized(self, node: ast.AST, kind: str, depth: int) -> Swallow | bool | None:
+        """How the failure at ``node`` is turned into success: the construct, True when it can
+        never happen (an uncalled function), None when it reaches the exit status."""
+        child, current = node, self.parent.get(id(node))
+        while current is not None:
+            if isinstance(current, ast.Try):
+                found = self._try(current, child, kind)
+                if found is not None:
+                    return found
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                    self.functions.get(current.name) is current:
+                return self._callers(current, kind, depth)
+            child, current = current, self.parent.get(id(current))
+        return None
+
+    def _callers(self, function: ast.AST, kind: str, depth: int) -> Swallow | bool | None:
+        name = getattr(function, "name", "")
+        sites = self.calls.get(name, []) if self.functions.get(name) is function else []
+        if not sites:
+            return True  # never called: this failure never happens
+        if depth > 6:
+            return None
+        found: Swallow | bool = True
+        for site in sites:
+            outcome = self.neutralized(site, kind, depth + 1)
+            if outcome is None:
+                return None
+            if outcome is not True:
+                found = outcome
+        return found
+
+    def _try(self, node: ast.Try, child: ast.AST, kind: str) -> Swallow | None:
+        in_body = any(child is stmt for stmt in node.body)
+        in_handler = any(child is h for h in node.handlers) or any(child is stmt for stmt in node.orelse)
+        if in_body or in_handler:
+            for stmt in node.finalbody:
+                for sub in ast.walk(stmt):
+                    value = _exit_value(sub)
+                    if value is not _NOT_EXIT and self.evaluator.values(value, self.owner.get(id(sub)), 0) == {0}:
+                        return Swallow(sub, "`finally:` exits 0, which overrides every failure of the checks")
+        if not in_body:
+            return None
+        function = self.owner.get(id(node))
+        for handler in node.handlers:
+            broad = _broad(handler)
+            if broad is None or (kind == EXIT and "Exception`" in broad and "BaseException" not in broad):
+                continue  # `except Exception` lets sys.exit(3) through
+            outcome = _handler_outcome(handler, self.evaluator, function, self.exit_funcs, self.decisive)
+            if outcome:
+                return Swallow(handler, f"{broad} {outcome}")
+        return None

@@ -1,0 +1,4 @@
+#!/bin/sh
+python3 /app/smoke_test.py
+nvidia-smi > /dev/null
+exit 0

@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from gpulint.engine.run import run
-from gpulint.project.lifecycle import (FAILS, IGNORED, REQUIRED, failure_expected, image_forms, same_image,
-                                      scripts_run, starts_python)
+from gpulint.ci.expected_failure import FAILS, IGNORED, REQUIRED, failure_expected
+from gpulint.ci.github.adapter import normal_expressions
+from gpulint.ci.images import image_form, same_image
+from gpulint.project.lifecycle import scripts_run, starts_python
+
+
+def image_forms(text: str, env: dict) -> tuple:
+    """A GitHub step's image reference, as the GitHub adapter reads it."""
+    return image_form(normal_expressions(text), env)
 from gpulint.syntax.python import parse_python
 from gpulint.artifacts.smoketest import analyse
 from gpulint.core.source import Source

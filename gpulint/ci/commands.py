@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from gpulint.syntax.embedded import embed
+from gpulint.syntax.embedded import scalar_locator
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.shell import SimpleCommand, bash_trees, parse_shell
 from gpulint.ci.github.workflow import Step, Workflow
@@ -53,9 +53,7 @@ def scalar_span(workflow: Workflow, node: Y.ScalarNode, start: int, end: int) ->
     """Span of characters start..end of a scalar's *value*, in the workflow's own source.
     Offsets are mapped here rather than by nesting sources, since the workflow may itself be
     embedded in a lab answers file."""
-    inner = embed(workflow.source, node, "value")
-    last = len(inner.offsets) - 1
-    return Span(workflow.source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
+    return scalar_locator(workflow.source, node)(start, end)
 
 
 # ----------------------------------------------------------------------------- commands

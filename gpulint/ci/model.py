@@ -12,10 +12,12 @@ main and only after the test?) is then judged once, in ``gpulint.ci.judge``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
+from gpulint.ci.images import ImageFacts
 from gpulint.core.source import Source, Span
 from gpulint.core.tri import UNKNOWN, Tri
 from gpulint.syntax.shell import SimpleCommand
@@ -56,6 +58,62 @@ class Action:
         """Its failure cannot fail its step (`|| true`, inside an `if` test, negated)."""
         c = self.command
         return c is not None and (c.masked or c.in_condition or c.negated)
+
+
+@dataclass(eq=False)
+class Command:
+    """A command one unit of a pipeline runs, with the variables it sees and where its words are.
+
+    Shell scripts are parsed (``bash -c`` strings followed); exec-form steps (a Cloud Build or
+    Tekton ``args`` list) are one command whose words all point at that list."""
+
+    command: SimpleCommand
+    unit: Any  # the step, job or task running it
+    where: str  # for messages
+    variables: dict[str, str]  # values known statically, by name (system syntax already as $NAME)
+    locate: Callable[[int, int], Span]  # offsets in the unit's script -> a span in the file
+    offset: int = 0  # where the command's (sub)script starts in the unit's script
+    script: str | None = None  # the unit's shell script (None: an exec-form step)
+    errexit: bool = False
+    pipefail: bool = False
+    failure_ignored: str = ""  # why a failure of this unit fails nothing (continue-on-error, allow_failure...)
+    workdir: str | None = "."  # working directory, relative to the repository root (None: unknown)
+
+    @property
+    def argv(self) -> list[str]:
+        return self.command.argv()
+
+    @property
+    def span(self) -> Span:
+        return self.locate(self.offset + self.command.start, self.offset + self.command.end)
+
+    def word_span(self, index_in_argv: int) -> Span:
+        word = self.command.word_at(index_in_argv)
+        if word is None or self.script is None:
+            return self.span
+        return self.locate(self.offset + word.start, self.offset + word.end)
+
+
+@dataclass
+class ImageInput:
+    """An image named outside any command: an action's `tags:`, Cloud Build's `images:`."""
+
+    kind: str  # BUILD | PUSH
+    text: str  # as written
+    span: Span
+    unit: Any
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BuildInput:
+    """A build configured outside any command (docker/build-push-action's `file:` and `context:`)."""
+
+    unit: Any
+    dockerfile: str | None  # relative to the repository root; None: the context's Dockerfile
+    context: str
+    span: Span
+    file_span: Span | None = None
 
 
 @dataclass
@@ -135,6 +193,35 @@ class Pipeline:
     def runner_verdicts(self, context: RunnerContext) -> Iterator[RunnerVerdict]:
         """Units doing GPU work whose runner is not, or cannot be shown to be, a GPU machine."""
         return iter(())
+
+    # ------------------------------------------------------------------ what the units run
+
+    @property
+    def commands(self) -> list[Command]:
+        """Every command that can run, in order, unit by unit."""
+        return []
+
+    def image_inputs(self) -> list[ImageInput]:
+        """Images built or pushed without a command naming them."""
+        return []
+
+    def build_inputs(self) -> list[BuildInput]:
+        """Builds configured without a command."""
+        return []
+
+    @cached_property
+    def images(self) -> ImageFacts:
+        """What the pipeline does with images (docker runs, builds, pushes), computed once."""
+        return ImageFacts(self)
+
+    def normalise(self, text: str) -> str:
+        """The system's variable syntax (``${{ env.X }}``, ``$(params.x)``) as shell ``$X``."""
+        return text
+
+    def repository_root(self) -> str | None:
+        """The folder, relative to the scanned root, that the pipeline's paths are relative to
+        (None: it cannot be told where the pipeline's repository starts)."""
+        return None
 
     def of(self, kind: str) -> list[Action]:
         return [a for a in self.actions if a.kind == kind]

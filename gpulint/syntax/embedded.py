@@ -11,7 +11,7 @@ parser's value, otherwise a line-by-line search is the fallback.
 from __future__ import annotations
 
 from gpulint.syntax.yamlnode import ScalarNode
-from gpulint.core.source import EmbeddedSource, Source
+from gpulint.core.source import EmbeddedSource, Source, Span
 
 _SIMPLE_ESCAPES = {
     "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
@@ -206,3 +206,15 @@ def _by_lines(text: str, start: int, end: int, value: str) -> list[int]:
         pointer = newline + 1 if newline != -1 else min(after, end)
     # ``split`` produced one separator too many; the last entry stands for the end.
     return offsets[: len(value)] + [offsets[len(value)] if len(offsets) > len(value) else end]
+
+
+def scalar_locator(source: Source, node: ScalarNode):
+    """A function turning offsets in a YAML scalar's value into spans of ``source``: a script in a
+    CI file, wherever quoting, folding or an answers file put its characters."""
+    inner = embed(source, node, "value")
+    last = len(inner.offsets) - 1
+
+    def locate(start: int, end: int) -> Span:
+        return Span(source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
+
+    return locate

@@ -8,9 +8,11 @@ from functools import cached_property
 
 from gpulint.ci import model
 from gpulint.ci.cloudbuild.build import CloudBuild, Hit, Trigger
+from gpulint.ci.commands import PUSH
 from gpulint.core.source import Span
 from gpulint.core.tri import Tri
 from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.embedded import scalar_locator
 
 _ANY_BUILD = model.Scenario("build", "a build")
 _MAIN = model.Scenario("push-main", "a push to main", main_push=True)
@@ -96,3 +98,35 @@ class CloudBuildPipeline(model.Pipeline):
                                           "the test to a GPU VM with `gcloud compute ssh`)",
                                           fix="check that the pool's workers have GPUs, or hand the test to a GPU VM "
                                               "with `gcloud compute ssh`")
+
+    # ------------------------------------------------------------------ what the steps run
+
+    @cached_property
+    def commands(self) -> list[model.Command]:
+        build = self.native
+        source = build.source
+        substitutions = build.substitutions
+        out: list[model.Command] = []
+        for step in build.steps:
+            variables = dict(substitutions)
+            for item in Y.items(Y.get(step.node, "env")):
+                name, eq, value = (Y.text(item) or "").partition("=")
+                if eq and name:
+                    variables[name] = value
+            workdir = Y.text(Y.get(step.node, "dir")) or "."
+            ignored = "the step has `allowFailure`/`allowExitCodes`" if step.allow_failure else ""
+            for sc in build.step_commands(step):
+                locate = scalar_locator(source, sc.node) if sc.script is not None else _fixed(Y.span(source, sc.node))
+                out.append(model.Command(sc.command, step, step.label(), variables, locate, sc.offset, sc.script,
+                                         sc.errexit, False, ignored, None if "$" in workdir else workdir))
+        return out
+
+    def image_inputs(self) -> list[model.ImageInput]:
+        source = self.native.source
+        return [model.ImageInput(PUSH, Y.text(node) or "", Y.span(source, node), self.native,
+                                 dict(self.native.substitutions))
+                for node in Y.items(Y.get(self.native.node, "images")) if Y.is_scalar(node) and Y.text(node)]
+
+
+def _fixed(span: Span):
+    return lambda start, end: span

@@ -21,11 +21,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gpulint.syntax.embedded import embed
+from gpulint.syntax.embedded import scalar_locator
 from gpulint.artifacts import gpucheck
 from gpulint.syntax import yamlnode as Y
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
-from gpulint.syntax.shell import SimpleCommand, parse_shell
+from gpulint.syntax.shell import SimpleCommand, Word, parse_shell
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
 from gpulint.core.source import Source, Span
 
@@ -57,6 +57,17 @@ class Step:
 
 
 @dataclass
+class StepCommand:
+    """One command a step runs, and where it is written."""
+
+    command: SimpleCommand
+    node: Y.Node  # the scalar holding the script, or (exec form) the step's `args` key
+    offset: int  # where the command's (sub)script starts inside the scalar
+    script: str | None  # the shell script (None: exec form)
+    errexit: bool
+
+
+@dataclass
 class Hit:
     kind: str
     step: Step | None  # None for `images:`
@@ -75,10 +86,7 @@ class Hit:
 
     def span(self, source: Source) -> Span:
         if self.command is not None and Y.is_scalar(self.node):
-            inner = embed(source, self.node, "value")
-            last = len(inner.offsets) - 1
-            start, end = self.offset + self.command.start, self.offset + self.command.end
-            return Span(source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
+            return scalar_locator(source, self.node)(self.offset + self.command.start, self.offset + self.command.end)
         return Y.span(source, self.node)
 
     def where(self) -> str:
@@ -166,11 +174,13 @@ class CloudBuild:
             out.extend(self._step_hits(step))
         return out
 
-    def _step_hits(self, step: Step) -> list[Hit]:
+    def step_commands(self, step: Step) -> list[StepCommand]:
+        """The commands a step runs: its `script`, a shell's `-c` string, or its exec-form `args`."""
         node = step.node
         script = Y.get(node, "script")
         if Y.is_scalar(script) and Y.text(script):
-            return self._script_hits(step, script, errexit=False)
+            return [StepCommand(c, script, offset, script.value, False)
+                    for c, offset in live_commands(script.value, errexit=False)]
         args = _text_list(Y.get(node, "args"))
         entry = Y.text(Y.get(node, "entrypoint"))
         words = [Y.text(a) or "" for a in args]
@@ -184,20 +194,27 @@ class CloudBuild:
         if os.path.basename(words[0]) in _SHELLS:
             for i, word in enumerate(words[1:-1], 1):
                 if word.startswith("-") and "c" in word and Y.is_scalar(nodes[i + 1]):
-                    return self._script_hits(step, nodes[i + 1], errexit="e" in word)  # type: ignore[arg-type]
+                    inner = nodes[i + 1]
+                    return [StepCommand(c, inner, offset, inner.value, "e" in word)  # type: ignore[union-attr]
+                            for c, offset in live_commands(inner.value, errexit="e" in word)]  # type: ignore
             return []
-        from gpulint.syntax.shell import Word
-
         command = SimpleCommand([Word(w, 0, 0) for w in words], 0, 0)
         point = Y.get_pair(node, "args")[0] if Y.get_pair(node, "args") else Y.get_pair(node, "name")[0] \
             if Y.get_pair(node, "name") else node
-        return self._classify(step, command, point, None, 0)
+        return [StepCommand(command, point, 0, None, False)]
 
-    def _script_hits(self, step: Step, node: Y.ScalarNode, errexit: bool) -> list[Hit]:
+    def _step_hits(self, step: Step) -> list[Hit]:
         out: list[Hit] = []
-        for command, offset in live_commands(node.value, errexit=errexit):
-            out.extend(self._classify(step, command, node, command, offset))
+        for sc in self.step_commands(step):
+            located = sc.command if sc.script is not None else None
+            out.extend(self._classify(step, sc.command, sc.node, located, sc.offset))
         return out
+
+    @cached_property
+    def substitutions(self) -> dict[str, str]:
+        """User substitutions (`_NAME`) with their defaults; built-in ones are unknown."""
+        return {Y.key_text(k): Y.text(v) or "" for k, v in Y.pairs(Y.get(self.node, "substitutions"))
+                if Y.key_text(k) and Y.is_scalar(v)}  # type: ignore[misc]
 
     def _classify(self, step: Step, command: SimpleCommand, node: Y.Node, located: SimpleCommand | None,
                   offset: int) -> list[Hit]:

@@ -6,14 +6,18 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
+import re
+
 from gpulint.ci import model
-from gpulint.ci.commands import Hit
+from gpulint.ci.commands import BUILD, PUSH, Hit, live_commands
 from gpulint.ci.github import matrix as ghmatrix
 from gpulint.ci.github.pipeline import pipeline as workflow_pipeline
 from gpulint.ci.github.reuse import call_inputs, judged_through_callers
 from gpulint.ci.github.scenarios import Scenario as GitHubScenario
-from gpulint.ci.github.workflow import Workflow
+from gpulint.ci.github.scenarios import truthy_value
+from gpulint.ci.github.workflow import Job, Step, Workflow
 from gpulint.core.source import Span
+from gpulint.syntax.embedded import scalar_locator
 from gpulint.core.tri import Tri
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
@@ -158,3 +162,145 @@ class GitHubPipeline(model.Pipeline):
                     if Y.key_text(name) and f"inputs.{Y.key_text(name)}" in (runs_on or ""):
                         anchor = value  # the caller's input that picks the runner
                 yield model.RunnerVerdict(wanted, workflow.span(anchor), f"{what}, but {found[0].reason}")
+
+    # ------------------------------------------------------------------ what the steps run
+
+    @cached_property
+    def commands(self) -> list[model.Command]:
+        workflow = self.workflow
+        out: list[model.Command] = []
+        for job in workflow.jobs.values():
+            for step in job.steps:
+                if step.script is None:
+                    continue
+                ignored = "its step has continue-on-error" if step.continue_on_error is not None and \
+                    truthy_value(step.continue_on_error, {}) is not False else ""
+                env, locate, workdir = step_env(workflow, step), scalar_locator(workflow.source, step.run), step_workdir(workflow, job, step)
+                where = f"the {step.label()} in job '{job.id}'"
+                for command, offset in live_commands(step.script.text, step.errexit, step.pipefail):
+                    out.append(model.Command(command, step, where, env, locate, offset, step.script.text, step.errexit,
+                                             step.pipefail, ignored, workdir))
+        return out
+
+    def normalise(self, text: str) -> str:
+        return normal_expressions(text)
+
+    def repository_root(self) -> str | None:
+        parts = self.source.rel_path.split("/")
+        if len(parts) >= 3 and parts[-3:-1] == [".github", "workflows"]:
+            return "/".join(parts[:-3])
+        return None
+
+    def image_inputs(self) -> list[model.ImageInput]:
+        out: list[model.ImageInput] = []
+        for hit in self._native.hits:
+            step = hit.step
+            if hit.command is not None or hit.via is not None or not step.action.startswith("docker/build-push-action"):
+                continue
+            pair = step.with_.get("tags")
+            if pair is None:
+                continue
+            env = step_env(self.workflow, step)
+            job = self.workflow.jobs.get(step.job_id)
+            span = self.workflow.span(pair[1])
+            if hit.kind == BUILD:
+                for text in _tag_list(pair[1]):
+                    out.append(model.ImageInput(BUILD, text, span, step, env))
+            elif hit.kind == PUSH and job is not None:
+                for text in action_tags(job, Y.text(pair[1]) or ""):
+                    out.append(model.ImageInput(PUSH, text, span, step, env))
+        return out
+
+    def build_inputs(self) -> list[model.BuildInput]:
+        out: list[model.BuildInput] = []
+        for hit in self._native.of(BUILD):
+            step = hit.step
+            if hit.command is not None or hit.via is not None or not step.action.startswith("docker/build-push-action"):
+                continue
+            file_pair, ctx_pair = step.with_.get("file"), step.with_.get("context")
+            file_text = Y.text(file_pair[1]) if file_pair else None
+            ctx_text = Y.text(ctx_pair[1]) if ctx_pair else "."
+            if ctx_text is None or _unknown(ctx_text) or (file_text is not None and _unknown(file_text)):
+                continue
+            anchor = file_pair[1] if file_pair else (ctx_pair[1] if ctx_pair else step.key_node)
+            out.append(model.BuildInput(step, file_text, ctx_text, self.workflow.span(anchor),
+                                        self.workflow.span(file_pair[1]) if file_pair else None))
+        return out
+
+
+# ----------------------------------------------------------------------------- step context
+
+def step_env(workflow: Workflow, step: Step) -> dict[str, str]:
+    """The `env:` a step sees: the workflow's, its job's and its own, as written."""
+    env: dict[str, str] = {}
+    job = workflow.jobs.get(step.job_id)
+    for node in (Y.get(workflow.node, "env"), Y.get(job.node, "env") if job else None, Y.get(step.node, "env")):
+        for key, value in Y.pairs(node):
+            name = Y.key_text(key)
+            if name and Y.is_scalar(value):
+                env[name] = "" if Y.is_null(value) else (Y.text(value) or "")
+    return env
+
+
+def _unknown(text: str) -> bool:
+    return "$" in text or "`" in text
+
+
+def step_workdir(workflow: Workflow, job: Job, step: Step) -> str | None:
+    """The step's working directory relative to the repository (None: set by an expression)."""
+    for node in (step.node, job.node, workflow.node):
+        value = Y.get(node, "working-directory") if node is step.node else \
+            Y.get_path(node, "defaults", "run", "working-directory")
+        if value is not None:
+            text = Y.text(value)
+            return None if text is None or _unknown(text) else text
+    return "."
+
+
+_EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+
+def normal_expressions(text: str) -> str:
+    """``${{ env.X }}`` as the shell's ``$X`` (a step sees its env: as variables); any other
+    expression kept, without spaces, as a literal that only matches itself."""
+
+    def expr(match: re.Match) -> str:
+        inner = re.sub(r"\s+", "", match.group(1))
+        env = re.fullmatch(r"env\.([A-Za-z_][A-Za-z0-9_]*)", inner)
+        return "$" + env.group(1) if env else "${{" + inner + "}}"
+
+    return _EXPR.sub(expr, text)
+
+
+def _tag_list(node: Y.Node) -> list[str]:
+    if Y.is_seq(node):
+        values = [Y.text(n) or "" for n in Y.items(node)]
+    else:
+        values = re.split(r"[,\n]", Y.text(node) or "")
+    return [v.strip() for v in values if v.strip()]
+
+
+def action_tags(job: Job, text: str) -> list[str]:
+    """The ``tags:`` of a build-push-action; ``${{ steps.meta.outputs.tags }}`` reads the ``images:``
+    of the docker/metadata-action step it names (each with any tag)."""
+    found: list[str] = []
+    for item in [t.strip() for line in text.splitlines() for t in line.split(",")]:
+        if not item:
+            continue
+        only = E.strip_template(item)
+        path = only[0].strip().split(".") if only else []
+        if len(path) == 4 and path[0] == "steps" and path[2] == "outputs" and path[3] == "tags":
+            meta = next((s for s in job.steps if s.id == path[1]), None)
+            images = Y.text(meta.with_["images"][1]) if meta is not None and "images" in meta.with_ else None
+            if meta is None or not meta.action.startswith("docker/metadata-action") or not images:
+                found.append("*")
+                continue
+            for line in images.splitlines():
+                image = line.split(",")[0].strip()
+                if image.startswith("name="):
+                    image = image[5:]
+                if image and not image.startswith("#"):
+                    found.append(image + ":*")
+            continue
+        found.append(item)
+    return found

@@ -6,11 +6,13 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 from gpulint.ci import model
+from gpulint.ci.commands import live_commands
 from gpulint.ci.gitlab.pipeline import SCENARIOS, GitLabPipeline, Hit, gpu_tag
 from gpulint.ci.gitlab.pipeline import Scenario as GitLabScenario
 from gpulint.core.source import Span
-from gpulint.core.tri import Tri
+from gpulint.core.tri import UNKNOWN, Tri
 from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.embedded import scalar_locator
 
 
 def _scenario(s: GitLabScenario) -> model.Scenario:
@@ -88,3 +90,42 @@ class GitLabCiPipeline(model.Pipeline):
                 if why:
                     yield model.RunnerVerdict(verdict, job.span("tags"), f"job '{job.name}' does GPU work "
                                               f"({work[0].detail}), but " + "; ".join(why[:2]))
+
+    # ------------------------------------------------------------------ what the jobs run
+
+    @cached_property
+    def commands(self) -> list[model.Command]:
+        pipeline = self.native
+        out: list[model.Command] = []
+        globals_ = _strings(pipeline.global_variables)
+        for job in pipeline.jobs.values():
+            if not pipeline.possible(job):
+                continue
+            variables = dict(globals_, **_strings(job.variables))
+            allowed = job.allow_failure()
+            ignored = "the job has `allow_failure`" if allowed is True or allowed is UNKNOWN else ""
+            moved = False  # a `cd` in an earlier line: the runner keeps one shell for the job's lines
+            for line in job.lines:
+                locate = scalar_locator(line.source, line.node)
+                why = ignored or ("it is in `after_script`, whose failure does not fail the job"
+                                  if line.section == "after_script" else "")
+                for command, offset in live_commands(line.node.value, errexit=True, pipefail=True):
+                    out.append(model.Command(command, job, f"job '{job.name}'", variables, locate, offset,
+                                             line.node.value, True, True, why, None if moved else "."))
+                    moved = moved or command.name in ("cd", "pushd")
+        return out
+
+    def repository_root(self) -> str | None:
+        folder = self.source.rel_path.rpartition("/")[0]
+        return folder if self.source.rel_path.rpartition("/")[2] == ".gitlab-ci.yml" else None
+
+
+def _strings(variables: dict) -> dict[str, str]:
+    """Variables whose value is a plain string (a `value:`/`description:` mapping gives its value)."""
+    out: dict[str, str] = {}
+    for name, value in variables.items():
+        if isinstance(value, str):
+            out[name] = value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = str(value)
+    return out

@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gpulint.syntax.embedded import embed
+from gpulint.syntax.embedded import scalar_locator
 from gpulint.syntax import gitlab_expressions as GE
 from gpulint.syntax import yamlnode as Y
 from gpulint.core.tri import UNKNOWN, Tri, and3, or3
@@ -130,10 +130,8 @@ class Hit:
         return c.masked or c.in_condition or c.negated or self.line.section == "after_script"
 
     def span(self) -> Span:
-        inner = embed(self.line.source, self.line.node, "value")
-        last = len(inner.offsets) - 1
-        start, end = self.offset + self.command.start, self.offset + self.command.end
-        return Span(self.line.source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
+        locate = scalar_locator(self.line.source, self.line.node)
+        return locate(self.offset + self.command.start, self.offset + self.command.end)
 
     def where(self) -> str:
         return f"`{self.line.section}` of job '{self.job.name}'"

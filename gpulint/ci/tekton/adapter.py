@@ -3,6 +3,7 @@ as gates, and the GPU resources and node selection of the pods that run GPU step
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 
@@ -12,6 +13,7 @@ from gpulint.ci.tekton import pipeline as T
 from gpulint.core.source import Span
 from gpulint.core.tri import Tri
 from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.embedded import scalar_locator
 
 
 def _scenario(s: T.TScenario) -> model.Scenario:
@@ -102,3 +104,34 @@ class TektonPipeline(model.Pipeline):
                                               "selects only node groups without GPUs "
                                               f"({', '.join(g.describe() for g in matched[:3])})",
                                               fix="select the GPU node pool's labels in the pod template's nodeSelector")
+
+    # ------------------------------------------------------------------ what the steps run
+
+    @cached_property
+    def commands(self) -> list[model.Command]:
+        out: list[model.Command] = []
+        for task in self.native.tasks.values():
+            if task.task is None or not self.index.possible(task):
+                continue
+            ignored = "the pipeline task has `onError: continue`" if task.on_error_continue else ""
+            for step in task.task.steps:
+                variables = {T._text(Y.get(e, "name")) or "": T._text(Y.get(e, "value")) or ""
+                             for e in Y.items(Y.get(step.node, "env")) if T._text(Y.get(e, "value")) is not None}
+                why = ignored or ("its step has `onError: continue`" if step.on_error_continue else "")
+                source = step.task.source
+                for sc in T.step_commands(step):
+                    locate = scalar_locator(source, sc.node) if sc.script is not None else _fixed(Y.span(source, sc.node))
+                    out.append(model.Command(sc.command, task, f"{step.label()} (used by {task.label()})", variables,
+                                             locate, sc.offset, sc.script, sc.errexit, False, why, None))
+        return out
+
+    def normalise(self, text: str) -> str:
+        """``$(params.image)`` as a variable whose value is unknown (it is bound at run time)."""
+        return _TEKTON_VAR.sub(lambda m: "${tekton_" + re.sub(r"\W", "_", m.group(1)) + "}", text)
+
+
+_TEKTON_VAR = re.compile(r"\$\(([A-Za-z][\w.\-\[\]'\"]*)\)")
+
+
+def _fixed(span: Span):
+    return lambda start, end: span

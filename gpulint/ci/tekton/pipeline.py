@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
-from gpulint.syntax.embedded import embed
+from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, K8sObject, gpu_count
+from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
+from gpulint.core.source import Source, Span
+from gpulint.core.tri import UNKNOWN, and3, any3
 from gpulint.syntax import cel
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.github_expressions import UNKNOWN
-from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
-from gpulint.ci.github.scenarios import and3, any3
-from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, K8sObject, gpu_count
-from gpulint.core.source import Source, Span
+from gpulint.syntax.embedded import scalar_locator
+from gpulint.syntax.shell import SimpleCommand, Word
 
 __all__ = ["BUILD", "GPU", "PUSH", "TEST", "index", "is_tekton", "SCENARIOS"]
 
@@ -189,9 +189,7 @@ class TaskDef:
 
 
 def _span(source: Source, node: Y.ScalarNode, start: int, end: int) -> Span:
-    inner = embed(source, node, "value")
-    last = len(inner.offsets) - 1
-    return Span(source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
+    return scalar_locator(source, node)(start, end)
 
 
 def _errexit(text: str) -> bool:
@@ -221,55 +219,86 @@ def _shell_script(text: str) -> bool:
     return prog in ("sh", "bash", "ash", "dash", "zsh", "ksh", "busybox")
 
 
-def _step_hits(source: Source, step: TStep) -> list[THit]:
-    hits: list[THit] = []
+@dataclass
+class StepCommand:
+    """One command a step runs, with its words as written (Tekton variables included)."""
+
+    command: SimpleCommand
+    node: Y.Node  # the scalar holding the script, or (exec form) the first word of `command`/`args`
+    offset: int  # where the command's (sub)script starts inside the scalar
+    script: str | None  # the shell script (None: exec form)
+    errexit: bool
+
+
+def _unmask(command: SimpleCommand, original: str, base: int) -> SimpleCommand:
+    """A command parsed from a masked script, with each masked `$(params.x)` put back in its words."""
+    found = [m.group(0) for m in _TEKTON_VAR.finditer(original, base + command.start, base + command.end)]
+    if not found:
+        return command
+    words = []
+    for word in command.words:
+        text = word.text
+        for var in found:
+            mask = "T" * len(var)
+            if mask in text:
+                text = text.replace(mask, var, 1)
+        words.append(Word(text, word.start, word.end))
+    return replace(command, words=words)
+
+
+def _script_commands(node: Y.ScalarNode, text: str, errexit: bool) -> list[StepCommand]:
+    masked = mask_tekton_vars(text)
+    return [StepCommand(_unmask(c, text, offset), node, offset, text, errexit)
+            for c, offset in live_commands(masked, errexit)]
+
+
+def step_commands(step: TStep) -> list[StepCommand]:
+    """The commands a step runs: its `script` (a shell script unless its shebang says otherwise),
+    a shell's `-c` string in `command`/`args`, or its exec-form `command` and `args`."""
     node = step.node
-    image = _text(Y.get(node, "image")) or ""
     script = Y.get(node, "script")
-    on_error = step.on_error_continue
     if Y.is_scalar(script) and isinstance(script.value, str) and script.value.strip():
         text = script.value
-        if _shell_script(text):
-            masked_text = mask_tekton_vars(text)
-            errexit = _errexit(masked_text)
-            for command, offset in live_commands(masked_text, errexit):
-                argv = command.argv()
-                if argv and argv[0] == "executor" and "kaniko" in image:
-                    argv = ["/kaniko/executor"] + argv[1:]
-                for kind, detail in _classify(argv):
-                    hits.append(THit(kind, step, detail, _span(source, script, offset + command.start,
-                                                                offset + command.end),
-                                     command.masked or command.in_condition or command.negated or on_error,
-                                     offset + command.start))
-        return hits
+        return _script_commands(script, text, _errexit(mask_tekton_vars(text))) if _shell_script(text) else []
     words = [w for w in Y.items(Y.get(node, "command"))] + [w for w in Y.items(Y.get(node, "args"))]
     argv = [_text(w) or "" for w in words]
+    image = _text(Y.get(node, "image")) or ""
     if not Y.items(Y.get(node, "command")):
         if "kaniko-project/executor" in image or image.startswith("kaniko") or "/kaniko" in image:
             argv = ["/kaniko/executor"] + argv
-        elif not argv:
-            return hits
     if not argv:
-        return hits
-    anchor = words[0] if words else node
+        return []
     if os.path.basename(argv[0]) in ("sh", "bash") and "-c" in argv[1:-1]:
         index = argv.index("-c", 1) + 1
         inner = words[index - (len(argv) - len(words))] if len(words) == len(argv) else None
         if inner is not None and Y.is_scalar(inner):
-            errexit = "-e" in argv[1:index] or _errexit(argv[index])
-            for command, offset in live_commands(mask_tekton_vars(argv[index]), errexit):
-                for kind, detail in _classify(command.argv()):
-                    hits.append(THit(kind, step, detail, _span(source, inner, offset + command.start,
-                                                                offset + command.end),
-                                     command.masked or command.in_condition or command.negated or on_error,
-                                     offset + command.start))
-        return hits
-    if "kaniko" in argv[0] and any(a == "--no-push" for a in argv):
-        hits.append(THit(BUILD, step, "kaniko executor", Y.span(source, anchor), on_error))
-        hits.append(THit(PUSH, step, "kaniko --no-push", Y.span(source, anchor)))
-        return hits
-    for kind, detail in _classify(argv):
-        hits.append(THit(kind, step, detail, Y.span(source, anchor), on_error))
+            return _script_commands(inner, argv[index], "-e" in argv[1:index] or _errexit(argv[index]))
+        return []
+    anchor = words[0] if words else node
+    return [StepCommand(SimpleCommand([Word(w, 0, 0) for w in argv], 0, 0), anchor, 0, None, False)]
+
+
+def _step_hits(source: Source, step: TStep) -> list[THit]:
+    hits: list[THit] = []
+    image = _text(Y.get(step.node, "image")) or ""
+    on_error = step.on_error_continue
+    for sc in step_commands(step):
+        command = sc.command
+        argv = command.argv()
+        if sc.script is not None:
+            if argv and argv[0] == "executor" and "kaniko" in image:
+                argv = ["/kaniko/executor"] + argv[1:]
+            start, end = sc.offset + command.start, sc.offset + command.end
+            masked = command.masked or command.in_condition or command.negated or on_error
+            for kind, detail in _classify(argv):
+                hits.append(THit(kind, step, detail, _span(source, sc.node, start, end), masked, start))
+            continue
+        if "kaniko" in argv[0] and any(a == "--no-push" for a in argv):
+            hits.append(THit(BUILD, step, "kaniko executor", Y.span(source, sc.node), on_error))
+            hits.append(THit(PUSH, step, "kaniko --no-push", Y.span(source, sc.node)))
+            continue
+        for kind, detail in _classify(argv):
+            hits.append(THit(kind, step, detail, Y.span(source, sc.node), on_error))
     return hits
 
 

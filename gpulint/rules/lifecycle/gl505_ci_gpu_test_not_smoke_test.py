@@ -3,17 +3,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
-from gpulint.project.lifecycle import ci_scripts, docker_runs, image_check, partners, run_span, uses_built_image
+from gpulint.ci.model import SYSTEMS
+from gpulint.project.lifecycle import ci_scripts, image_check, partners
 from gpulint.rules.base import Report, Rule
 
 
 class CiGpuTestNotSmokeTest(Rule):
     """
     ## What it does
-    For a workflow next to the Dockerfile it builds, warns when no GPU `docker run` (`--gpus`,
+    For a CI pipeline (any system) next to the Dockerfile it builds, warns when no GPU `docker run` (`--gpus`,
     not the negative case) executes the script the image's `HEALTHCHECK` runs, at the same path
     inside the image (`-w`/`--workdir`, `--entrypoint` and the image's `WORKDIR`, `ENTRYPOINT`
-    and `CMD` are followed). Applies only when both a workflow and a Dockerfile whose
+    and `CMD` are followed). Applies only when both a pipeline and a Dockerfile whose
     HEALTHCHECK runs a script are scanned.
 
     ## Why is this bad?
@@ -40,30 +41,29 @@ class CiGpuTestNotSmokeTest(Rule):
     id = "GL505"
     name = "ci-gpu-test-not-smoke-test"
     severity = Severity.WARNING
-    kind = "workflow"
+    kind = "ci"
+    covers = SYSTEMS
     criterion = "workflow.build-test"
     summary = "the CI GPU test does not run the HEALTHCHECK's smoke test inside the built image"
     fix = "docker run --gpus all the built image with the HEALTHCHECK's script (e.g. python3 /app/smoke_test.py)"
 
-    def check(self, workflow, project) -> Iterator[Report]:
-        images = [i for i in (image_check(d) for d in partners(project, workflow, "dockerfile"))
+    def check(self, pipeline, project) -> Iterator[Report]:
+        images = [i for i in (image_check(d) for d in partners(project, pipeline, "dockerfile"))
                   if i is not None and i.healthcheck_scripts()]
         if not images:
             return
-        positives = [r for r in docker_runs(workflow) if r.gpu and not r.negative
-                     and uses_built_image(workflow, r) is not False]
+        facts = pipeline.images
+        positives = [r for r in facts.runs if r.gpu and not r.negative and facts.uses_built(r) is not False]
         if not positives:
             return  # no GPU test (GL202) or only of another image (GL504)
         for run in positives:
-            ran = ci_scripts(run, images[0]) if len(images) == 1 else None
             for image in images:
-                ran = ci_scripts(run, image)
-                if image.healthcheck_paths() <= ran:
+                if image.healthcheck_paths() <= ci_scripts(run, image):
                     return
         run = positives[0]
         wanted = ", ".join(sorted(images[0].healthcheck_paths()))
         what = " ".join(run.args) if run.args else "the image's default command"
-        yield self.report(run_span(workflow, run),
+        yield self.report(run.span(),
                           f"the GPU test runs {what}, not the smoke test the HEALTHCHECK runs ({wanted}): CI does not "
                           "prove that the image's own GPU check passes on a GPU",
                           fix=f"run `python3 {wanted}` in the built image with --gpus all")

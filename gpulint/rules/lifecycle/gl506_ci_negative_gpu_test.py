@@ -3,15 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
-from gpulint.project.lifecycle import FAILS, IGNORED, REQUIRED, UNKNOWN, docker_runs, partners, run_expectation, \
-    run_span, uses_built_image
+from gpulint.ci.expected_failure import FAILS, IGNORED, REQUIRED, UNKNOWN
+from gpulint.ci.model import SYSTEMS
+from gpulint.project.lifecycle import partners
 from gpulint.rules.base import Report, Rule
 
 
 class CiNegativeGpuTest(Rule):
     """
     ## What it does
-    For a workflow next to the Dockerfile it builds, checks that CI also runs the smoke test
+    For a CI pipeline (any system) next to the Dockerfile it builds, checks that CI also runs the smoke test
     with the GPU hidden (`-e CUDA_VISIBLE_DEVICES=` / `--env CUDA_VISIBLE_DEVICES=''`, or `-e
     CUDA_VISIBLE_DEVICES` with the variable set empty) and *requires it to fail*: inside
     `if docker run …; then exit 1; fi`, `! docker run …` as the step's last command,
@@ -47,21 +48,23 @@ class CiNegativeGpuTest(Rule):
     id = "GL506"
     name = "ci-negative-gpu-test"
     severity = Severity.WARNING
-    kind = "workflow"
+    kind = "ci"
+    covers = SYSTEMS
     criterion = None
     summary = "CI does not run the smoke test with CUDA_VISIBLE_DEVICES='' expecting it to fail"
     fix = "add `if docker run --gpus all -e CUDA_VISIBLE_DEVICES= IMAGE python3 /app/smoke_test.py; then exit 1; fi`"
 
-    def check(self, workflow, project) -> Iterator[Report]:
-        if not partners(project, workflow, "dockerfile"):
+    def check(self, pipeline, project) -> Iterator[Report]:
+        if not partners(project, pipeline, "dockerfile"):
             return  # judged with the image's smoke test: only next to its Dockerfile
-        runs = [r for r in docker_runs(workflow) if uses_built_image(workflow, r) is not False]
+        facts = pipeline.images
+        runs = [r for r in facts.runs if facts.uses_built(r) is not False]
         negatives = [r for r in runs if r.negative]
         positives = [r for r in runs if r.gpu and not r.negative]
-        judged = [(r, run_expectation(workflow, r)) for r in negatives]
+        judged = [(r, facts.expectation(r)) for r in negatives]
         for run, (state, why) in judged:
             if state == FAILS:
-                yield self.report(run_span(workflow, run),
+                yield self.report(run.span(),
                                   f"this run hides the GPU (CUDA_VISIBLE_DEVICES empty), so a correct smoke test "
                                   f"fails here, and {why}: the pipeline breaks exactly when the smoke test works",
                                   fix="invert it: `if docker run ...; then echo '::error::passed without a GPU'; "
@@ -71,10 +74,10 @@ class CiNegativeGpuTest(Rule):
         ignored = [(r, why) for r, (state, why) in judged if state == IGNORED]
         if ignored:
             run, why = ignored[0]
-            yield self.report(run_span(workflow, run),
+            yield self.report(run.span(),
                               f"the run without a GPU is never required to fail ({why}): a smoke test that passes "
                               "with no GPU goes unnoticed")
         elif not negatives and positives:
-            yield self.report(run_span(workflow, positives[0]),
+            yield self.report(positives[0].span(),
                               "the GPU test never runs the smoke test with the GPU hidden (CUDA_VISIBLE_DEVICES=''), "
                               "expecting failure: nothing proves the smoke test can detect a missing GPU")

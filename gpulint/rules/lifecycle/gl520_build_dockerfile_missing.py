@@ -3,25 +3,10 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+from gpulint.ci.model import SYSTEMS
 from gpulint.core.findings import Severity
-from gpulint.ci.images import build_sites
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Rule
-
-
-def repository_root(workflow, project) -> Path | None:
-    """The folder a workflow's paths are relative to: the parent of ``.github/``, else the scanned root."""
-    path = workflow.source.path
-    if path is None:
-        return None
-    path = Path(path).resolve()
-    for parent in path.parents:
-        if parent.name == "workflows" and parent.parent.name == ".github":
-            return parent.parent.parent
-    from gpulint.project.config import profile_of
-
-    if profile_of(project) == "production":
-        return None  # a workflow outside .github/workflows/: where its repository's root is is unknown
-    return Path(project.root).resolve()
 
 
 def real_dockerfiles(project) -> list:
@@ -33,14 +18,16 @@ def real_dockerfiles(project) -> list:
 class BuildDockerfileMissing(Rule):
     """
     ## What it does
-    Checks that every image build in a workflow names a Dockerfile and a build context that
+    Checks that every image build in a CI pipeline names a Dockerfile and a build context that
     exist in the repository: `docker build -f docker/Dockerfile.gpu ctx` (also `buildx build`,
     `podman build`, `buildah bud`, the step's `working-directory`), and
     `docker/build-push-action` with `file:` and `context:` (default `{context}/Dockerfile`).
     `-f` is relative to the working directory, and without `-f` the Dockerfile is
-    `<context>/Dockerfile`. Paths are resolved from the repository root (the folder holding
-    `.github/workflows/`). The rule only runs when the scanned tree has Dockerfiles of its own;
-    paths with variables or expressions, or after a `cd`, are not judged.
+    `<context>/Dockerfile`. Paths are resolved from the repository root: the folder holding
+    `.github/workflows/` for GitHub Actions, the folder of `.gitlab-ci.yml` for GitLab CI; in the
+    `lab` profile, the scanned folder for any pipeline. The rule only runs when the scanned tree
+    has Dockerfiles of its own; paths with variables or expressions, or after a `cd`, are not
+    judged.
 
     ## Why is this bad?
     A build that points at a Dockerfile that is not there fails the pipeline on its first step
@@ -67,44 +54,38 @@ class BuildDockerfileMissing(Rule):
     id = "GL520"
     name = "build-dockerfile-missing"
     severity = Severity.ERROR
-    kind = "workflow"
+    kind = "ci"
+    covers = SYSTEMS
     criterion = None
-    summary = "the workflow builds a Dockerfile or context path that does not exist in the repository"
+    summary = "the pipeline builds a Dockerfile or context path that does not exist in the repository"
     fix = "point -f / file: and the build context at the repository's Dockerfile and its folder"
 
-    def check(self, workflow, project):
+    def check(self, pipeline, project):
         dockerfiles = real_dockerfiles(project)
-        root = repository_root(workflow, project)
+        root = pipeline.repository_root()
+        if root is None and profile_of(project) == "lab":
+            root = ""
         if not dockerfiles or root is None:
             return
-        prefix = str(root).rstrip("/") + "/"
-        known = sorted({_rel(Path(d.source.path), root) for d in dockerfiles
-                        if str(d.source.path).startswith(prefix)})
-        for site in build_sites(workflow):
-            base = posixpath.normpath(site.workdir or ".")
-            context = posixpath.normpath(posixpath.join(base, site.context or "."))
-            if site.dockerfile is not None:
-                dockerfile = posixpath.normpath(site.dockerfile if site.step.action.startswith("docker/")
-                                                else posixpath.join(base, site.dockerfile))
-            else:
-                dockerfile = posixpath.normpath(posixpath.join(context, "Dockerfile"))
-            if dockerfile.startswith("..") or context.startswith("..") or dockerfile.startswith("/") \
-                    or context.startswith("/"):
+        base = (Path(project.root) / root).resolve()
+        prefix = str(base).rstrip("/") + "/"
+        known = sorted({_rel(Path(d.source.path), base) for d in dockerfiles if str(d.source.path).startswith(prefix)})
+        for site in pipeline.images.build_sites:
+            context = site.context
+            dockerfile = site.dockerfile if site.dockerfile is not None else posixpath.join(context, "Dockerfile")
+            dockerfile = posixpath.normpath(dockerfile)
+            if any(p.startswith(("..", "/")) for p in (dockerfile, context)):
                 continue
-            if not (root / context).is_dir():
+            if not (base / context).is_dir():
                 yield self.report(site.span, f"the build context {context!r} does not exist in the repository")
                 continue
-            if (root / dockerfile).is_file() or (site.dockerfile is None and (root / context / "Containerfile").is_file()
-                                                 and _containerfile_ok(site)):
-                continue
+            if (base / dockerfile).is_file() or (site.dockerfile is None and site.by_command
+                                                 and (base / context / "Containerfile").is_file()):
+                continue  # podman and buildah fall back to Containerfile
             have = ", ".join(k for k in known if k) or "none"
             yield self.report(site.file_span or site.span,
                               f"this build reads {dockerfile}, which does not exist (the repository's Dockerfiles: "
                               f"{have})", fix=f"use -f {known[0]}" if known else None)
-
-
-def _containerfile_ok(site) -> bool:
-    return not site.step.action  # podman/buildah fall back to Containerfile
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -1,38 +1,17 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
-from gpulint.syntax import yamlnode as Y
-from gpulint.ci.images import push_sites
-from gpulint.syntax.images import informative, parse_image, pattern_matches
-from gpulint.artifacts.kubernetes.model import deployments, gpu_limit, is_gpu_workload
+from gpulint.project.lifecycle import deployed_gpu_images, pushed_images
 from gpulint.rules.base import Rule
-
-
-def pushed(project) -> list:
-    return project.memo("lifecycle-push-sites", lambda: [s for w in project.of_kind("workflow") for s in push_sites(w)])
-
-
-def gpu_images(manifests):
-    """(Deployment, image node, ImageRef) of each GPU container of each GPU Deployment."""
-    for obj in deployments(manifests):
-        if not is_gpu_workload(obj):
-            continue
-        for container in obj.containers():
-            if gpu_limit(container) is None and Y.get_path(container, "resources", "requests") is None:
-                continue
-            if gpu_limit(container) is None:
-                continue
-            node = Y.get(container, "image")
-            ref = parse_image(Y.text(node) if Y.is_scalar(node) else None)
-            if ref is not None and not ref.templated:
-                yield obj, node, ref
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.images import informative, pattern_matches
 
 
 class DeployedImageNotPushed(Rule):
     """
     ## What it does
     Checks that the GPU container of each GPU Deployment runs an image repository that the
-    project's workflows push. Pushed references are read from `docker push`, `docker buildx
+    project's CI pipelines push (any CI system). Pushed references are read from `docker push`, `docker buildx
     build --push -t`, `podman`/`buildah push`, `crane`/`skopeo`/`oras`, and
     `docker/build-push-action`'s `tags:` (following `docker/metadata-action`'s `images:`).
     `$IMAGE`, `${IMAGE,,}` and `${{ env.IMAGE }}` are resolved from the workflow, job and
@@ -71,18 +50,18 @@ class DeployedImageNotPushed(Rule):
     severity = Severity.ERROR
     kind = "kubernetes"
     criterion = None
-    summary = "the GPU Deployment runs an image repository that no workflow of the project pushes"
-    fix = "deploy the repository the workflow pushes (same registry, owner and name)"
+    summary = "the GPU Deployment runs an image repository that no CI pipeline of the project pushes"
+    fix = "deploy the repository the pipeline pushes (same registry, owner and name)"
 
     def check(self, manifests, project):
-        sites = pushed(project)
+        sites = pushed_images(project)
         if not sites or not all(informative(s.target) for s in sites):
             return
-        for obj, node, ref in gpu_images(manifests):
+        for obj, node, ref in deployed_gpu_images(manifests):
             if any(pattern_matches(s.target, ref) for s in sites):
                 continue
             names = sorted({s.target.split("@")[0].rsplit(":", 1)[0] if ":" in s.target.split("/")[-1]
                             else s.target for s in sites})
             yield self.report(Y.span(manifests.source, node),
-                              f"Deployment '{obj.name or '?'}' runs {ref.short}, but the workflows push "
+                              f"Deployment '{obj.name or '?'}' runs {ref.short}, but the project's pipelines push "
                               f"{', '.join(names)}; the image CI tested never reaches this Deployment")

@@ -4,9 +4,8 @@ from gpulint.core.findings import Severity
 from gpulint.artifacts import rollout as R
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.images import tag_pattern
+from gpulint.project.lifecycle import deployed_gpu_images
 from gpulint.rules.base import Rule
-
-from gpulint.rules.lifecycle.gl521_deployed_image_not_pushed import gpu_images
 
 
 def promotion_patterns(project) -> list:
@@ -70,7 +69,7 @@ class TagNotInPromotionFlow(Rule):
         patterns = promotion_patterns(project)
         if not patterns or any(p.matches("x") is None for _, p in patterns):
             return  # no flow, or a pattern that cannot be read: nothing to compare with
-        for obj, node, ref in gpu_images(manifests):
+        for obj, node, ref in deployed_gpu_images(manifests):
             if ref.tag is None or ref.tag.lower() == "latest":
                 continue  # digest-only is fine; latest/untagged is GL309's
             if any(p.matches(ref.tag) for _, p in patterns):

@@ -4,8 +4,8 @@ from gpulint.core.findings import Severity
 from gpulint.syntax import cel
 from gpulint.ci.tekton import pipeline as T
 from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.embedded import scalar_locator
 from gpulint.rules.base import Rule
-from gpulint.core.source import Span
 
 
 def _cel_nodes(manifests):
@@ -83,7 +83,5 @@ class TektonCelSyntax(Rule):
             try:
                 cel.parse(node.value)
             except cel.CelSyntaxError as error:
-                inner = T.embed(manifests.source, node, "cel")
-                at = inner.offsets[max(0, min(error.offset, len(inner.offsets) - 1))]
-                span = Span(manifests.source, at, at + 1)
-                yield self.report(span, f"the {what} `{node.value.strip()}` is not valid CEL: {error}")
+                at = scalar_locator(manifests.source, node)(error.offset, error.offset + 1)
+                yield self.report(at, f"the {what} `{node.value.strip()}` is not valid CEL: {error}")

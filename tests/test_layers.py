@@ -147,3 +147,41 @@ def test_the_layer_test_sees_function_local_imports(tmp_path: Path) -> None:
     source.write_text("def f():\n    from gpulint.engine.run import run\n")
     found = _imports("gpulint.core.x", source, {"gpulint.core.x": source, "gpulint.engine.run": source})
     assert found == [("gpulint.engine.run", 2)]
+
+
+# File-system calls a rule (or a CI adapter) must not make: every read after discovery goes
+# through the project's one reader (gpulint.project.files), which honours .gitignore and exclude.
+_DISK_CALLS = {"open", "read_text", "read_bytes", "is_file", "is_dir", "exists", "iterdir", "glob", "rglob",
+               "walk", "scandir", "listdir", "isfile", "isdir", "stat", "lstat", "resolve"}
+
+
+def _disk_calls(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        owner = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
+        if name in _DISK_CALLS and owner != "Y" and not owner.endswith(("files", "context", "project")):
+            found.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(func)}()")
+    return found
+
+
+def test_rules_and_ci_adapters_never_touch_the_disk() -> None:
+    offenders = [hit for folder in ("rules", "ci") for path in sorted((PACKAGE / folder).rglob("*.py"))
+                 for hit in _disk_calls(path)]
+    assert not offenders, "file-system calls outside the project's reader:\n" + "\n".join(offenders)
+
+
+def test_rules_do_not_import_other_rules() -> None:
+    """A helper two rules share lives in a model or project module, not in one of the rules."""
+    modules = _modules()
+    offenders = []
+    for module, path in sorted(modules.items()):
+        if ".rules." not in module or not module.rpartition(".")[2].startswith("gl"):
+            continue
+        for name, line in _imports(module, path, modules):
+            if ".rules." in name and name.rpartition(".")[2].startswith("gl"):
+                offenders.append(f"{path.relative_to(REPO)}:{line}: imports {name}")
+    assert not offenders, "\n".join(offenders)

@@ -38,6 +38,9 @@ class Discovery:
     root: Path
     candidates: list[Candidate] = field(default_factory=list)
     problems: list[WalkProblem] = field(default_factory=list)
+    # Every file the walk kept (relative paths), whatever its kind: what later reads may open.
+    # None when only named files were given (the tree was not walked).
+    files: list[str] | None = None
 
 
 # Dockerfile, Dockerfile.gpu, Dockerfile_dev, Dockerfile-cuda, gpu.Dockerfile, Containerfile...
@@ -115,6 +118,7 @@ def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ..
         return found
     ignore = _IgnoreRules()
     seen_dirs: set[tuple[int, int]] = set()
+    found.files = []
     _walk(root, root, "", found, ignore, seen_dirs, exclude)
     found.candidates.sort(key=lambda c: c.rel)
     return found
@@ -180,10 +184,13 @@ def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _
                 continue
             _walk(root, Path(entry.path), rel, found, ignore, seen, exclude)
             continue
-        kind = classify(rel)
-        if kind is None or ignore.ignored(rel, False) or _excluded(rel, exclude):
+        if ignore.ignored(rel, False) or _excluded(rel, exclude):
             continue
-        found.candidates.append(Candidate(Path(entry.path), rel, kind))
+        if found.files is not None:
+            found.files.append(rel)
+        kind = classify(rel)
+        if kind is not None:
+            found.candidates.append(Candidate(Path(entry.path), rel, kind))
 
 
 def _symlink(root: Path, path: Path, rel: str, found: Discovery) -> None:

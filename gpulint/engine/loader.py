@@ -136,7 +136,7 @@ def _ci_artifacts(yaml_file: YamlFile, model) -> list[Any]:
 
 def _dockerfile(dockerfile: Dockerfile, directory: Path | None, project: Project,
                 inline: dict[str, Source] | None = None) -> list[Any]:
-    dockerfile.context = BuildContext(directory, inline or {}, project.read_file)  # type: ignore[attr-defined]
+    dockerfile.context = BuildContext(directory, inline or {}, project.files)  # type: ignore[attr-defined]
     return [dockerfile] + [FileProblem(span, message) for span, message in dockerfile.problems]
 
 

@@ -16,6 +16,7 @@ from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
 from gpulint.engine.loader import FileProblem, load, timeout_problem
 from gpulint.project.pipelines import ci_pipelines
+from gpulint.project.files import ProjectFiles
 from gpulint.project.project import Project
 from gpulint.rules.base import Report, Rule, load_rules
 from gpulint.core.source import Source, Span
@@ -103,7 +104,7 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
         overrides.pop("timeout", None)
         config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     found: Discovery = discover(root, files, config.exclude)
-    project = Project(root, config)
+    project = Project(root, config, _files=ProjectFiles(root, config.limits, found.files))
     timeout = config.limits.timeout
     skipped = []  # files left unread once the run is out of time (checked between files)
     for candidate in found.candidates:

@@ -369,3 +369,8 @@ def deployed_gpu_images(manifests: Any):
             ref = parse_image(Y.text(node) if Y.is_scalar(node) else None)
             if ref is not None and not ref.templated:
                 yield obj, node, ref
+
+
+def lifecycle_project(project: Any) -> bool:
+    """The manifests are judged together with the image the project builds (a Dockerfile exists)."""
+    return bool(project.of_kind("dockerfile"))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from gpulint.core.limits import Limits
 from gpulint.core.source import Source
+from gpulint.project.files import ProjectFiles
 
 if TYPE_CHECKING:
     from gpulint.project.config import Config
@@ -18,8 +19,7 @@ class Project:
     root: Path
     config: Config
     artifacts: list[Any] = field(default_factory=list)
-    # Files read on demand (health-check scripts in a build context), cached by absolute path.
-    _extra: dict[Path, Source | None] = field(default_factory=dict)
+    _files: ProjectFiles | None = field(default=None, repr=False)
 
     _memo: dict[str, Any] = field(default_factory=dict)
 
@@ -46,30 +46,17 @@ class Project:
             index = self._by_kind = (len(self.artifacts), grouped)
         return list(index[1].get(kind, ()))
 
+    @property
+    def files(self) -> ProjectFiles:
+        """The one reader of the scanned tree (see ``gpulint.project.files``)."""
+        if self._files is None:
+            self._files = ProjectFiles(self.root, self.limits)
+        return self._files
+
     def remember(self, source: Source) -> None:
-        """A file the loader already read: later lookups share its Source (and its parse)."""
-        if source.path is not None:
-            self._extra[source.path.resolve()] = source
+        """A file the loader already read: later reads share its Source (and its parse)."""
+        self.files.remember(source)
 
-    def read_file(self, path: Path) -> Source | None:
-        """Read a file inside the root for analysis (never executed); None if unsafe or unreadable."""
-        from gpulint.core.source import decode
-
-        try:
-            path = Path(path).resolve()
-        except (OSError, RuntimeError):
-            return None
-        if path in self._extra:
-            return self._extra[path]
-        result: Source | None = None
-        try:
-            resolved = path.resolve(strict=True)
-            resolved.relative_to(self.root)
-            if resolved.is_file() and resolved.stat().st_size <= self.limits.max_file_size:
-                text, problem = decode(resolved.read_bytes())
-                if text is not None and problem is None:
-                    result = Source(text, resolved.relative_to(self.root).as_posix(), resolved)
-        except (OSError, ValueError, RuntimeError):
-            result = None
-        self._extra[path] = result
-        return result
+    def read_file(self, path: Path | str) -> Source | None:
+        """A file inside the root, for analysis (never executed); None if absent, ignored or unreadable."""
+        return self.files.read(path)

@@ -13,6 +13,7 @@ import posixpath
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.variables import expand, stage_variables
@@ -21,28 +22,33 @@ from gpulint.core.source import Source
 
 @dataclass
 class BuildContext:
-    """The files ``docker build`` would send: a folder, or files given inline (lab answers)."""
+    """The files ``docker build`` would send: a folder of the scanned tree, or files given inline
+    (lab answers). ``files`` is the project's one reader (``gpulint.project.files.ProjectFiles``):
+    every question about the folder goes through it."""
 
     directory: Path | None
     inline: dict[str, Source] = field(default_factory=dict)
-    reader: object = None  # callable(Path) -> Source | None, bounded and safe (the project's)
+    files: Any = None
+
+    def _path(self, rel: str) -> Path | None:
+        rel = posixpath.normpath(rel.lstrip("/"))
+        if self.directory is None or self.files is None or rel.startswith(".."):
+            return None
+        return self.directory / rel
 
     def read(self, rel: str) -> Source | None:
         rel = posixpath.normpath(rel.lstrip("/"))
         if rel in self.inline:
             return self.inline[rel]
-        if self.directory is None or rel.startswith(".."):
-            return None
-        path = self.directory / rel
-        if self.reader is not None and path.is_file():
-            return self.reader(path)  # type: ignore[operator]
-        return None
+        path = self._path(rel)
+        return self.files.read(path) if path is not None else None
 
     def exists(self, rel: str) -> bool:
         rel = posixpath.normpath(rel.lstrip("/"))
         if rel in self.inline or rel == ".":
             return True
-        return self.directory is not None and not rel.startswith("..") and (self.directory / rel).exists()
+        path = self._path(rel)
+        return path is not None and self.files.exists(path)
 
     def is_dir(self, rel: str) -> bool:
         rel = posixpath.normpath(rel.lstrip("/"))
@@ -50,16 +56,25 @@ class BuildContext:
             return True
         if any(k.startswith(rel + "/") for k in self.inline):
             return True
-        return self.directory is not None and (self.directory / rel).is_dir()
+        path = self._path(rel)
+        return path is not None and self.files.is_dir(path)
 
     def names(self) -> list[str]:
         found = list(self.inline)
-        if self.directory is not None:
-            try:
-                found += [p.name for p in self.directory.iterdir()]
-            except OSError:
-                pass
+        if self.directory is not None and self.files is not None:
+            found += self.files.names(self.directory)
         return found
+
+    def files_under(self, rel: str) -> list[str]:
+        """Paths, relative to the context, of the files at or below ``rel``."""
+        path = self._path(rel)
+        if path is None:
+            return []
+        base = self.files.rel(self.directory)
+        if base is None:
+            return []
+        prefix = base + "/" if base else ""
+        return [f[len(prefix):] for f in self.files.files_under(path)]
 
 
 @dataclass

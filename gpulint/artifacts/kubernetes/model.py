@@ -43,9 +43,6 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     "Rollout": ("spec", "template", "spec"),
 }
-# Findings about a kind other than Deployment carry no lab criterion (the engine reads a report's
-# ``criterion=None`` as "the rule's own", so rules pass this instead).
-NO_CRITERION = ""
 
 
 @dataclass
@@ -226,23 +223,6 @@ def schema_problems(obj: K8sObject) -> list:
         cached = k8s_schema.check_node(obj.node, type_name) if type_name else []
         obj.__dict__["_schema_problems"] = cached
     return cached
-
-
-def criterion_for_path(path: tuple) -> str:
-    """The deployment criterion a field belongs to, judged by where it sits."""
-    parts = [str(p) for p in path]
-    if any("probe" in p.lower() for p in parts):
-        return "deployment.probes"
-    if "resources" in parts:
-        return "deployment.gpu"
-    if "strategy" in parts:
-        return "deployment.rolling"
-    return "deployment.shape"
-
-
-def field_criterion(obj: K8sObject, path: tuple) -> str | None:
-    """The deployment criterion of a field; only a Deployment's fields bear on deployment.*."""
-    return criterion_for_path(path) if obj.kind == "Deployment" else None
 
 
 def is_template_placeholder(node: Y.Node | None) -> bool:

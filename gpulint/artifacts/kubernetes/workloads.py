@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, NO_CRITERION, K8sObject,
+from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, K8sObject,
                                                is_gpu_resource, key_node)
 
 # --------------------------------------------------------------------------- GPU resource names
@@ -377,8 +377,3 @@ def gpu_templates(manifests: Any, project: Any) -> Iterator[tuple[PodTemplate, Y
 def probed_gpu_containers(manifests: Any, project: Any) -> list[tuple[PodTemplate, Y.Node]]:
     """(template, GPU container) for the templates whose declared probes are judged."""
     return [(t, c) for t, c, _ in gpu_templates(manifests, project) if t.judges_probes]
-
-
-def criterion_of(template: PodTemplate) -> str | None:
-    """A report's criterion override: the rule's own for a Deployment, none for other kinds."""
-    return None if template.is_deployment else NO_CRITERION

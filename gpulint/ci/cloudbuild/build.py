@@ -18,7 +18,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gpulint.syntax.embedded import scalar_locator
@@ -428,9 +427,6 @@ def _triggers_from_shell(source: Source) -> list[Trigger]:
     return out
 
 
-_SKIP = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
-
-
 def triggers(project: Project) -> list[Trigger]:
     """Every Cloud Build trigger the project describes (exports, and `gcloud builds triggers create`)."""
     def compute() -> list[Trigger]:
@@ -442,25 +438,24 @@ def triggers(project: Project) -> list[Trigger]:
             if t is not None:
                 found.append(t)
         count = 0
-        for dirpath, dirnames, filenames in os.walk(project.root):
-            dirnames[:] = [d for d in dirnames if d not in _SKIP]
-            for name in filenames:
-                lower = name.lower()
-                is_yaml = lower.endswith((".yaml", ".yml", ".json")) and "trigger" in lower
-                if not (is_yaml or lower.endswith(".sh")) or count > 100:
-                    continue
-                count += 1
-                source = project.read_file(Path(dirpath, name))
-                if source is None or source.rel_path in seen or "trigger" not in source.text:
-                    continue
-                seen.add(source.rel_path)
-                if is_yaml:
-                    for doc in load_yaml(source, project.limits).documents:
-                        t = _trigger_from_node(source, doc)
-                        if t is not None:
-                            found.append(t)
-                else:
-                    found.extend(_triggers_from_shell(source))
+        for rel in project.files.files_under(""):  # the discovered files: .gitignore and `exclude` apply
+            name = rel.rpartition("/")[2]
+            lower = name.lower()
+            is_yaml = lower.endswith((".yaml", ".yml", ".json")) and "trigger" in lower
+            if not (is_yaml or lower.endswith(".sh")) or count > 100:
+                continue
+            count += 1
+            source = project.read_file(rel)
+            if source is None or source.rel_path in seen or "trigger" not in source.text:
+                continue
+            seen.add(source.rel_path)
+            if is_yaml:
+                for doc in load_yaml(source, project.limits).documents:
+                    t = _trigger_from_node(source, doc)
+                    if t is not None:
+                        found.append(t)
+            else:
+                found.extend(_triggers_from_shell(source))
         return found
     return project.memo("cloudbuild-triggers", compute)
 

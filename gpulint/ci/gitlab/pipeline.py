@@ -298,10 +298,7 @@ class GitLabPipeline:
         if not rel:
             return []
         if any(ch in rel for ch in "*?["):
-            try:
-                return sorted(p for p in root.glob(rel) if p.is_file())[:MAX_INCLUDES]
-            except (ValueError, OSError):
-                return []
+            return [root / f for f in self.project.files.glob(rel)[:MAX_INCLUDES]]
         return [root / rel]
 
     def _job_entries(self, entry: Entry) -> dict[str, Entry]:
@@ -501,11 +498,8 @@ class GitLabPipeline:
         patterns = [Y.text(n) for n in self.flatten(Y.get(node, "paths") if Y.is_map(node) else node)]
         if not patterns or any(p is None for p in patterns):
             return UNKNOWN
-        root = self.project.root
-        try:
-            return any(any(True for _ in root.glob(p.lstrip("/"))) for p in patterns)  # type: ignore[union-attr]
-        except (ValueError, OSError):
-            return UNKNOWN
+        files = self.project.files
+        return any(files.glob(p) or files.is_dir(p.lstrip("/")) for p in patterns)  # type: ignore[union-attr]
 
     def workflow_outcomes(self, scenario: Scenario) -> list[Outcome]:
         rules = Y.get(self.top["workflow"].value, "rules") if "workflow" in self.top else None

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import shlex
+from pathlib import Path
 
 from gpulint.core.findings import Severity
 from gpulint.rules.base import Rule
@@ -94,8 +94,8 @@ class CopyKeyFile(Rule):
                 if context is None or context.directory is None or any(c in norm for c in "*?["):
                     continue
                 if ignore is None:
-                    ignore = _dockerignore(dockerfile, context.directory)
-                found = _keys_in(context.directory, norm, ignore)
+                    ignore = _dockerignore(dockerfile, context)
+                found = _keys_in(context, norm, ignore)
                 if found:
                     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
                     yield self.report(span, f"{instruction.keyword} {src} copies {found[0]}{more} from the build "
@@ -134,22 +134,21 @@ def _sources(instruction) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
-def _dockerignore(dockerfile, directory):
+def _dockerignore(dockerfile, context):
+    """The build's .dockerignore (``Dockerfile.dockerignore`` beside the Dockerfile first, as
+    BuildKit reads it), read through the project's reader."""
     candidates = []
     path = dockerfile.source.path
-    if path is not None:
-        candidates.append(os.path.join(os.path.dirname(path), os.path.basename(path) + ".dockerignore"))
-    candidates.append(os.path.join(directory, ".dockerignore"))
-    for candidate in candidates:
-        try:
-            with open(candidate, encoding="utf-8", errors="replace") as handle:
-                lines = [line for line in handle.read(200_000).splitlines()]
-        except OSError:
+    if path is not None and context.files is not None:
+        candidates.append(context.files.read(Path(path).with_name(Path(path).name + ".dockerignore")))
+    candidates.append(context.read(".dockerignore"))
+    for source in candidates:
+        if source is None:
             continue
         import pathspec  # only when a .dockerignore exists
 
         try:
-            return pathspec.PathSpec.from_lines("gitignore", lines)
+            return pathspec.PathSpec.from_lines("gitignore", source.text.splitlines())
         except ValueError:  # a malformed pattern (GitWildMatchPatternError): behave as if nothing is ignored
             return _NOTHING_IGNORED
     return _NOTHING_IGNORED
@@ -164,24 +163,12 @@ class _NothingIgnored:
 _NOTHING_IGNORED = _NothingIgnored()
 
 
-def _keys_in(directory, rel: str, ignore) -> list[str]:
+def _keys_in(context, rel: str, ignore) -> list[str]:
     """Key files under ``rel`` (a file or a folder of the context) that .dockerignore lets through."""
-    root = os.path.realpath(directory)
-    start = os.path.realpath(os.path.join(root, rel))
-    if not (start == root or start.startswith(root + os.sep)):
-        return []
     found: list[str] = []
-    if os.path.isfile(start):
-        rel_path = os.path.relpath(start, root).replace(os.sep, "/")
-        return [rel_path] if key_file(rel_path) and not ignore.match_file(rel_path) else []
-    seen = 0
-    for current, dirs, files in os.walk(start):
-        dirs[:] = sorted(d for d in dirs if d != ".git" and not os.path.islink(os.path.join(current, d)))
-        for name in sorted(files):
-            seen += 1
-            if seen > _MAX_ENTRIES:
-                return found
-            rel_path = os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/")
-            if key_file(rel_path) and not ignore.match_file(rel_path):
-                found.append(rel_path)
+    for seen, rel_path in enumerate(context.files_under(rel)):
+        if seen >= _MAX_ENTRIES:
+            break
+        if key_file(rel_path) and not ignore.match_file(rel_path):
+            found.append(rel_path)
     return found

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.kubernetes.model import Manifests, field_criterion, schema_problems
+from gpulint.artifacts.kubernetes.model import Manifests, schema_problems
+from gpulint.rules.criteria import field_criterion
 from gpulint.rules.base import Report, Rule
 
 

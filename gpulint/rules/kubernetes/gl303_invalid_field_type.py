@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.kubernetes.model import Manifests, field_criterion, is_template_placeholder, schema_problems
+from gpulint.artifacts.kubernetes.model import Manifests, is_template_placeholder, schema_problems
+from gpulint.rules.criteria import field_criterion
 from gpulint.rules.base import Report, Rule
 
 

@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
-from gpulint.artifacts.kubernetes.model import NO_CRITERION, PROBE_HANDLERS, Manifests, container_anchor, key_node
+from gpulint.artifacts.kubernetes.model import PROBE_HANDLERS, Manifests, container_anchor, key_node
+from gpulint.rules.criteria import NO_CRITERION
 from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")

@@ -6,7 +6,8 @@ from gpulint.core.findings import Severity
 from gpulint.artifacts import gpucheck
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
-from gpulint.artifacts.kubernetes.model import NO_CRITERION, PROBE_HANDLERS, Manifests
+from gpulint.artifacts.kubernetes.model import PROBE_HANDLERS, Manifests
+from gpulint.rules.criteria import NO_CRITERION
 from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, NO_CRITERION, Manifests, container_anchor, gpu_count,
-                                is_gpu_resource, is_template_placeholder, key_node)
+from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, Manifests, container_anchor, gpu_count, is_gpu_resource, is_template_placeholder, key_node)
 from gpulint.syntax.quantity import parse_quantity
 from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.rules.criteria import NO_CRITERION
 from gpulint.rules.base import Report, Rule
 
 _FIX = "set `resources: {limits: {nvidia.com/gpu: 1}}` on the GPU container (requests, if any, equal to it)"

@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.kubernetes.model import NO_CRITERION, K8sObject, Manifests, deployments, key_node, read_knob
+from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, deployments, key_node, read_knob
 from gpulint.project.lab_deployment import describe, stand_ins
+from gpulint.rules.criteria import NO_CRITERION
 from gpulint.rules.base import Report, Rule
 
 _KNOBS = ("maxUnavailable", "maxSurge")

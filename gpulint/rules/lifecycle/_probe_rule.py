@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.project.lifecycle import partners
+from gpulint.rules.criteria import criterion_of
 from gpulint.rules.base import Report, Rule
 
 PROBED_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet",
@@ -26,7 +27,7 @@ class ProbedGpuContainerRule(Rule):
             return
         for template, container in W.probed_gpu_containers(manifests, project):
             for report in self._container(manifests, template, container):
-                criterion = W.criterion_of(template)
+                criterion = criterion_of(template)
                 if criterion is not None:
                     report.criterion = criterion
                     report.message += f" ({template.describe()})"

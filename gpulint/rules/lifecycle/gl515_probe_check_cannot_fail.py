@@ -9,6 +9,7 @@ from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.dockerfile.context import origin_of
 from gpulint.project.lifecycle import absolute_in, container_workdir, exec_argv, paired_images
+from gpulint.rules.criteria import criterion_of
 from gpulint.rules.base import Report, Rule
 from gpulint.rules.lifecycle._probe_rule import PROBED_KINDS
 
@@ -81,7 +82,7 @@ class ProbeCheckCannotFail(Rule):
                 if verdict.where is not None:
                     message += f" (the {probe} in {manifests.source.rel_path} runs this script)"
                 report = self.report(where, message)
-                criterion = W.criterion_of(template)
+                criterion = criterion_of(template)
                 if criterion is not None:
                     report.criterion = criterion
                     report.message += f" ({template.describe()})"

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import posixpath
-from pathlib import Path
 
 from gpulint.ci.model import SYSTEMS
 from gpulint.core.findings import Severity
@@ -67,29 +66,23 @@ class BuildDockerfileMissing(Rule):
             root = ""
         if not dockerfiles or root is None:
             return
-        base = (Path(project.root) / root).resolve()
-        prefix = str(base).rstrip("/") + "/"
-        known = sorted({_rel(Path(d.source.path), base) for d in dockerfiles if str(d.source.path).startswith(prefix)})
+        prefix = root + "/" if root else ""
+        known = sorted(d.source.rel_path[len(prefix):] for d in dockerfiles if d.source.rel_path.startswith(prefix))
         for site in pipeline.images.build_sites:
             context = site.context
             dockerfile = site.dockerfile if site.dockerfile is not None else posixpath.join(context, "Dockerfile")
             dockerfile = posixpath.normpath(dockerfile)
             if any(p.startswith(("..", "/")) for p in (dockerfile, context)):
                 continue
-            if not (base / context).is_dir():
+            files = project.files
+            if not files.is_dir(prefix + context):
                 yield self.report(site.span, f"the build context {context!r} does not exist in the repository")
                 continue
-            if (base / dockerfile).is_file() or (site.dockerfile is None and site.by_command
-                                                 and (base / context / "Containerfile").is_file()):
+            if files.is_file(prefix + dockerfile) or (site.dockerfile is None and site.by_command
+                                                    and files.is_file(posixpath.join(prefix + context, "Containerfile"))):
                 continue  # podman and buildah fall back to Containerfile
             have = ", ".join(k for k in known if k) or "none"
             yield self.report(site.file_span or site.span,
                               f"this build reads {dockerfile}, which does not exist (the repository's Dockerfiles: "
                               f"{have})", fix=f"use -f {known[0]}" if known else None)
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.name

@@ -3,6 +3,7 @@ from __future__ import annotations
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.project.lifecycle import lifecycle_project
 from gpulint.rules.base import Rule
 
 _GPU_WORDS = ("gpu", "accelerator", "nvidia")
@@ -32,11 +33,6 @@ def selects_gpu_nodes(spec) -> bool:
             if any(w in (Y.text(Y.get(expr, "key")) or "").lower() for w in _GPU_WORDS):
                 return True
     return False
-
-
-def lifecycle_project(project) -> bool:
-    """The manifests are judged together with the image the project builds (a Dockerfile exists)."""
-    return bool(project.of_kind("dockerfile"))
 
 
 class GpuScheduling(Rule):

@@ -6,7 +6,7 @@ from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import container_anchor, key_node
 from gpulint.rules.base import Rule
 
-from gpulint.rules.lifecycle.gl524_gpu_scheduling import lifecycle_project
+from gpulint.project.lifecycle import lifecycle_project
 
 
 class GpuMemoryLimit(Rule):

@@ -21,6 +21,7 @@ class Ungated:
     scenario: Scenario
     state: Tri  # True: runs; UNKNOWN: may run
     reason: str = ""
+    test: Action | None = None  # the GPU test whose gate the reason is about
 
 
 def existing(pipeline: Pipeline, kind: str) -> list[Action]:
@@ -63,20 +64,21 @@ def untested(pipeline: Pipeline, push: Action) -> list[Ungated]:
         state = pipeline.runs(push, scenario)
         if state is False:
             continue
-        reasons: list[str] = []
+        reasons: list[tuple[str, Action]] = []
         for test in tests:
             reason = pipeline.gate(test, push, scenario)
             if not reason:
                 break
-            reasons.append(reason)
+            reasons.append((reason, test))
         else:
-            out.append(Ungated(scenario, state, reasons[0] if reasons else f"{pipeline.name} runs no GPU test"))
+            reason, test = reasons[0] if reasons else (f"{pipeline.name} runs no GPU test", None)
+            out.append(Ungated(scenario, state, reason, test))
     return out
 
 
-def main_reason(items: list[Ungated]) -> str:
-    """The reason to show: the one for a push to main when there is one (it matters most)."""
-    return next((u.reason for u in items if u.scenario.main_push), items[0].reason)
+def main_reason(items: list[Ungated]) -> Ungated:
+    """The case to show: the one for a push to main when there is one (it matters most)."""
+    return next((u for u in items if u.scenario.main_push), items[0])
 
 
 def scenario_list(pipeline: Pipeline, items: Sequence[Ungated]) -> str:

@@ -146,6 +146,7 @@ class Pipeline:
     # Words for messages: what a unit of work is called, and what the pipeline is called.
     unit_name: ClassVar[str] = "job"
     undecided: ClassVar[str] = "(a condition cannot be decided statically: may run)"
+    main_only_fix: ClassVar[str] = "restrict the push to a push to main"
 
     source: Source
     judged: bool = True  # False: judged elsewhere (an included GitLab file, a workflow judged through its callers)

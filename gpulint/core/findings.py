@@ -43,13 +43,14 @@ class Location:
     end_line: int
     end_column: int
     message: str
+    source: Source | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def at(cls, span: Span, message: str) -> Location:
         source, start, end = span.source.resolve(span.start, span.end)
         if (end.line, end.column) <= (start.line, start.column):
             end = type(start)(start.line, start.column + 1)
-        return cls(source.rel_path, start.line, start.column, end.line, end.column, message)
+        return cls(source.rel_path, start.line, start.column, end.line, end.column, message, source)
 
     def to_dict(self) -> dict:
         return {"path": self.path, "line": self.line, "column": self.column, "end_line": self.end_line,

@@ -28,9 +28,13 @@ def render(result: Any, color: bool = False, quiet: bool = False, show_suppresse
                 severity = paint(f"{f.severity.value:<7}", _COLORS[f.severity.value])
                 note = " (suppressed)" if f.suppressed else ""
                 where = f"{path} (cell {f.cell})" if f.cell is not None else path  # a notebook's cell
-                lines.append(f"  {where}:{f.line}:{f.column}: {severity} {f.rule} {f.name}: {f.message}{note}")
+                sure = f" (confidence: {f.confidence})" if getattr(f, "confidence", "high") != "high" else ""
+                lines.append(f"  {where}:{f.line}:{f.column}: {severity} {f.rule} {f.name}: {f.message}{note}{sure}")
                 lines.append(paint(f"    fix: {f.fix}", _DIM))
                 lines += code_frame(f, paint)
+                for other in getattr(f, "related", ()):  # the other places the finding is about
+                    lines.append(paint(f"    note: {other.path}:{other.line}:{other.column}: {other.message}", _DIM))
+                    lines += code_frame(other, paint, indent="      ", severity=f.severity.value)
             lines.append("")
     if not quiet:
         lines.append(summary_line(result))
@@ -48,7 +52,7 @@ def summary_line(result: Any) -> str:
             f"{'s' if len(result.files) != 1 else ''} ({result.elapsed:.2f}s)")
 
 
-def code_frame(f: Any, paint: Any = lambda text, code: text, indent: str = "    ") -> list[str]:
+def code_frame(f: Any, paint: Any = lambda text, code: text, indent: str = "    ", severity: str | None = None) -> list[str]:
     """The offending line under a line-number gutter, with carets under the finding's columns."""
     text = f.source.line_text(f.line) if f.source is not None else ""
     if not text.strip():
@@ -65,7 +69,7 @@ def code_frame(f: Any, paint: Any = lambda text, code: text, indent: str = "    
     width = max(1, stop - start)
     number = str(f.line)
     gutter = " " * len(number)
-    carets = paint("^" * width, _COLORS[f.severity.value])
+    carets = paint("^" * width, _COLORS[severity or f.severity.value])
     return [f"{indent}{paint(gutter + ' |', _BLUE)}",
             f"{indent}{paint(number + ' |', _BLUE)} {shown.rstrip()}",
             f"{indent}{paint(gutter + ' |', _BLUE)} {' ' * start}{carets}"]

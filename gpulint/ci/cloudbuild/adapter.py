@@ -21,6 +21,7 @@ _MAIN = model.Scenario("push-main", "a push to main", main_push=True)
 class CloudBuildPipeline(model.Pipeline):
     system = "cloudbuild"
     unit_name = "step"
+    main_only_fix = "set the trigger's branch pattern to `^main$` and keep its export in the repository"
     undecided = "(may run)"
 
     def __init__(self, build: CloudBuild, triggers: list[Trigger]) -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from gpulint.syntax.embedded import scalar_locator
 from gpulint.artifacts import gpucheck
 from gpulint.syntax import yamlnode as Y
+from gpulint.ci.refs import regex_names
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
 from gpulint.syntax.shell import SimpleCommand, Word, parse_shell
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
@@ -356,7 +357,8 @@ def _branches(pattern: str, invert: bool) -> list[str] | None:
         regex = re.compile(pattern)
     except re.error:
         return None
-    return [b for b in SAMPLE_BRANCHES if bool(regex.search(b)) != invert]
+    samples = list(SAMPLE_BRANCHES) + [n for n in regex_names(pattern) if n not in SAMPLE_BRANCHES]
+    return [b for b in samples if bool(regex.search(b)) != invert]
 
 
 def _judge(trigger: Trigger, kind: str, pattern: str | None, invert: bool = False) -> None:

@@ -41,6 +41,7 @@ def _is_release(s: GitHubScenario) -> bool:
 class GitHubPipeline(model.Pipeline):
     system = "github"
     unit_name = "step"
+    main_only_fix = "gate the push with `if: github.event_name == 'push' && github.ref == 'refs/heads/main'`"
     undecided = "(an `if:` cannot be decided statically: may run)"
 
     def __init__(self, workflow: Workflow, project: Any) -> None:
@@ -53,6 +54,18 @@ class GitHubPipeline(model.Pipeline):
     @property
     def name(self) -> str:
         return "the workflow"
+
+    @property
+    def workflow_name(self) -> str:
+        """The name other workflows' `workflow_run:` triggers use (its `name:`, else its path)."""
+        return Y.text(Y.get(self.workflow.node, "name")) or self.source.rel_path
+
+    @property
+    def triggered_by(self) -> list[str]:
+        """The workflows whose runs start this one (`on: workflow_run: workflows:`)."""
+        on = self.workflow.on_node
+        node = Y.get_path(on, "workflow_run", "workflows") if Y.is_map(on) else None
+        return [t for t in (Y.text(n) for n in (Y.items(node) if Y.is_seq(node) else [node] if node else [])) if t]
 
     @property
     def anchor(self) -> Span:

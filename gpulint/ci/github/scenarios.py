@@ -16,6 +16,7 @@ from functools import cached_property
 from gpulint.core.tri import Tri, all3, and3, any3, not3, or3  # noqa: F401 - re-exported
 from gpulint.syntax import github_expressions as E
 from gpulint.ci.github import filters as F
+from gpulint.ci.refs import derived_names
 from gpulint.syntax import yamlnode as Y
 from gpulint.ci.github.matrix import expand
 from gpulint.ci.github.workflow import Expr, Job, Step, Workflow
@@ -32,10 +33,14 @@ class Scenario:
     ref: str | E.Unknown
     base_ref: str = ""
     head_ref: str = ""
+    # A `workflow_run` event: the triggering run's (conclusion, event, head_branch).
+    run: tuple[str, str, str] | None = None
 
     @property
     def main_push(self) -> bool:
-        return self.key == "push-main"
+        """Main's code after a merge: a push to main, or a run triggered by a successful run of a
+        push to main."""
+        return self.key == "push-main" or self.run == ("success", "push", MAIN)
 
 
 # ----------------------------------------------------------------------------- triggers
@@ -78,10 +83,56 @@ def _first(config: Y.Node | None, candidates: list[str], tag: bool, exclude: str
     return None
 
 
+# Contexts holding a branch or ref name: a literal compared with one is a gate's idea of "main".
+_REF_PATHS = {("github", "ref"), ("github", "ref_name"), ("github", "head_ref"), ("github", "base_ref"),
+              ("github", "event", "workflow_run", "head_branch"), ("github", "event", "ref"),
+              ("github", "event", "pull_request", "head", "ref"), ("github", "event", "pull_request", "base", "ref")}
+MAX_DERIVED = 12
+
+
+def _ref_side(node: E.Node) -> tuple[str, ...] | None:
+    if isinstance(node, E.ContextRef) and node.path in _REF_PATHS:
+        return node.path  # type: ignore[return-value]
+    return None
+
+
+def ref_literals(workflow: Workflow) -> list[tuple[tuple[str, ...], str]]:
+    """(ref context, string) for every string a job or step `if:` compares with a branch or ref
+    (`==`, `!=`, `contains`, `startsWith`, `endsWith`), in the order they are written."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    exprs = [j.if_ for j in workflow.jobs.values()] + [s.if_ for j in workflow.jobs.values() for s in j.steps]
+    for expr in exprs:
+        if expr is None or expr.tree is None:
+            continue
+        for node in E.iter_nodes(expr.tree):
+            pairs: list[tuple[E.Node, E.Node]] = []
+            if isinstance(node, E.BinaryOp) and node.op in ("==", "!="):
+                pairs = [(node.left, node.right), (node.right, node.left)]
+            elif isinstance(node, E.Call) and node.name in ("contains", "startsWith", "endsWith") and len(node.args) == 2:
+                pairs = [(node.args[0], node.args[1])]
+            for ref, literal in pairs:
+                path = _ref_side(ref)
+                if path is not None and isinstance(literal, E.Literal) and isinstance(literal.value, str):
+                    if literal.value and len(literal.value) <= 100 and (path, literal.value) not in found:
+                        found.append((path, literal.value))
+    return found
+
+
 def scenarios(workflow: Workflow) -> list[Scenario]:
-    """The scenarios in which the workflow starts at all."""
+    """The scenarios in which the workflow starts at all: the usual events, plus the branches the
+    workflow's own gates would be fooled by (a gate `contains(github.ref, 'main')` is tried on a push
+    to `feature/main-fix`), pull requests whose head branch is named like main, and for
+    `workflow_run` the triggering run's outcome, event and branch."""
     out: list[Scenario] = []
     on = events(workflow)
+    literals = ref_literals(workflow)
+    derived: list[str] = []
+    for _, literal in literals:
+        for name in derived_names(literal):
+            if name not in derived and len(derived) < MAX_DERIVED:
+                derived.append(name)
+    heads = [value.removeprefix("refs/heads/") for path, value in literals
+             if path in (("github", "head_ref"), ("github", "event", "pull_request", "head", "ref"))]
     for event, config in on.items():
         if event in ("pull_request", "pull_request_target"):
             bases = [MAIN] + F.sample_names(_patterns(config, "branches") or []) + ["develop"]
@@ -89,6 +140,9 @@ def scenarios(workflow: Workflow) -> list[Scenario]:
             if base is not None:
                 ref = "refs/pull/1/merge" if event == "pull_request" else f"refs/heads/{base}"
                 out.append(Scenario(event, f"{event} to {base}", event, ref, base, "feature-x"))
+                for head in dict.fromkeys(h for h in heads if h and h != "feature-x"):
+                    out.append(Scenario(f"{event}:head={head}", f"{event} to {base} from a branch named `{head}` "
+                                        "(a fork's)", event, ref, base, head))
         elif event == "push":
             if ref_triggers(config, MAIN, tag=False):
                 out.append(Scenario("push-main", "push to main", "push", "refs/heads/main"))
@@ -96,6 +150,9 @@ def scenarios(workflow: Workflow) -> list[Scenario]:
             branch = _first(config, names + F.sample_names(_patterns(config, "branches") or []), False, MAIN)
             if branch is not None:
                 out.append(Scenario("push-branch", f"push to branch {branch}", "push", f"refs/heads/{branch}"))
+            for name in derived:
+                if name != branch and ref_triggers(config, name, tag=False):
+                    out.append(Scenario(f"push-branch:{name}", f"push to branch `{name}`", "push", f"refs/heads/{name}"))
             tag = _first(config, ["v1.0.0", "1.0.0"] + F.sample_names(_patterns(config, "tags") or []), True)
             if tag is not None:
                 out.append(Scenario("push-tag", f"tag push ({tag})", "push", f"refs/tags/{tag}"))
@@ -106,6 +163,14 @@ def scenarios(workflow: Workflow) -> list[Scenario]:
         elif event == "workflow_call":
             out.append(Scenario(event, "a call from another workflow (its event and ref are unknown)",
                                 E.UNKNOWN, E.UNKNOWN))
+        elif event == "workflow_run":
+            runs = [("success", "push", MAIN), ("failure", "push", MAIN), ("success", "pull_request", "feature-x"),
+                    ("success", "push", "feature-x")] + [("success", "push", n) for n in derived[:4]]
+            for conclusion, run_event, branch in runs:
+                what = f"a {'successful' if conclusion == 'success' else 'failed'} {run_event} run on `{branch}`"
+                out.append(Scenario(f"workflow_run:{conclusion}:{run_event}:{branch}",
+                                    f"workflow_run after {what} of the triggering workflow", event,
+                                    "refs/heads/main", run=(conclusion, run_event, branch)))
         elif event == "merge_group":
             out.append(Scenario(event, "merge_group", event, "refs/heads/gh-readonly-queue/main/pr-1", MAIN))
         else:  # schedule, workflow_run, repository_dispatch, ...: run on the default branch
@@ -124,6 +189,10 @@ def github_context(s: Scenario) -> E.OpenDict:
     if s.base_ref:
         event = E.OpenDict(repository=repository, pull_request=E.OpenDict(
             base=E.OpenDict(ref=s.base_ref), head=E.OpenDict(ref=s.head_ref), number=1))
+    if s.run is not None:
+        conclusion, run_event, branch = s.run
+        event = E.OpenDict(repository=repository, workflow_run=E.OpenDict(
+            conclusion=conclusion, event=run_event, head_branch=branch, status="completed"))
     return E.OpenDict(event_name=s.event, ref=ref, ref_name=ref_name, ref_type=ref_type,
                       base_ref=s.base_ref, head_ref=s.head_ref, event=event)
 

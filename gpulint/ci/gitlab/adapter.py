@@ -7,7 +7,9 @@ from functools import cached_property
 
 from gpulint.ci import model
 from gpulint.ci.commands import live_commands
-from gpulint.ci.gitlab.pipeline import SCENARIOS, GitLabPipeline, Hit, gpu_tag
+from gpulint.ci.gitlab.pipeline import SCENARIOS, GitLabPipeline, Hit, gpu_tag, scenario_env
+from gpulint.ci.refs import bounded, derived_names, regex_names
+from gpulint.syntax import gitlab_expressions as GE
 from gpulint.ci.gitlab.pipeline import Scenario as GitLabScenario
 from gpulint.core.source import Span
 from gpulint.core.tri import UNKNOWN, Tri
@@ -24,6 +26,7 @@ def _scenario(s: GitLabScenario) -> model.Scenario:
 class GitLabCiPipeline(model.Pipeline):
     system = "gitlab"
     unit_name = "job"
+    main_only_fix = 'give the push job `rules: - if: $CI_COMMIT_BRANCH == "main"` (or `only: [main]`)'
     undecided = "(a rule cannot be decided statically: may run)"
 
     def __init__(self, pipeline: GitLabPipeline, judged: bool) -> None:
@@ -46,7 +49,46 @@ class GitLabCiPipeline(model.Pipeline):
 
     @cached_property
     def _scenarios(self) -> dict[model.Scenario, GitLabScenario]:
-        return {_scenario(s): s for s in SCENARIOS}
+        found = {_scenario(s): s for s in SCENARIOS}
+        known = {s.env.get("CI_COMMIT_BRANCH") for s in SCENARIOS}
+        for name in self._gate_names():  # the branches the pipeline's own rules would be fooled by
+            if name not in known:
+                s = GitLabScenario(f"push-branch:{name}", f"a push to branch `{name}`", scenario_env("push", branch=name))
+                found[_scenario(s)] = s
+        return found
+
+    def _gate_names(self) -> list[str]:
+        """Branch names resembling the literals and regexes the `rules: if:` compare branches with."""
+        names: list[str] = []
+        for node in self._rule_conditions():
+            try:
+                tree = GE.parse(node)
+            except GE.GitLabExprError:
+                continue
+            for compare in _compares(tree):
+                sides = (compare.left, compare.right)
+                if not any(isinstance(x, GE.Var) and x.name in _BRANCH_VARIABLES for x in sides):
+                    continue
+                for side in sides:
+                    if isinstance(side, GE.Str):
+                        names += derived_names(side.value)
+                    elif isinstance(side, GE.Regex):
+                        names += regex_names(side.pattern)
+        return bounded(names)
+
+    def _rule_conditions(self) -> list[str]:
+        out = []
+        for _, node in Y.walk(self.native.node):
+            if Y.is_map(node):
+                value = Y.get(node, "if")
+                if Y.is_scalar(value) and Y.text(value) and any(k in Y.text(value) for k in _BRANCH_VARIABLES):
+                    out.append(Y.text(value))
+        for job in self.native.jobs.values():
+            for item in Y.items(job.get("rules")):
+                value = Y.get(item, "if") if Y.is_map(item) else None
+                if Y.is_scalar(value) and Y.text(value):
+                    out.append(Y.text(value))
+        return list(dict.fromkeys(out))
 
     def scenarios(self) -> Sequence[model.Scenario]:
         return list(self._scenarios)
@@ -128,4 +170,20 @@ def _strings(variables: dict) -> dict[str, str]:
             out[name] = value
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             out[name] = str(value)
+    return out
+
+
+_BRANCH_VARIABLES = ("CI_COMMIT_BRANCH", "CI_COMMIT_REF_NAME", "CI_COMMIT_REF_SLUG", "CI_DEFAULT_BRANCH")
+
+
+def _compares(tree) -> list:
+    out, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, GE.Compare):
+            out.append(node)
+        elif isinstance(node, GE.Logic):
+            stack += [node.left, node.right]
+        elif hasattr(node, "operand"):
+            stack.append(node.operand)
     return out

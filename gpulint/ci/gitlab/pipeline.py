@@ -58,7 +58,7 @@ class Scenario:
         return self.key in ("push-main", "schedule")
 
 
-def _env(source: str, branch: str | None = None, tag: str | None = None, mr: bool = False) -> dict[str, Any]:
+def scenario_env(source: str, branch: str | None = None, tag: str | None = None, mr: bool = False) -> dict[str, Any]:
     env: dict[str, Any] = {"CI_PIPELINE_SOURCE": source, "CI_DEFAULT_BRANCH": MAIN, "CI": "true",
                            "GITLAB_CI": "true", "CI_COMMIT_BRANCH": branch, "CI_COMMIT_TAG": tag,
                            "CI_COMMIT_REF_NAME": branch or tag or FEATURE,
@@ -74,13 +74,13 @@ def _env(source: str, branch: str | None = None, tag: str | None = None, mr: boo
 
 
 SCENARIOS = (
-    Scenario("merge_request", "a merge request pipeline (feature-x into main)", _env("merge_request_event", mr=True)),
-    Scenario("push-branch", f"a push to branch {FEATURE}", _env("push", branch=FEATURE)),
-    Scenario("push-main", "a push to main", _env("push", branch=MAIN)),
-    Scenario("push-branch-2", "a push to branch main-hotfix", _env("push", branch="main-hotfix")),
-    Scenario("push-tag", f"a tag push ({TAG})", _env("push", tag=TAG)),
-    Scenario("schedule", "a scheduled pipeline on main", _env("schedule", branch=MAIN)),
-    Scenario("web", f"a manual pipeline run on branch {FEATURE}", _env("web", branch=FEATURE)),
+    Scenario("merge_request", "a merge request pipeline (feature-x into main)", scenario_env("merge_request_event", mr=True)),
+    Scenario("push-branch", f"a push to branch {FEATURE}", scenario_env("push", branch=FEATURE)),
+    Scenario("push-main", "a push to main", scenario_env("push", branch=MAIN)),
+    Scenario("push-branch-2", "a push to branch main-hotfix", scenario_env("push", branch="main-hotfix")),
+    Scenario("push-tag", f"a tag push ({TAG})", scenario_env("push", tag=TAG)),
+    Scenario("schedule", "a scheduled pipeline on main", scenario_env("schedule", branch=MAIN)),
+    Scenario("web", f"a manual pipeline run on branch {FEATURE}", scenario_env("web", branch=FEATURE)),
 )
 
 

@@ -9,9 +9,11 @@ from functools import cached_property
 
 from gpulint.artifacts.kubernetes.scheduling import selection
 from gpulint.ci import model
+from gpulint.ci.refs import bounded, derived_names
 from gpulint.ci.tekton import pipeline as T
 from gpulint.core.source import Span
 from gpulint.core.tri import Tri
+from gpulint.syntax import cel
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.embedded import scalar_locator
 
@@ -23,6 +25,7 @@ def _scenario(s: T.TScenario) -> model.Scenario:
 class TektonPipeline(model.Pipeline):
     system = "tekton"
     unit_name = "task"
+    main_only_fix = "filter the EventListener with CEL `body.ref == 'refs/heads/main'`, or add a `when` on the push task"
     undecided = "(may run: a `when` or trigger cannot be decided)"
 
     def __init__(self, pipeline: T.TPipeline, index: T.Index) -> None:
@@ -49,7 +52,29 @@ class TektonPipeline(model.Pipeline):
 
     @cached_property
     def _scenarios(self) -> dict[model.Scenario, T.TScenario]:
-        return {_scenario(s): s for s in T.SCENARIOS}
+        found = {_scenario(s): s for s in T.SCENARIOS}
+        for name in self._gate_names():  # the branches the pipeline's own filters would be fooled by
+            s = T.TScenario(f"push-branch:{name}", f"a push to branch `{name}`", "push", f"refs/heads/{name}")
+            found[_scenario(s)] = s
+        return found
+
+    def _gate_names(self) -> list[str]:
+        """Branch names resembling the refs that the triggers' CEL filters and the tasks' `when`
+        compare with (`body.ref == 'refs/heads/main'`, `values: [refs/heads/main]`)."""
+        literals: list[str] = []
+        for trigger, _run in self.index.triggers_of(self.native):
+            for _, node in Y.walk(trigger):
+                text = Y.text(node) if Y.is_scalar(node) else None
+                if text and "refs/" in text:
+                    try:
+                        tree = cel.parse(text)
+                    except cel.CelSyntaxError:
+                        continue
+                    literals += _cel_strings(tree)
+        for task in self.native.tasks.values():
+            for when in task.when:
+                literals += [v for v in when.values or [] if isinstance(v, str)]
+        return bounded([n for lit in literals if lit.startswith("refs/heads/") for n in derived_names(lit)])
 
     def scenarios(self) -> Sequence[model.Scenario]:
         return list(self._scenarios)
@@ -135,3 +160,13 @@ _TEKTON_VAR = re.compile(r"\$\(([A-Za-z][\w.\-\[\]'\"]*)\)")
 
 def _fixed(span: Span):
     return lambda start, end: span
+
+
+def _cel_strings(tree) -> list[str]:
+    out, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if node.op == "lit" and isinstance(node.value, str):
+            out.append(node.value)
+        stack.extend(a for a in node.args if isinstance(a, cel.Node))
+    return out

@@ -100,7 +100,7 @@ class PushNotMainOnly(Rule):
                 continue
             yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) and can run "
                               f"{scenario_list(pipeline, outside)}: {pipeline.push_gate(push, outside)}; a push "
-                              "must happen only for a push to main")
+                              "must happen only for a push to main", fix=pipeline.main_only_fix)
 
     @staticmethod
     def _first_unknown(pipeline, project, profile: str) -> bool:

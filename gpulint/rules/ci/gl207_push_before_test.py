@@ -3,6 +3,7 @@ from __future__ import annotations
 from gpulint.ci.judge import existing, first_per_unit, main_reason, scenario_list, untested
 from gpulint.ci.model import PUSH, SYSTEMS, TEST
 from gpulint.core.findings import Severity
+from gpulint.project.pipelines import ci_pipelines
 from gpulint.rules.base import Rule
 
 
@@ -72,12 +73,32 @@ class PushBeforeTest(Rule):
     fix = "make the push depend on the GPU test (`needs:`, a later stage, `waitFor`, `runAfter`) and do not mask the test"
 
     def check(self, pipeline, project):
-        if not pipeline.judged or not existing(pipeline, TEST):
+        if not pipeline.judged:
+            return
+        if not existing(pipeline, TEST):
+            yield from self._after_other_workflow(pipeline, project)
             return  # GL202 reports a missing test
         for push in first_per_unit(existing(pipeline, PUSH)):
             bad = untested(pipeline, push)
             if not bad:
                 continue
             when = f" (can happen {scenario_list(pipeline, bad)})" if len(pipeline.scenarios()) > 1 else ""
+            shown = main_reason(bad)
+            related = [(shown.test.span, f"the GPU test ({shown.test.detail}) the push does not wait for")] \
+                if shown.test is not None and shown.test.span.source is not None else []
             yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) without the GPU test "
-                              f"having to succeed first: {main_reason(bad)}{when}")
+                              f"having to succeed first: {shown.reason}{when}", related=related)
+
+    def _after_other_workflow(self, pipeline, project):
+        """A push in a workflow started by `workflow_run` is gated by the workflows that trigger it:
+        one of them must run the GPU test (its success is what the push's `if:` can require)."""
+        upstream = getattr(pipeline, "triggered_by", [])
+        if not upstream:
+            return
+        named = [p for p in ci_pipelines(project) if getattr(p, "workflow_name", None) in upstream]
+        if not named or any(existing(p, TEST) for p in named):
+            return  # the triggering workflow is not in the scanned files, or it runs the GPU test
+        for push in first_per_unit(existing(pipeline, PUSH)):
+            yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) after a run of "
+                              f"{', '.join(upstream)} (`workflow_run`), which runs no GPU test: its success proves "
+                              "nothing about the GPU", related=[(p.anchor, "the triggering workflow") for p in named[:1]])

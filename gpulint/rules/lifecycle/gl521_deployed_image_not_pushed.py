@@ -64,4 +64,5 @@ class DeployedImageNotPushed(Rule):
                             else s.target for s in sites})
             yield self.report(Y.span(manifests.source, node),
                               f"Deployment '{obj.name or '?'}' runs {ref.short}, but the project's pipelines push "
-                              f"{', '.join(names)}; the image CI tested never reaches this Deployment")
+                              f"{', '.join(names)}; the image CI tested never reaches this Deployment",
+                              related=[(s.span, f"pushes {s.target}") for s in sites[:3]])

@@ -64,8 +64,21 @@ def test_team_labels_pass_in_lab(tmp_path, runs_on):
 
 
 @pytest.mark.parametrize("runs_on", ["[self-hosted, linux]", "self-hosted", "ubuntu-latest", "[self-hosted, linux-l4t]"])
-def test_non_gpu_labels_fail(tmp_path, runs_on):
-    assert _rules(_workflow(tmp_path, runs_on), "production") == ["GL203"]
+def test_non_gpu_labels_fail_in_lab(tmp_path, runs_on):
+    assert _rules(_workflow(tmp_path, runs_on), "lab") == ["GL203"]
+
+
+@pytest.mark.parametrize("runs_on, production", [
+    ("ubuntu-latest", ["GL203"]),  # GitHub-hosted: certainly no GPU
+    ("self-hosted", ["GL203"]),  # any self-hosted machine may take it
+    ("[self-hosted, linux]", ["GL204"]),  # a team's own labels: cannot tell
+    ("[self-hosted, linux-l4t]", ["GL204"]),
+    ("[my-self-hosted-pool, x64]", ["GL204"]),
+    ("[self-hosted, 2T4]", []),  # card names with a count
+    ("[self-hosted, l4-x2]", []),
+])
+def test_unknown_labels_are_cannot_tell_in_production(tmp_path, runs_on, production):
+    assert _rules(_workflow(tmp_path, runs_on), "production") == production
 
 
 def test_gpu_label_without_self_hosted_lab_vs_production(tmp_path):

@@ -41,6 +41,8 @@ class Discovery:
     # Every file the walk kept (relative paths), whatever its kind: what later reads may open.
     # None when only named files were given (the tree was not walked).
     files: list[str] | None = None
+    # Folders holding a `.git` (a repository's root): files of different repositories never pair.
+    repositories: list[str] = field(default_factory=list)
 
 
 # Dockerfile, Dockerfile.gpu, Dockerfile_dev, Dockerfile-cuda, gpu.Dockerfile, Containerfile...
@@ -169,6 +171,9 @@ def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _
         return
     for entry in entries:
         rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        if entry.name == ".git":
+            found.repositories.append(rel_dir)
+            continue
         try:
             if entry.is_symlink():
                 _symlink(root, Path(entry.path), rel, found)

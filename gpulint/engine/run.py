@@ -104,7 +104,7 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
         overrides.pop("timeout", None)
         config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     found: Discovery = discover(root, files, config.exclude)
-    project = Project(root, config, _files=ProjectFiles(root, config.limits, found.files))
+    project = Project(root, config, _files=ProjectFiles(root, config.limits, found.files, found.repositories))
     timeout = config.limits.timeout
     skipped = []  # files left unread once the run is out of time (checked between files)
     for candidate in found.candidates:

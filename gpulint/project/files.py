@@ -16,6 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 
 from gpulint.core.limits import Limits
@@ -23,8 +24,10 @@ from gpulint.core.source import Source, decode
 
 
 class ProjectFiles:
-    def __init__(self, root: Path, limits: Limits, listing: Iterable[str] | None = None) -> None:
+    def __init__(self, root: Path, limits: Limits, listing: Iterable[str] | None = None,
+                 repositories: Iterable[str] = ()) -> None:
         self.root = root.resolve()
+        self._repositories = set(repositories)
         self.limits = limits
         self._listing = sorted(set(listing)) if listing is not None else None
         self._files = set(self._listing) if self._listing is not None else None
@@ -106,6 +109,31 @@ class ProjectFiles:
         """Files matching a glob (`*` and `?` stay within a folder, `**` crosses folders)."""
         compiled = _glob_regex(pattern.lstrip("/"))
         return [f for f in self.files_under("") if compiled.fullmatch(f)]
+
+    # ------------------------------------------------------------------ repositories
+
+    def repository_of(self, path: Path | str) -> str:
+        """The root of the repository a file belongs to: the nearest folder above it holding a
+        `.git`, a `.github/` folder or a `.gitlab-ci.yml`; the scanned root when there is none.
+        Sibling repositories of one scanned tree (a folder of checkouts, a corpus) never pair."""
+        folder = (self.rel(path) or "").rpartition("/")[0]
+        while True:
+            if folder in self._roots:
+                return folder
+            if not folder:
+                return ""
+            folder = folder.rpartition("/")[0]
+
+    @cached_property
+    def _roots(self) -> set[str]:
+        roots = set(self._repositories)
+        for item in self._listing or ():
+            parts = item.split("/")
+            if ".github" in parts:
+                roots.add("/".join(parts[:parts.index(".github")]))
+            if parts[-1] in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
+                roots.add("/".join(parts[:-1]))
+        return roots
 
     # ------------------------------------------------------------------ reading
 

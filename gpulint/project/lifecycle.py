@@ -64,15 +64,28 @@ def partners(project: Any, artifact: Any, kind: str) -> list[Any]:
     index = project.memo(f"lifecycle-folders-{kind}", lambda: _FolderIndex(project.of_kind(kind)))
     if isinstance(getattr(artifact, "source", None), EmbeddedSource):
         return [o for o in index.embedded.get(mine, []) if o is not artifact]
+    repository = repository_of(project, artifact)
+
+    def ours(found: list[Any]) -> list[Any]:  # never across sibling repositories of the scanned tree
+        return [o for o in found if o is not artifact and repository_of(project, o) == repository]
+
     # Folders at or below mine share all of my folder: they win if there are any.
-    below = [o for o in index.under.get(mine, []) if o is not artifact]
+    below = ours(index.under.get(mine, []))
     if below:
         return below
     for depth in range(len(mine) - 1, -1, -1):  # else the nearest folder above mine
-        above = [o for o in index.exact.get(mine[:depth], []) if o is not artifact]
+        above = ours(index.exact.get(mine[:depth], []))
         if above:
             return above
     return []
+
+
+def repository_of(project: Any, artifact: Any) -> str:
+    """The repository (within the scanned tree) an artifact belongs to; see ``ProjectFiles.repository_of``."""
+    source = getattr(artifact, "source", None)
+    if source is None or isinstance(source, EmbeddedSource):
+        return ""
+    return project.files.repository_of(source.rel_path)
 
 
 class _FolderIndex:
@@ -351,10 +364,15 @@ def smoke_tests(project: Any) -> list[PythonFile]:
 
 # ----------------------------------------------------------------------------- images pushed and deployed
 
-def pushed_images(project: Any) -> list:
-    """Every image reference the project's CI pipelines push (any CI system), built once."""
-    return project.memo("lifecycle-push-sites",
-                        lambda: [site for p in ci_pipelines(project) for site in p.images.pushes])
+def pushed_images(project: Any, artifact: Any) -> list:
+    """Every image reference the CI pipelines of the artifact's repository push (any CI system)."""
+    def by_repository() -> dict[str, list]:
+        found: dict[str, list] = {}
+        for p in ci_pipelines(project):
+            found.setdefault(repository_of(project, p), []).extend(p.images.pushes)
+        return found
+
+    return project.memo("lifecycle-push-sites", by_repository).get(repository_of(project, artifact), [])
 
 
 def deployed_gpu_images(manifests: Any):

@@ -36,3 +36,12 @@ def runner_context(project: Any) -> RunnerContext:
     config = getattr(project, "config", None)
     return project.memo("ci-runner-context", lambda: RunnerContext(
         tuple(getattr(config, "gpu_runner_labels", ()) or ()), profile_of(project), tuple(node_groups(project))))
+
+
+def same_repository(project: Any, pipeline: Pipeline) -> list[Pipeline]:
+    """The pipelines of the repository ``pipeline`` belongs to: a build or GPU test in one sibling
+    repository of the scanned tree never stands in for another's."""
+    files = project.files
+    mine = files.repository_of(pipeline.source.rel_path) if pipeline.source.path is not None else ""
+    return [p for p in ci_pipelines(project)
+            if (files.repository_of(p.source.rel_path) if p.source.path is not None else "") == mine]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
+from gpulint.ci.runners import is_gpu_label
 from gpulint.ci.github.workflow import Job, Workflow
 
 MAX_LEGS = 256  # a larger product is cut; every rule still sees the first legs
@@ -115,31 +116,6 @@ UNKNOWN_RUNNER = "unknown"
 # names that start with ubuntu-/windows- (`ubuntu-gpu-t4`) are larger or self-hosted runners' own labels.
 _HOSTED = re.compile(r"^(?:ubuntu-(?:latest|slim|\d{2}\.\d{2})(?:-arm)?|windows-(?:latest|\d{4}|11-arm)(?:-arm)?"
                      r"|macos-(?:latest|\d{2})(?:-large|-xlarge|-intel)?)$")
-# A label names a GPU or accelerator when one of its tokens (split on - _ . : / and spaces) does:
-# a generic word, an NVIDIA data-centre or workstation model (optionally with a count, `8xh100`,
-# `a100x8`), a GeForce number (1050 ... 5090), an AMD Instinct or Intel Gaudi accelerator, a Jetson.
-_SPLIT = re.compile(r"[-_.:/\s]+")
-_GENERIC = re.compile(r"^(?:(?:multi|\d+x?)?gpus?\d*|cuda\d*|nvidia|geforce|tesla|quadro|rtx\w*|rocm\d*|"
-                      r"jetson|orin|xavier|gaudi\d?|hpu|amdgpu)$")
-_NVIDIA_MODELS = ("a2|a10|a10g|a16|a30|a40|a100|a800|h20|h100|h800|h200|gh200|b100|b200|gb200|b300|l4|l20|l40|"
-                  "l40s|t4|v100|p4|p40|p100|k80|m60|a4000|a5000|a6000")
-_MODEL = re.compile(rf"^(?:\d+x)?(?:{_NVIDIA_MODELS}|mi\d{{2,3}}[a-z]?|[1-5]0[5-9]0(?:ti)?)(?:x\d+)?$")
-
-
-def is_gpu_label(label: str, extra: tuple[str, ...] | frozenset[str] = ()) -> bool:
-    """Whether a runner label (or group name) names a GPU machine: a token such as `gpu`, `a100`,
-    `h100`, `l4`, `t4`, `3090`, `mi300x` (`linux-a100`, `gpu-h100-x8`, `3090-r1`), or a label the
-    configuration lists in `gpu-runner-labels` (compared case-insensitively, whole label)."""
-    lower = label.strip().lower()
-    if not lower:
-        return False
-    if lower in {x.strip().lower() for x in extra}:
-        return True
-    if "gpu" in lower:  # gpu, ci-gpu, regression-test-gpu, 8gpu, multigpu
-        return True
-    return any(_GENERIC.match(tok) or _MODEL.match(tok) for tok in _SPLIT.split(lower) if tok)
-
-
 def is_hosted_label(label: str) -> bool:
     return bool(_HOSTED.match(label.strip().lower()))
 
@@ -271,7 +247,7 @@ def classify(runner: Runner, extra_gpu_labels: tuple[str, ...] = (), profile: st
     lower = [lbl.lower() for lbl in known]
     hosted = [lbl for lbl in known if is_hosted_label(lbl)]
     gpu = [lbl for lbl in known if is_gpu_label(lbl, extra)]
-    self_hosted = "self-hosted" in lower
+    self_hosted = any("self-hosted" in lbl for lbl in lower)  # `self-hosted`, `my-self-hosted-pool`
     group_gpu = runner.group is not None and is_gpu_label(runner.group, extra)
     shown = "[" + ", ".join(known) + "]"
     if hosted:
@@ -286,6 +262,11 @@ def classify(runner: Runner, extra_gpu_labels: tuple[str, ...] = (), profile: st
         runner.verdict, runner.reason = UNKNOWN_RUNNER, f"the runner labels cannot be known statically (known: {shown})"
     elif not known and runner.group is None:
         runner.verdict, runner.reason = NOT_GPU, "`runs-on` names no runner label"
+    elif profile == "production" and known and not (self_hosted and len(known) == 1):
+        # A team's own labels (`linux-x64-large`, a pool name) may well be GPU machines: cannot tell.
+        runner.verdict, runner.reason = UNKNOWN_RUNNER, (
+            f"the labels {shown} name no GPU gpulint knows (such as `gpu`, `a100`, `h100`, `l4`, `t4`); if these "
+            "runners have GPUs, list the label in `gpu-runner-labels`")
     elif self_hosted:
         runner.verdict, runner.reason = NOT_GPU, (
             "a bare `self-hosted` may pick any self-hosted runner, with or without a GPU" if len(known) == 1

@@ -125,7 +125,7 @@ class GitLabCiPipeline(model.Pipeline):
                 continue
             reasons: dict[str, list[str]] = {}
             for tags in pipeline.runner_tags(job):
-                found, reason = gpu_tag(tags, context.extra_labels)
+                found, reason = gpu_tag(tags, context.extra_labels, context.profile)
                 if found in (model.NOT_GPU, model.UNKNOWN_RUNNER) and reason not in reasons.setdefault(found, []):
                     reasons[found].append(reason)
             for verdict, why in reasons.items():

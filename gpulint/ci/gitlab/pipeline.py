@@ -26,6 +26,7 @@ from gpulint.syntax.embedded import scalar_locator
 from gpulint.syntax import gitlab_expressions as GE
 from gpulint.syntax import yamlnode as Y
 from gpulint.core.tri import UNKNOWN, Tri, and3, or3
+from gpulint.ci.runners import is_gpu_label
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
 from gpulint.syntax.shell import SimpleCommand
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
@@ -781,17 +782,20 @@ def _expand(text: str, variables: dict[str, Any]) -> str | None:
     return None if unknown else result
 
 
-def gpu_tag(tags: list[str | None], extra: tuple[str, ...]) -> tuple[str, str]:
-    """('gpu' | 'not-gpu' | 'unknown', reason)."""
-    lowered = {x.lower() for x in extra}
+def gpu_tag(tags: list[str | None], extra: tuple[str, ...], profile: str = "lab") -> tuple[str, str]:
+    """('gpu' | 'not-gpu' | 'unknown', reason). In production a tag that names no GPU gpulint knows is
+    "cannot tell" (a team's runner tags are its own); without tags a job may land on a shared runner."""
     known = [t for t in tags if t is not None]
-    if any("gpu" in t.lower() or t.lower() in lowered for t in known):
+    if any(is_gpu_label(t, extra) for t in known):
         return "gpu", ""
     if any(t is None for t in tags):
         return "unknown", f"its tags cannot be known statically (known: [{', '.join(known)}])"
     if not known:
         return "not-gpu", ("it has no `tags:`, so any runner may take it, such as GitLab's shared runners, "
                            "which have no GPU")
+    if profile == "production":
+        return "unknown", (f"its tags [{', '.join(known)}] name no GPU gpulint knows; if that runner has a GPU, "
+                           "list the tag in `gpu-runner-labels`")
     return "not-gpu", f"its tags [{', '.join(known)}] name no GPU runner"
 
 

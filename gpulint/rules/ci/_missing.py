@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from gpulint.ci.judge import missing_everywhere, reports_missing
 from gpulint.ci.model import Pipeline
-from gpulint.project.pipelines import ci_pipelines
+from gpulint.project.pipelines import same_repository
 from gpulint.rules.base import Report, Rule
 
 
@@ -21,7 +21,7 @@ class MissingAction(Rule):
     dead_fix: ClassVar[str | None] = None  # the fix when the only one never runs (None: not reported)
 
     def check(self, pipeline: Pipeline, project) -> Iterator[Report]:
-        pipelines = ci_pipelines(project)
+        pipelines = same_repository(project, pipeline)
         if not pipeline.judged or not missing_everywhere(pipelines, self.action):
             return
         dead = pipeline.of(self.action)

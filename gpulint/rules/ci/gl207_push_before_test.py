@@ -3,7 +3,7 @@ from __future__ import annotations
 from gpulint.ci.judge import existing, first_per_unit, main_reason, scenario_list, untested
 from gpulint.ci.model import PUSH, SYSTEMS, TEST
 from gpulint.core.findings import Severity
-from gpulint.project.pipelines import ci_pipelines
+from gpulint.project.pipelines import same_repository
 from gpulint.rules.base import Rule
 
 
@@ -95,7 +95,7 @@ class PushBeforeTest(Rule):
         upstream = getattr(pipeline, "triggered_by", [])
         if not upstream:
             return
-        named = [p for p in ci_pipelines(project) if getattr(p, "workflow_name", None) in upstream]
+        named = [p for p in same_repository(project, pipeline) if getattr(p, "workflow_name", None) in upstream]
         if not named or any(existing(p, TEST) for p in named):
             return  # the triggering workflow is not in the scanned files, or it runs the GPU test
         for push in first_per_unit(existing(pipeline, PUSH)):

@@ -54,7 +54,7 @@ class DeployedImageNotPushed(Rule):
     fix = "deploy the repository the pipeline pushes (same registry, owner and name)"
 
     def check(self, manifests, project):
-        sites = pushed_images(project)
+        sites = pushed_images(project, manifests)
         if not sites or not all(informative(s.target) for s in sites):
             return
         for obj, node, ref in deployed_gpu_images(manifests):

@@ -1,0 +1,58 @@
+"""Sibling repositories of one scanned tree (a folder of checkouts, a corpus of projects) are judged
+apart: one's GPU test never stands in for another's, and a Deployment is compared with the pushes
+of its own repository only."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import REPO
+from gpulint.engine.run import run
+
+WORKFLOW_WITHOUT_TEST = """\
+on: {push: {branches: [main]}}
+jobs:
+  build:
+    runs-on: [self-hosted, gpu]
+    steps:
+      - run: docker build -t ghcr.io/acme/b:${{ github.sha }} .
+      - run: docker push ghcr.io/acme/b:${{ github.sha }}
+"""
+
+
+def _tree(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "reference", tmp_path / "a")
+    (tmp_path / "a" / ".git").mkdir()
+    (tmp_path / "b" / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / "b" / ".git").mkdir()
+    (tmp_path / "b" / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW_WITHOUT_TEST)
+    return tmp_path
+
+
+def test_one_repository_s_gpu_test_does_not_satisfy_another(tmp_path: Path) -> None:
+    result = run([_tree(tmp_path)])
+    missing = [(f.rule, f.path) for f in result.findings if f.rule == "GL202"]
+    assert missing == [("GL202", "b/.github/workflows/ci.yml")]
+    assert not [f for f in result.findings if f.path.startswith("a/") and f.severity.value == "error"]
+
+
+def test_the_same_files_in_one_repository_share_the_test(tmp_path: Path) -> None:
+    tree = _tree(tmp_path)
+    shutil.rmtree(tree / "a" / ".git")
+    shutil.rmtree(tree / "b" / ".git")
+    (tree / ".git").mkdir()  # now one repository: b's workflow ...
+    shutil.move(str(tree / "b" / ".github" / "workflows" / "ci.yml"), str(tree / "a" / ".github" / "workflows"))
+    result = run([tree])
+    assert not [f for f in result.findings if f.rule == "GL202"]  # ... shares a's GPU test
+
+
+def test_deployments_are_compared_with_their_own_repository_s_pushes(tmp_path: Path) -> None:
+    tree = _tree(tmp_path)
+    (tree / "b" / "k8s").mkdir()
+    deployment = (REPO / "reference" / "k8s" / "deployment.yaml").read_text()
+    (tree / "b" / "k8s" / "deployment.yaml").write_text(deployment)
+    findings = {(f.rule, f.path) for f in run([tree]).findings}
+    # b's Deployment runs ghcr.io/example/gpu-inference, which only a's pipeline pushes
+    assert ("GL521", "b/k8s/deployment.yaml") in findings
+    assert ("GL521", "a/k8s/deployment.yaml") not in findings

@@ -23,6 +23,7 @@ PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 class LiveResult:
     passed: bool
     output: str = ""
+    skipped: bool = False  # live mode ran but could not decide (no GPU, a timeout): not graded, with the reason
 
 
 @dataclass
@@ -66,7 +67,13 @@ class GradeResult:
 
 
 def parse_live_results(data: Any) -> dict[str, LiveResult]:
-    """``{"smoketest.healthy": true}`` or ``{"smoketest.healthy": {"passed": true, "output": "..."}}``."""
+    """``{"smoketest.healthy": true}``, ``{"smoketest.healthy": {"passed": true, "output": "..."}}``, or a
+    live report (``gpulint live --format json``)."""
+    from gpulint.live.results import criteria_from_report, is_live_report
+
+    if is_live_report(data):
+        return {cid: LiveResult(status == PASSED, text, skipped=status == SKIPPED)
+                for cid, (status, text) in criteria_from_report(data).items()}
     if not isinstance(data, dict):
         raise ValueError("live results must be a JSON object mapping criterion ids to results")
     results: dict[str, LiveResult] = {}
@@ -90,8 +97,8 @@ def grade(submission: Submission, rubric: Rubric, live_results: dict[str, LiveRe
     for criterion in rubric.criteria:
         if criterion.live:
             live = live_results.get(criterion.id)
-            if live is None:
-                result = CriterionResult(criterion, SKIPPED, 0.0)
+            if live is None or live.skipped:
+                result = CriterionResult(criterion, SKIPPED, 0.0, live=live)
             else:
                 result = CriterionResult(criterion, PASSED if live.passed else FAILED,
                                          criterion.points if live.passed else 0.0, live=live)

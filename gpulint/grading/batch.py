@@ -50,11 +50,12 @@ def submissions_in(folder: Path, exclude: Path | None = None) -> list[Path]:
 
 _RUBRIC: Rubric | None = None
 _FORMAT = "markdown"
+_LIVE: dict = {}  # submission name -> live criteria (LiveResult by criterion id)
 
 
-def _init(rubric: Rubric, fmt: str) -> None:
-    global _RUBRIC, _FORMAT
-    _RUBRIC, _FORMAT = rubric, fmt
+def _init(rubric: Rubric, fmt: str, live: dict | None = None) -> None:
+    global _RUBRIC, _FORMAT, _LIVE
+    _RUBRIC, _FORMAT, _LIVE = rubric, fmt, live or {}
 
 
 def grade_one(path: Path, rubric: Rubric | None = None, fmt: str | None = None) -> Row:
@@ -67,7 +68,7 @@ def grade_one(path: Path, rubric: Rubric | None = None, fmt: str | None = None) 
     fmt = fmt or _FORMAT
     assert rubric is not None
     try:
-        graded = grade_path(path, rubric)
+        graded = grade_path(path, rubric, _LIVE.get(path.name))
         error = ""
     except SubmissionError as failure:
         graded, error = grade_error(path.name, rubric, str(failure)), str(failure)
@@ -95,7 +96,7 @@ def gradebook_csv(rows: list[Row], rubric: Rubric) -> str:
 
 
 def run_batch(folder: Path, rubric: Rubric, out_dir: Path, fmt: str = "markdown", jobs: int | None = None,
-              progress: bool | None = None) -> tuple[list[Row], float]:
+              progress: bool | None = None, live: dict | None = None) -> tuple[list[Row], float]:
     """Grade every submission under ``folder``; write the gradebook and feedback files under ``out_dir``."""
     started = time.perf_counter()
     paths = submissions_in(folder, exclude=out_dir)
@@ -106,7 +107,7 @@ def run_batch(folder: Path, rubric: Rubric, out_dir: Path, fmt: str = "markdown"
     if paths:
         _warm_up()
         if jobs == 1 or len(paths) == 1:
-            _init(rubric, fmt)
+            _init(rubric, fmt, live)
             rows = _collect(map(grade_one, paths), len(paths), progress)
         else:
             import multiprocessing
@@ -114,7 +115,7 @@ def run_batch(folder: Path, rubric: Rubric, out_dir: Path, fmt: str = "markdown"
             context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
             chunk = max(1, min(16, len(paths) // (jobs * 8)))
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init,
-                                     initargs=(rubric, fmt)) as pool:
+                                     initargs=(rubric, fmt, live)) as pool:
                 rows = _collect(pool.map(grade_one, paths, chunksize=chunk), len(paths), progress)
     rows.sort(key=lambda r: r.name)
     out_dir.mkdir(parents=True, exist_ok=True)

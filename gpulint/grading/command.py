@@ -37,7 +37,8 @@ def add_grade_parser(commands) -> None:
                        help="exit 1 when the score is below SCORE ('max': below every non-live point); "
                             "for GitHub Classroom's command grader")
     grade.add_argument("--live-results", type=Path, default=None, metavar="FILE",
-                       help="JSON results of a live run: {criterion id: true/false or {passed, output}}")
+                       help="a live report (gpulint live --format json) or {criterion id: true/false or "
+                            "{passed, output}}; with --batch, a folder of live reports, one per submission")
     grade.add_argument("--show-hidden", action="store_true",
                        help="also show hidden criteria in text and markdown reports (instructor view)")
     grade.add_argument("--batch", action="store_true",
@@ -80,10 +81,11 @@ def run_grade(args: argparse.Namespace) -> int:
     if getattr(args, "live", False):
         if args.live_results is not None:
             return _error("--live runs the live checks itself; give either --live or --live-results FILE")
-        if args.batch:
-            return _error("--live grades one submission at a time (it builds and runs its image); "
-                          "it cannot be combined with --batch")
-    if args.live_results is not None:
+        if args.batch and args.engine != "kubernetes":
+            return _error("--batch --live runs every submission's image at once: use --engine kubernetes, or run "
+                          "`gpulint live --format json -o DIR/<submission>.json` per submission and pass "
+                          "--live-results DIR")
+    if args.live_results is not None and not args.batch:  # with --batch: a folder, matched in _batch
         import json
 
         from gpulint.grading.grader import parse_live_results
@@ -157,7 +159,31 @@ def _grade_live(args: argparse.Namespace, rubric):
         print(f"gpulint: live: {error}", file=sys.stderr)
         return grade(submission, rubric, results)
     sys.stderr.write(render_text(report))
+    if report.interrupted:
+        return report.exit_code
     return grade(submission, rubric, live_results(report))
+
+
+def _batch_live(args: argparse.Namespace, rubric, submissions: list[Path], out_dir: Path):
+    """Live criteria by submission name for a batch (None without live results), or an exit status."""
+    if args.live_results is None and not getattr(args, "live", False):
+        return None
+    from gpulint.live.batch import LiveBatchError, load_live_folder, run_kubernetes_batch
+
+    try:
+        if args.live_results is not None:
+            live = load_live_folder(args.live_results, submissions)
+        else:
+            from gpulint.live.options import options_from
+
+            live = run_kubernetes_batch(submissions, rubric, options_from(args), out_dir)
+    except LiveBatchError as error:
+        return _error(str(error))
+    missing = sorted(p.name for p in submissions if not live.get(p.name))
+    if missing:
+        print(f"gpulint: no live results for {len(missing)} submission(s), their live criteria stay skipped: "
+              + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""), file=sys.stderr)
+    return live
 
 
 def _batch(args: argparse.Namespace, rubric) -> int:
@@ -173,8 +199,11 @@ def _batch(args: argparse.Namespace, rubric) -> int:
     out_dir = args.output or Path("gpulint-grades")
     if not submissions_in(folder, exclude=out_dir):
         return _error(f"no submissions (folders, .yaml/.yml/.json answers files, .ipynb notebooks) under {folder}")
+    live = _batch_live(args, rubric, submissions_in(folder, exclude=out_dir), out_dir)
+    if isinstance(live, int):
+        return live
     try:
-        rows, elapsed = run_batch(folder, rubric, out_dir, fmt=args.format, jobs=args.jobs)
+        rows, elapsed = run_batch(folder, rubric, out_dir, fmt=args.format, jobs=args.jobs, live=live)
     except OSError as error:
         return _error(f"cannot write the gradebook under {out_dir}: {error}")
     broken = sum(1 for r in rows if r.error)

@@ -13,7 +13,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 STATUSES = {"passed", "failed", "skipped", "inconclusive"}
@@ -224,7 +223,7 @@ def test_live_code_is_not_imported_without_live():
             "import sys\nprint('\\n'.join(sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     loaded = {line.split(".")[0] for line in out.splitlines()}
-    assert not loaded & {"docker", "pynvml", "rich", "requests"}
+    assert not loaded & {"docker", "kubernetes", "pynvml", "rich", "requests"}
 
 
 def test_grade_live_on_a_lab_answers_file(cli, tmp_path):

@@ -17,7 +17,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import REPO
 from test_live_host import HAS_GPU, assert_contract
 

@@ -93,5 +93,12 @@ def run_kubernetes_batch(submissions: list[Path], rubric: Any, options: Any, out
         (reports_dir / f"{stem}.json").write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
         return name, live_results(report)
 
+    from gpulint.live.kubernetes_engine import CANCEL
+
     with ThreadPoolExecutor(max_workers=max(1, options.parallel), thread_name_prefix="gpulint-live") as pool:
-        return dict(pool.map(one, submissions))
+        try:
+            return dict(pool.map(one, submissions))
+        except KeyboardInterrupt:  # every running submission deletes its Jobs before the pool closes
+            CANCEL.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise

@@ -97,6 +97,8 @@ def run_live_command(args: argparse.Namespace) -> int:
 def _dry_run(result: Any, args: argparse.Namespace) -> int:
     if args.engine != "kubernetes":
         return _error("--dry-run prints the Kubernetes Jobs: use it with --engine kubernetes")
+    if not args.image:
+        return _error("--engine kubernetes runs an image that CI already pushed: pass --image REF")
     from gpulint.live.kubernetes_engine import MissingClient, dry_run_text
     from gpulint.live.options import options_from
     from gpulint.live.target import TargetError, find_target

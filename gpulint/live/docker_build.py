@@ -21,6 +21,7 @@ import threading
 import time
 from typing import Any
 
+from gpulint.live.build_cgroup import BuildCgroup
 from gpulint.live.buildkit_trace import Trace
 from gpulint.live.docker_cleanup import hang_up, short
 from gpulint.live.docker_gpu import version_tuple
@@ -101,6 +102,8 @@ class BuildMixin:
     config: dict[str, Any]
     _build_thread: threading.Thread | None
     engine_podman: bool
+    engine_raw: dict[str, Any]
+    build_cgroup: BuildCgroup | None
 
     def choose_builder(self) -> tuple[str, Any, str | None]:
         """(classic | api | cli, the CLI when cli, a note for the report)."""
@@ -133,10 +136,15 @@ class BuildMixin:
         except BuildError as error:
             self.report.steps.append(Step(BUILD, FAILED, None, 0.0, str(error)))
             return False
+        memory = self.docker.utils.parse_bytes(self.options.memory)
+        self.build_cgroup, where = BuildCgroup.create(self.report.run_id, self.engine_raw,
+                                                      self.report.engine_info.get("host", ""), memory,
+                                                      self.options.cpus, self.options.pids_limit)
         if kind == "cli":
             error_text, what = self._build_cli(cli)
         else:
             error_text, what = self._build_api(buildkit=kind == "api")
+        limits = self._limits(kind, where)
         seconds = time.perf_counter() - started
         if error_text is None and self.image_id is None:
             try:
@@ -154,17 +162,30 @@ class BuildMixin:
         user = self.config.get("User") or ""
         lines = [f"built {self.tag} ({(self.image_id or '')[:19]}) from {self.target.display}, user {user or 'root'}",
                  f"builder: {what}; RUN steps' network: {self.options.build_network}"]
-        if kind == "classic":
-            lines.append(f"limits: memory {self.options.memory} (no swap), {self.options.cpus:g} CPUs; the classic "
-                         "build API takes no process limit")
-        else:
-            lines.append("limits: BuildKit takes no per-build memory, CPU or process limit from the Engine API "
-                         "(limit the engine's builder instead)")
+        lines.append(limits)
         if note:
             lines.append(note)
         self.report.engine_info["builder"] = what
         self.report.steps.append(Step(BUILD, PASSED, None, seconds, "\n".join(lines)))
         return True
+
+    def _limits(self, kind: str, where: str) -> str:
+        """What limited the build, in words; the build's cgroup is removed once it is known."""
+        options = self.options
+        wanted = f"memory {options.memory} (no swap), {options.cpus:g} CPUs, {options.pids_limit} processes"
+        cgroup = self.build_cgroup
+        if cgroup is not None:
+            used = cgroup.used()
+            cgroup.remove()
+            if used:
+                return f"limits: {wanted}, through the {where} the build's steps ran in"
+            why = "the engine's BuildKit ignores a cgroup parent before Docker 23" if kind != "classic" else \
+                "no step ran a process (all cached?)"
+            where = f"the {where} stayed unused: {why}"
+        if kind == "classic":
+            return (f"limits: memory {options.memory} (no swap) and {options.cpus:g} CPUs per step; no process "
+                    f"limit ({where})")
+        return f"limits: none applied to the build ({where}); its RUN steps had no network unless asked"
 
     # ------------------------------------------------------------------ the Engine API (BuildKit or classic)
 
@@ -180,6 +201,8 @@ class BuildMixin:
 
         def keep_response(*args: Any, **kwargs: Any) -> Any:  # the build's HTTP response, to cut it short
             params = kwargs.setdefault("params", {})
+            if self.build_cgroup is not None:  # the Engine API's build parameter; docker-py has no argument for it
+                params["cgroupparent"] = self.build_cgroup.parent
             if buildkit:
                 params["version"] = "2"
             else:
@@ -298,6 +321,8 @@ class BuildMixin:
                 command.append("--pull")
             for secret in options.secrets:
                 command += ["--secret", secret]
+            if self.build_cgroup is not None:
+                command += ["--cgroup-parent", self.build_cgroup.parent]
             command.append(str(target.context))
             env = {**os.environ, **extra_env}
             if self.report.engine_info.get("host"):

@@ -19,9 +19,22 @@ from gpulint.live.docker_build import BuildMixin
 from gpulint.live.docker_cleanup import LABEL, remove_run, short
 from gpulint.live.docker_gpu import gpu_requests, identify, is_refusal
 from gpulint.live.gpu import probe_gpus
-from gpulint.live.model import (BUILD, FAILED, HEALTH_HEALTHY, HEALTH_UNHEALTHY, PASSED, PREFLIGHT, SKIPPED,
-                                SMOKE_NEGATIVE, SMOKE_NEGATIVE_HIDDEN, SMOKE_NEGATIVE_VOID, SMOKE_POSITIVE, LiveReport,
-                                Step, reference_step)
+from gpulint.live.model import (
+    BUILD,
+    FAILED,
+    HEALTH_HEALTHY,
+    HEALTH_UNHEALTHY,
+    PASSED,
+    PREFLIGHT,
+    SKIPPED,
+    SMOKE_NEGATIVE,
+    SMOKE_NEGATIVE_HIDDEN,
+    SMOKE_NEGATIVE_VOID,
+    SMOKE_POSITIVE,
+    LiveReport,
+    Step,
+    reference_step,
+)
 from gpulint.live.options import LiveOptions
 from gpulint.live.reference import MISSING, RUNNER, Outcome, archive, classify
 from gpulint.live.signals import deferred
@@ -76,6 +89,8 @@ class DockerRun(BuildMixin, SmokeRunsMixin):
         self.python: list[str] | None = None  # the image's Python, once found
         self.reference_devices: dict[str, list[str] | None] = {}
         self._build_thread: Any = None
+        self.engine_raw: dict[str, Any] = {}  # the engine's info endpoint
+        self.build_cgroup: Any = None
 
     # ------------------------------------------------------------------ preflight
 
@@ -94,6 +109,8 @@ class DockerRun(BuildMixin, SmokeRunsMixin):
                       "(or Podman's socket: systemctl --user start podman.socket) or set DOCKER_HOST")
             self.report.steps.append(Step(PREFLIGHT, FAILED, None, time.perf_counter() - started, detail))
             return False
+        self.engine_raw = info
+        self.report.reference = {"path": RUNNER, "copied_with": "the engine's archive API (put_archive)"}
         runtimes = sorted((info.get("Runtimes") or {}).keys())
         platform_name, engine_version, podman = identify(version)
         self.engine_podman = podman

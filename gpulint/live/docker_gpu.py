@@ -59,7 +59,8 @@ def cdi_devices(info: dict, url: str) -> list[str]:
     return found
 
 
-def gpu_requests(types: Any, info: dict, url: str, podman: bool, version: str) -> tuple[list[tuple[str, Any]], str | None]:
+def gpu_requests(types: Any, info: dict, url: str, podman: bool,
+                 version: str) -> tuple[list[tuple[str, Any]], str | None]:
     """The device requests to try, in order, as (what it is, DeviceRequest); or ([], why none is made)."""
     if podman and version_tuple(version) < PODMAN_GPU_MIN:
         return [], (f"Podman {version} ignores GPU requests made through its Docker-compatible API (fixed in "

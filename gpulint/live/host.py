@@ -18,8 +18,17 @@ from pathlib import Path
 
 from gpulint.live.common import NEGATIVE_ENV, negative_step, positive_step
 from gpulint.live.gpu import probe_gpus
-from gpulint.live.model import (FAILED, PASSED, PREFLIGHT, SKIPPED, SMOKE_NEGATIVE, SMOKE_POSITIVE, LiveReport, Step,
-                                reference_step)
+from gpulint.live.model import (
+    FAILED,
+    PASSED,
+    PREFLIGHT,
+    SKIPPED,
+    SMOKE_NEGATIVE,
+    SMOKE_POSITIVE,
+    LiveReport,
+    Step,
+    reference_step,
+)
 from gpulint.live.options import LiveOptions
 from gpulint.live.reference import classify, compare, payload
 from gpulint.live.reference import reference_step as make_reference_step

@@ -17,8 +17,17 @@ from typing import Any
 from gpulint.live.common import negative_step, positive_step
 from gpulint.live.docker_cleanup import LABEL
 from gpulint.live.kubernetes_jobs import WHERE, PlannedJob, dry_run_documents, plan_jobs
-from gpulint.live.model import (CLEANUP, FAILED, INCONCLUSIVE, PASSED, PREFLIGHT, SKIPPED, SMOKE_POSITIVE,
-                                LiveReport, Step)
+from gpulint.live.model import (
+    CLEANUP,
+    FAILED,
+    INCONCLUSIVE,
+    PASSED,
+    PREFLIGHT,
+    SKIPPED,
+    SMOKE_POSITIVE,
+    LiveReport,
+    Step,
+)
 from gpulint.live.options import LiveOptions
 from gpulint.live.reference import classify, compare
 from gpulint.live.reference import reference_step as make_reference_step
@@ -38,7 +47,8 @@ def _kubernetes():
     try:
         import kubernetes
     except ImportError:
-        raise MissingClient("--engine kubernetes needs the official Kubernetes client: pip install kubernetes") from None
+        raise MissingClient("--engine kubernetes needs the official Kubernetes client: "
+                            "pip install kubernetes") from None
     return kubernetes
 
 
@@ -71,7 +81,8 @@ def _connect(kubernetes: Any, options: LiveOptions) -> tuple[str, str]:
     try:
         config.load_incluster_config()
     except config.ConfigException:
-        raise ConnectionError(f"no cluster: {kube_error or 'no kubeconfig'}; set KUBECONFIG or --kube-context") from None
+        raise ConnectionError(f"no cluster: {kube_error or 'no kubeconfig'}; "
+                              "set KUBECONFIG or --kube-context") from None
     return options.namespace or "default", "in-cluster service account"
 
 
@@ -115,6 +126,7 @@ class KubernetesRun:
 
     def run(self) -> None:
         config_map, planned = plan_jobs(self.target, self.options, self.report.run_id)
+        self.report.reference = {"path": "/.gpulint/run_reference.py", "mounted_from": config_map.metadata.name}
         self.created = True
         self.core.create_namespaced_config_map(self.namespace, config_map)
         for job in planned:
@@ -154,6 +166,11 @@ class KubernetesRun:
         else:
             maker = positive_step if positive else negative_step
             step = maker(job.step, code, out, seconds, timed, self.options.job_deadline, where, condition, gpu)
+        if not job.gpu and outcome.devices:
+            unasked = (f"not GPU-less: the pod got {', '.join(outcome.devices)} without a GPU resource (a default "
+                       "nvidia runtime with the image's NVIDIA_VISIBLE_DEVICES)")
+            for each in (step, reference):
+                each.status, each.detail = INCONCLUSIVE, f"{unasked}; {each.detail}"
         self.report.steps += [step, reference]
         location = self.target.location if self.options.smoke is None else (self.target.display or None)
         finding = compare(step, outcome, location, self.target.script_display or "the HEALTHCHECK's command")
@@ -198,7 +215,8 @@ class KubernetesRun:
                         job.gpu and self.gpu_nodes == 0:
                     return None, "", f"unschedulable: {condition.message}", False
         if overdue:
-            return None, self._log(name), f"still not finished after the deadline of {self.options.job_deadline:g} s", True
+            why = f"still not finished after the deadline of {self.options.job_deadline:g} s"
+            return None, self._log(name), why, True
         return None
 
     def _log(self, job: str) -> str:

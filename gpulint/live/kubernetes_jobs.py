@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from gpulint.live.docker_cleanup import LABEL
-from gpulint.live.model import SMOKE_NEGATIVE, SMOKE_NEGATIVE_HIDDEN, SMOKE_NEGATIVE_VOID, SMOKE_POSITIVE, reference_step
+from gpulint.live.model import (
+    SMOKE_NEGATIVE,
+    SMOKE_NEGATIVE_HIDDEN,
+    SMOKE_NEGATIVE_VOID,
+    SMOKE_POSITIVE,
+    reference_step,
+)
 from gpulint.live.options import LiveOptions
 from gpulint.live.reference import FOLDER, RUNNER, payload
 from gpulint.live.target import Target, TargetError

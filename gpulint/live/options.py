@@ -129,7 +129,8 @@ def add_live_arguments(parser: argparse.ArgumentParser, flag: bool) -> None:
                       metavar="KEY[=VALUE][:EFFECT]", help="a toleration of the pods (repeatable)")
     kube.add_argument("--node-selector", action="append", default=[], metavar="KEY=VALUE",
                       help="a node selector of the pods (repeatable)")
-    kube.add_argument("--queue", default=None, metavar="NAME", help="Kueue LocalQueue (label kueue.x-k8s.io/queue-name)")
+    kube.add_argument("--queue", default=None, metavar="NAME",
+                      help="Kueue LocalQueue (label kueue.x-k8s.io/queue-name)")
     kube.add_argument("--run-as-user", type=int, default=None, metavar="UID",
                       help="runAsUser of the pods (default: the image's own, which must not be root)")
     kube.add_argument("--job-deadline", type=_seconds, default=900.0, metavar="SECONDS",

@@ -135,8 +135,8 @@ def reference_step(name: str, outcome: Outcome, seconds: float, where: str, posi
     else:
         status = PASSED if outcome.kind == FAILS else FAILED
         verdict = "no usable GPU, as expected" if outcome.kind == FAILS else "a GPU worked in a run meant to have none"
-    return Step(name, status, outcome.exit_code, seconds, f"exit {outcome.exit_code} {where}: {verdict}: {outcome.said}",
-                condition, gpu, tail)
+    detail = f"exit {outcome.exit_code} {where}: {verdict}: {outcome.said}"
+    return Step(name, status, outcome.exit_code, seconds, detail, condition, gpu, tail)
 
 
 def compare(project: Step, reference: Outcome, location: Any, display: str) -> dict[str, Any] | None:

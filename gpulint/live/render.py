@@ -26,7 +26,8 @@ def render_text(report: LiveReport) -> str:
     width = max((len(s.name) for s in report.steps), default=10)
     for step in report.steps:
         detail = step.detail.splitlines() or [""]
-        lines.append(f"  {_MARK.get(step.status, step.status)}  {step.name:<{width}}  {step.seconds:6.1f}s  {detail[0]}")
+        mark = _MARK.get(step.status, step.status)
+        lines.append(f"  {mark}  {step.name:<{width}}  {step.seconds:6.1f}s  {detail[0]}")
         lines.extend(f"  {'':7}  {'':<{width}}  {'':7}  {extra}" for extra in detail[1:])
     for finding in report.findings:
         lines.append(f"{finding['path']}:{finding['line']}:{finding['column']}: {finding['severity']} "

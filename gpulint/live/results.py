@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpulint.live.model import (BUILD, FAILED, INCONCLUSIVE, NEGATIVE_STEPS, PASSED, SMOKE_POSITIVE, reference_step)
+from gpulint.live.model import BUILD, FAILED, INCONCLUSIVE, NEGATIVE_STEPS, PASSED, SMOKE_POSITIVE, reference_step
 
 HEALTHY, NEGATIVE = "smoketest.healthy", "smoketest.negative"
 
@@ -42,7 +42,8 @@ def _line(step: dict) -> str:
 
 def _healthy(steps: dict, verdicts: list[dict], engine: str, interrupted: str) -> tuple[str, str]:
     project, reference = steps.get(SMOKE_POSITIVE), steps.get(reference_step(SMOKE_POSITIVE))
-    shown = [_line(s) for s in (project, reference) if s is not None] + [f"{v['rule']}: {v['message']}" for v in verdicts]
+    shown = [_line(s) for s in (project, reference) if s is not None]
+    shown += [f"{v['rule']}: {v['message']}" for v in verdicts]
     text = f"Live run ({engine} engine):\n" + "\n".join(shown)
     if verdicts or any(s is not None and s.get("status") == FAILED for s in (project, reference)):
         return FAILED, text

@@ -10,8 +10,20 @@ from typing import Any
 
 from gpulint.live.common import last_line, negative_step, positive_step
 from gpulint.live.docker_cleanup import LABEL, remove_run, short
-from gpulint.live.model import (CLEANUP, FAILED, HEALTH_HEALTHY, HEALTH_UNHEALTHY, INCONCLUSIVE, PASSED, SKIPPED,
-                                SMOKE_NEGATIVE_HIDDEN, SMOKE_NEGATIVE_VOID, SMOKE_POSITIVE, Step, reference_step)
+from gpulint.live.model import (
+    CLEANUP,
+    FAILED,
+    HEALTH_HEALTHY,
+    HEALTH_UNHEALTHY,
+    INCONCLUSIVE,
+    PASSED,
+    SKIPPED,
+    SMOKE_NEGATIVE_HIDDEN,
+    SMOKE_NEGATIVE_VOID,
+    SMOKE_POSITIVE,
+    Step,
+    reference_step,
+)
 from gpulint.live.reference import compare
 from gpulint.live.reference import reference_step as make_reference_step
 
@@ -58,6 +70,7 @@ class SmokeRunsMixin:
     made_layers: list[str]
     reference_devices: dict[str, list[str] | None]
     _build_thread: Any
+    build_cgroup: Any
 
     def smoke_command(self) -> tuple[list[str] | None, str]:
         """(entrypoint argv, what it is) for the smoke test, or (None, why there is none)."""
@@ -241,6 +254,8 @@ class SmokeRunsMixin:
         containers, images = remove_run(self.client, self.report.run_id, self.containers,
                                         [self.tag] + ([self.image_id] if self.image_id else []),
                                         self.made_layers, errors)
+        if self.build_cgroup is not None:  # an interrupted build's cgroup
+            errors += [f"cgroup {path}" for path in self.build_cgroup.remove()]
         seconds = time.perf_counter() - started
         detail = f"removed {containers} container(s) and {images} image(s) labelled {LABEL}={self.report.run_id}"
         if errors:

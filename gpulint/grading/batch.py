@@ -139,8 +139,8 @@ def _warm_up() -> None:
 def _collect(results, total: int, progress: bool) -> list[Row]:
     if not progress:
         return list(results)
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.console import Console
 
     rows = []
     with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

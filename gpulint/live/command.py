@@ -25,7 +25,6 @@ def add_live_parser(commands) -> None:
 
     live = commands.add_parser(
         "live", help="build the image and run its smoke test and HEALTHCHECK with and without a GPU",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Prove the image works: build the Dockerfile that `gpulint check` finds, run the smoke test "
                     "and gpulint's reference smoke test with a GPU requested (expect exit 0) and without any "
                     "(no device request, NVIDIA_VISIBLE_DEVICES=void, CUDA_VISIBLE_DEVICES=''; expect non-zero), "

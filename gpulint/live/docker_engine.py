@@ -17,7 +17,7 @@ from typing import Any
 
 from gpulint.live.docker_build import BuildMixin
 from gpulint.live.docker_cleanup import LABEL, remove_run, short
-from gpulint.live.docker_gpu import gpu_requests, identify, is_refusal
+from gpulint.live.docker_gpu import cdi_devices, gpu_requests, identify, is_refusal
 from gpulint.live.gpu import probe_gpus
 from gpulint.live.model import (
     BUILD,
@@ -120,7 +120,7 @@ class DockerRun(BuildMixin, SmokeRunsMixin):
             "name": "docker", "host": url, "reachable": True, "platform": platform_name, "podman": podman,
             "version": engine_version, "api_version": version.get("ApiVersion"), "os": info.get("OperatingSystem"),
             "runtimes": runtimes, "default_runtime": info.get("DefaultRuntime"), "nvidia_runtime": "nvidia" in runtimes,
-            "cdi_devices": [label for label, _ in self.candidates if label.startswith("CDI")],
+            "cdi_devices": cdi_devices(info, url),
             "gpu_requests": [label for label, _ in self.candidates]}
         lines = [f"{platform_name} {engine_version} (API {version.get('ApiVersion')}) at {url}",
                  f"runtimes: {', '.join(runtimes) or 'none reported'} (default {info.get('DefaultRuntime') or '?'})"]

@@ -17,6 +17,9 @@ def run_live(result: Any, options: LiveOptions) -> LiveReport:
 
     An interrupt (Ctrl-C, SIGTERM) is not raised: the engine cleans up while unwinding, and the
     report comes back with ``interrupted`` set and the steps that ran."""
+    if options.dry_run:
+        raise TargetError("--dry-run prints the Kubernetes Jobs without running them: use "
+                          "gpulint live PATH --engine kubernetes --image REF --dry-run")
     target = find_target(result)
     report = LiveReport(engine=options.engine, run_id=uuid.uuid4().hex[:12], require_gpu=options.require_gpu,
                         submission=options.submission)

@@ -138,8 +138,10 @@ class SmokeRunsMixin:
         condition.devices = outcome.devices
         self.reference_devices[name] = outcome.devices
         gpu = condition.request is not None and condition.devices != []
-        where = condition.where + ("" if condition.devices is None else
-                                   f"; devices inside: {', '.join(condition.devices) or 'none'}")
+        if condition.devices is not None:
+            where = f"{condition.where}; devices inside: {', '.join(condition.devices) or 'none'}"
+        else:
+            where = f"{condition.where}; devices inside: not verifiable (no Python or shell in the image)"
         reference = make_reference_step(reference_step(name), outcome, seconds, where, positive,
                                         condition.describe(), gpu)
         step = self._run_project(name, condition, where, gpu)

@@ -214,7 +214,9 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(render_text(live))
     if any(fmt == "github" for fmt, _ in outputs) and os.environ.get("GITHUB_STEP_SUMMARY"):
         _append_step_summary(result, os.environ["GITHUB_STEP_SUMMARY"])
-    return EXIT_FINDINGS if result.failed(threshold) or (live is not None and live.failed) else EXIT_OK
+    if live is not None and (live.interrupted or not result.failed(threshold)):
+        return live.exit_code  # 0, 1, 3 (no GPU step ran), 4 (inconclusive), 130/143 (interrupted)
+    return EXIT_FINDINGS if result.failed(threshold) else EXIT_OK
 
 
 def _stdin_name(data: bytes) -> str:

@@ -74,8 +74,11 @@ def test_passing_fixture(case: Path) -> None:
 
 
 def test_every_rule_has_failing_and_passing_fixtures() -> None:
+    """Live mode's verdicts (kind ``live``) come from running the image: tests/test_live_*.py prove them."""
     missing = []
-    for rule_id in load_rules():
+    for rule_id, rule in load_rules().items():
+        if rule.kind == "live":
+            continue
         for outcome in ("fail", "pass"):
             if not any((FIXTURES / rule_id / outcome).glob("*")):
                 missing.append(f"{rule_id}/{outcome}")

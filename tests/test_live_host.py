@@ -13,10 +13,9 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
-STATUSES = {"passed", "failed", "skipped"}
+STATUSES = {"passed", "failed", "skipped", "inconclusive"}
 
 
 def _gpus() -> int:
@@ -51,7 +50,12 @@ def _steps(data: dict) -> dict:
 
 def assert_contract(data: dict) -> None:
     """The public --format json contract."""
-    assert isinstance(data["engine"], str) and data["engine"] in ("docker", "host")
+    assert isinstance(data["engine"], str) and data["engine"] in ("docker", "host", "kubernetes")
+    assert data["outcome"] in ("passed", "failed", "inconclusive", "no-gpu", "interrupted")
+    assert data["exit_code"] in (0, 1, 3, 4, 130, 143) and isinstance(data["gpu_ran"], bool)
+    assert data["passed"] is (data["outcome"] == "passed")
+    for finding in data["findings"]:
+        assert {"rule", "name", "severity", "path", "line", "column", "message", "fix", "evidence"} <= set(finding)
     assert isinstance(data["gpus"], list)
     for gpu in data["gpus"]:
         assert {"index", "name", "driver", "cuda_driver"} <= set(gpu)
@@ -83,14 +87,17 @@ def test_host_reference_without_gpu(cli):
     assert_contract(data)
     assert data["engine"] == "host" and data["gpus"] == [] and data["gpu_problem"]
     steps = _steps(data)
-    assert list(steps) == ["preflight", "smoke.positive", "smoke.negative"]
+    assert list(steps) == ["preflight", "smoke.positive", "reference.positive", "smoke.negative",
+                           "reference.negative"]
     assert steps["smoke.positive"]["status"] == "skipped"
     assert steps["smoke.positive"]["detail"].startswith("needs a GPU: ")
     negative = steps["smoke.negative"]
     assert negative["status"] == "passed", negative
     assert negative["exit_code"] in (2, 3)  # NVML (no driver / no nvidia-ml-py) or CUDA unavailable
     assert "FAIL " in negative["detail"]  # the line the test printed
-    assert result.returncode == 0
+    assert steps["reference.negative"]["status"] == "passed"  # gpulint's reference agrees: no usable GPU
+    assert data["findings"] == []
+    assert result.returncode == 3  # no GPU step ran: not a pass
 
 
 @pytest.mark.gpu
@@ -106,6 +113,9 @@ def test_host_reference_on_gpu(cli):
     assert "OK compute" in steps["smoke.positive"]["detail"]
     assert steps["smoke.negative"]["status"] == "passed" and steps["smoke.negative"]["exit_code"] == 3
     assert "FAIL cuda" in steps["smoke.negative"]["detail"]
+    assert steps["reference.positive"]["status"] == "passed" and steps["reference.positive"]["gpu"] is True
+    assert steps["reference.negative"]["status"] == "passed" and data["findings"] == []
+    assert data["gpu_ran"] is True and data["outcome"] == "passed"
     assert result.returncode == 0
 
 
@@ -144,9 +154,9 @@ def test_smoke_override_and_timeout(cli, tmp_path):
     result = cli("live", project, "--engine", "host", "--smoke", "sleep 30", "--smoke-timeout", "1",
                  "--format", "json")
     negative = _steps(result.json())["smoke.negative"]
-    assert negative["status"] == "failed" and "timed out after 1 s" in negative["detail"]
+    assert negative["status"] == "inconclusive" and "timed out after 1 s" in negative["detail"]
     assert negative["seconds"] < 10
-    assert result.returncode == 1
+    assert result.returncode == 4  # inconclusive, never a pass
 
 
 def test_nothing_to_run_is_a_usage_error(cli, tmp_path):
@@ -213,7 +223,7 @@ def test_live_code_is_not_imported_without_live():
             "import sys\nprint('\\n'.join(sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     loaded = {line.split(".")[0] for line in out.splitlines()}
-    assert not loaded & {"docker", "pynvml", "rich", "requests"}
+    assert not loaded & {"docker", "kubernetes", "pynvml", "rich", "requests"}
 
 
 def test_grade_live_on_a_lab_answers_file(cli, tmp_path):

@@ -17,7 +17,7 @@ CRITERIA = {
 # Live criteria a static rule may also fail (a smoke test that games the negative test).
 LIVE_CRITERIA = {"smoketest.healthy", "smoketest.negative"}
 KINDS = {"file", "yaml", "suppression", "project", "dockerfile", "workflow", "kubernetes", "rollout", "smoketest",
-         "gitlab", "cloudbuild", "ci"}
+         "gitlab", "cloudbuild", "ci", "live"}
 RULES = list(load_rules().values())
 
 

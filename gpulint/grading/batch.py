@@ -69,6 +69,7 @@ class _Settings:
     fmt: str = "markdown"
     view: StudentView | None = None
     timeout: float | None = DEFAULT_SECONDS
+    live: dict | None = None  # submission name -> live criteria (LiveResult by criterion id)
 
 
 _SETTINGS: _Settings | None = None
@@ -80,7 +81,7 @@ def _init(settings: _Settings) -> None:
 
 
 def grade_one(path: Path, rubric: Rubric | None = None, fmt: str | None = None, view: StudentView | None = None,
-              timeout: float | None = DEFAULT_SECONDS) -> Row:
+              timeout: float | None = DEFAULT_SECONDS, live: dict | None = None) -> Row:
     """Grade one submission into a gradebook row; never raises."""
     from gpulint.grading.formats import render
     from gpulint.grading.grader import grade_error, grade_path
@@ -92,11 +93,12 @@ def grade_one(path: Path, rubric: Rubric | None = None, fmt: str | None = None, 
     if rubric is None:
         assert _SETTINGS is not None
         rubric, fmt, view, timeout = _SETTINGS.rubric, _SETTINGS.fmt, _SETTINGS.view, _SETTINGS.timeout
+        live = _SETTINGS.live
     fmt = fmt or "markdown"
     view = view or StudentView.for_rubric(rubric)
     try:
         with time_limit(timeout):
-            graded = grade_path(path, rubric)
+            graded = grade_path(path, rubric, (live or {}).get(path.name))
     except GradingTimeout as failure:
         graded = grade_error(path.name, rubric, f"{path.name}: {failure}", "timed out")
     except SubmissionError as failure:
@@ -151,14 +153,16 @@ def gradebook_csv(rows: list[Row], rubric: Rubric) -> str:
 
 def grade_all(folder: Path, rubric: Rubric, fmt: str = "markdown", jobs: int | None = None,
               progress: bool | None = None, view: StudentView | None = None,
-              timeout: float | None = DEFAULT_SECONDS, exclude: Path | None = None) -> tuple[list[Row], float]:
-    """Grade every submission under ``folder`` (rows sorted by name) and the seconds it took."""
+              timeout: float | None = DEFAULT_SECONDS, exclude: Path | None = None,
+              live: dict | None = None) -> tuple[list[Row], float]:
+    """Grade every submission under ``folder`` (rows sorted by name) and the seconds it took; ``live``:
+    each submission's live criteria by name (from live reports or a Kubernetes batch)."""
     started = time.perf_counter()
     paths = submissions_in(folder, exclude=exclude)
     jobs = max(1, jobs or os.cpu_count() or 1)
     if progress is None:
         progress = sys.stderr.isatty()
-    settings = _Settings(rubric, fmt, view or StudentView.for_rubric(rubric), timeout)
+    settings = _Settings(rubric, fmt, view or StudentView.for_rubric(rubric), timeout, live)
     rows: list[Row] = []
     if paths:
         _warm_up()

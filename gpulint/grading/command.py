@@ -57,7 +57,8 @@ def add_grade_parser(commands) -> None:
                        help="exit 1 when the score is below SCORE ('max': below every non-live point); "
                             "for GitHub Classroom's command grader")
     grade.add_argument("--live-results", type=Path, default=None, metavar="FILE",
-                       help="JSON results of a live run: {criterion id: true/false or {passed, output}}")
+                       help="a live report (gpulint live --format json) or {criterion id: true/false or "
+                            "{passed, output}}; with --batch, a folder of live reports, one per submission")
     grade.add_argument("--show-hidden", action="store_true",
                        help="show every criterion, hidden ones too, and the total in the student-facing reports "
                             "(text, markdown, the HTML feedback sections): the instructor's view")
@@ -116,10 +117,11 @@ def run_grade(args: argparse.Namespace) -> int:
     if getattr(args, "live", False):
         if args.live_results is not None:
             return _error("--live runs the live checks itself; give either --live or --live-results FILE")
-        if args.batch:
-            return _error("--live grades one submission at a time (it builds and runs its image); "
-                          "it cannot be combined with --batch")
-    if args.live_results is not None:
+        if args.batch and args.engine != "kubernetes":
+            return _error("--batch --live runs every submission's image at once: use --engine kubernetes, or run "
+                          "`gpulint live --format json -o DIR/<submission>.json` per submission and pass "
+                          "--live-results DIR")
+    if args.live_results is not None and not args.batch:  # with --batch: a folder, matched in _batch
         import json
 
         from gpulint.grading.grader import parse_live_results
@@ -218,9 +220,33 @@ def _grade_live(args: argparse.Namespace, rubric):
         graded = grade(submission, rubric, results)
     else:
         sys.stderr.write(render_text(report))
+        if report.interrupted:
+            return report.exit_code
         graded = grade(submission, rubric, live_results(report))
     graded.submission_hash = submission_hash(args.path, submission)
     return graded
+
+
+def _batch_live(args: argparse.Namespace, rubric, submissions: list[Path], out_dir: Path):
+    """Live criteria by submission name for a batch (None without live results), or an exit status."""
+    if args.live_results is None and not getattr(args, "live", False):
+        return None
+    from gpulint.grading.live_batch import LiveBatchError, load_live_folder, run_kubernetes_batch
+
+    try:
+        if args.live_results is not None:
+            live = load_live_folder(args.live_results, submissions)
+        else:
+            from gpulint.live.options import options_from
+
+            live = run_kubernetes_batch(submissions, rubric, options_from(args), out_dir)
+    except LiveBatchError as error:
+        return _error(str(error))
+    missing = sorted(p.name for p in submissions if not live.get(p.name))
+    if missing:
+        print(f"gpulint: no live results for {len(missing)} submission(s), their live criteria stay skipped: "
+              + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""), file=sys.stderr)
+    return live
 
 
 def _batch(args: argparse.Namespace, rubric, view) -> int:
@@ -250,8 +276,11 @@ def _batch(args: argparse.Namespace, rubric, view) -> int:
             old_rows = read_gradebook(args.compare)
         except CompareError as error:
             return _error(str(error))
+    live = _batch_live(args, rubric, submissions_in(folder, exclude=out), out.parent if html else out)
+    if isinstance(live, int):
+        return live
     rows, elapsed = grade_all(folder, rubric, fmt=args.format, jobs=args.jobs, view=view,
-                              timeout=args.timeout or None, exclude=out)
+                              timeout=args.timeout or None, exclude=out, live=live)
     comparison = compare(old_rows, rows, rubric, str(args.compare)) if old_rows is not None else None
     try:
         if html:

@@ -79,6 +79,9 @@ def _points(value: float) -> str:
 
 def criterion_feedback(result: CriterionResult, graded: GradeResult) -> str:
     criterion = result.criterion
+    if result.status == "skipped" and result.live is not None:
+        return (f"Not graded (0 of {_points(criterion.points)} points here): live mode ran, but could not decide "
+                f"this criterion.\n{result.live.output.rstrip()}")
     if result.status == "skipped":
         return (f"Not graded: this criterion needs live mode (running the smoke test on a real GPU), which "
                 f"was not run, so it scores 0 of {_points(criterion.points)} points here. "

@@ -18,7 +18,6 @@ from gpulint.core.findings import Finding
 from gpulint.grading.provenance import submission_hash
 from gpulint.grading.rubric import Criterion, Rubric, _round
 from gpulint.grading.submission import Submission, SubmissionError, load_submission
-from gpulint.live import model as live_model
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
@@ -27,6 +26,7 @@ PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 class LiveResult:
     passed: bool
     output: str = ""
+    skipped: bool = False  # live mode ran but could not decide (no GPU, a timeout): not graded, with the reason
 
 
 @dataclass
@@ -79,7 +79,13 @@ class GradeResult:
 
 
 def parse_live_results(data: Any) -> dict[str, LiveResult]:
-    """``{"smoketest.healthy": true}`` or ``{"smoketest.healthy": {"passed": true, "output": "..."}}``."""
+    """``{"smoketest.healthy": true}``, ``{"smoketest.healthy": {"passed": true, "output": "..."}}``, or a
+    live report (``gpulint live --format json``)."""
+    from gpulint.live.results import criteria_from_report, is_live_report
+
+    if is_live_report(data):
+        return {cid: LiveResult(status == PASSED, text, skipped=status == SKIPPED)
+                for cid, (status, text) in criteria_from_report(data).items()}
     if not isinstance(data, dict):
         raise ValueError("live results must be a JSON object mapping criterion ids to results")
     results: dict[str, LiveResult] = {}
@@ -107,8 +113,8 @@ def grade(submission: Submission, rubric: Rubric, live_results: dict[str, LiveRe
             live = live_results.get(criterion.id)
             if failing:  # the static reading already shows the live check is gamed
                 result = CriterionResult(criterion, FAILED, 0.0, about, failing, live=live)
-            elif live is None:
-                result = CriterionResult(criterion, SKIPPED, 0.0, about)
+            elif live is None or live.skipped:
+                result = CriterionResult(criterion, SKIPPED, 0.0, about, live=live)
             else:
                 result = CriterionResult(criterion, PASSED if live.passed else FAILED,
                                          criterion.points if live.passed else 0.0, about, live=live)
@@ -146,19 +152,13 @@ def grade_path(path: Path, rubric: Rubric, live_results: dict[str, LiveResult] |
 
 
 def live_results(report) -> dict:
-    """The lab's live criteria from a live run: smoketest.healthy (the smoke test passes with a GPU) and
-    smoketest.negative (it fails with CUDA_VISIBLE_DEVICES=''). A criterion whose step was skipped
-    (no engine, no GPU) is left out, so it stays skipped; an image that does not build fails both."""
-    results: dict[str, LiveResult] = {}
-    build = report.step(live_model.BUILD)
-    for criterion, name in (("smoketest.healthy", live_model.SMOKE_POSITIVE),
-                            ("smoketest.negative", live_model.SMOKE_NEGATIVE)):
-        step = report.step(name)
-        if build is not None and build.status == live_model.FAILED:
-            results[criterion] = LiveResult(False, f"The image did not build ({report.engine} engine): {build.detail}")
-        elif step is not None and step.status in (live_model.PASSED, live_model.FAILED):
-            results[criterion] = LiveResult(step.status == live_model.PASSED, f"{name} ({report.engine} engine): {step.detail}")
-    return results
+    """The lab's live criteria from a live run (see ``gpulint.live.results``): smoketest.healthy passes
+    only when the project's smoke test and the reference both pass with a GPU; a criterion the runs
+    could not decide is skipped with the reason."""
+    from gpulint.live.results import criteria_from_report
+
+    return {cid: LiveResult(status == "passed", text, skipped=status == "skipped")
+            for cid, (status, text) in criteria_from_report(report.to_json()).items()}
 
 
 __all__ = ["CriterionResult", "GradeResult", "LiveResult", "SubmissionError", "grade", "grade_error", "grade_path",

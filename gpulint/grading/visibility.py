@@ -111,6 +111,10 @@ def skipped_note(results: list[CriterionResult]) -> str:
     if not skipped:
         return ""
     points = sum(r.criterion.points for r in skipped)
+    if any(r.live is not None for r in skipped):
+        return (f"{len(skipped)} live criteri{'on' if len(skipped) == 1 else 'a'} ({_pts(points)} points) not "
+                "graded: live mode ran but could not decide them (no GPU step ran, or a run timed out), so they "
+                "score 0 here.")
     return (f"{len(skipped)} live criteri{'on' if len(skipped) == 1 else 'a'} "
             f"({_pts(points)} points) not graded: live mode (a real GPU run, `--live`) was not used, "
             "so they score 0 here.")

@@ -1,12 +1,14 @@
-"""Live mode: build the image, run its smoke test with and without a GPU, watch its HEALTHCHECK.
+"""Live mode: build the image, run its smoke test beside gpulint's reference smoke test with and
+without a GPU, watch its HEALTHCHECK.
 
-Static rules say the artifacts look right; live mode proves the image works. Two engines: ``docker``
-(the Docker Engine API through the docker SDK, honouring ``DOCKER_HOST``; Podman's Docker-compatible
-socket works too) and ``host`` (the smoke test with the local Python, for GPU machines without a
-container engine). GPUs are read through NVML (pynvml, from nvidia-ml-py).
+Static rules say the artifacts look right; live mode proves the image works. Three engines:
+``docker`` (the Docker Engine API through the docker SDK, honouring ``DOCKER_HOST``; Podman's
+Docker-compatible socket works too), ``host`` (both smoke tests with the local Python, for GPU
+machines without a container engine) and ``kubernetes`` (an already pushed image as Jobs on a GPU
+node pool, through the official client). GPUs are read through NVML (pynvml, from nvidia-ml-py).
 
-This package imports nothing heavy at import time: docker, pynvml and rich load only when a live run
-starts, so ``gpulint --version`` and a static ``check`` stay light.
+This package imports nothing heavy at import time: docker, kubernetes, pynvml and rich load only when
+a live run starts, so ``gpulint --version`` and a static ``check`` stay light.
 """
 
 from __future__ import annotations

@@ -1,7 +1,13 @@
 """``gpulint live [PATH]``, and the live half of ``check --live`` and ``grade --live``.
 
-Exit status of ``gpulint live``: 0 when no step failed (skipped steps, e.g. for want of a GPU, do
-not fail), 1 when a step failed, 2 for a usage error, nothing to run, or a missing ``live`` extra.
+Exit status of ``gpulint live`` (also the JSON report's ``exit_code``):
+  0    every step that ran passed, and the smoke test ran with a GPU
+  1    a step failed, or the project's smoke test disagrees with gpulint's reference smoke test
+       (and, with --require-gpu, no GPU could be used)
+  2    usage error, nothing to run, or a missing extra
+  3    nothing failed, but no step ran with a GPU: the GPU test never ran (without --require-gpu)
+  4    nothing failed, but a step could not decide (a timeout, a GPU the engine attached unasked)
+  130  interrupted by Ctrl-C (SIGINT); 143 terminated (SIGTERM): the partial report is still written
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from gpulint.live.model import EXIT_USAGE
 
 
 def add_live_parser(commands) -> None:
@@ -20,13 +26,18 @@ def add_live_parser(commands) -> None:
     live = commands.add_parser(
         "live", help="build the image and run its smoke test and HEALTHCHECK with and without a GPU",
         description="Prove the image works: build the Dockerfile that `gpulint check` finds, run the smoke test "
-                    "with all GPUs (expect exit 0) and with CUDA_VISIBLE_DEVICES='' (expect non-zero), and watch "
-                    "the HEALTHCHECK turn healthy with a GPU and unhealthy without one. Needs "
-                    "pip install 'gpulint[live]'. Runs the project's code: never on untrusted pull requests.")
+                    "and gpulint's reference smoke test with a GPU requested (expect exit 0) and without any "
+                    "(no device request, NVIDIA_VISIBLE_DEVICES=void, CUDA_VISIBLE_DEVICES=''; expect non-zero), "
+                    "and watch the HEALTHCHECK turn healthy with a GPU and unhealthy without one. Needs "
+                    "pip install 'gpulint[live]'. Runs the project's code: never on untrusted pull requests.",
+        epilog="exit status: 0 passed with a GPU; 1 failed; 2 usage error; 3 no GPU step ran (see --require-gpu); "
+               "4 inconclusive (a timeout); 130/143 interrupted (SIGINT/SIGTERM), with a partial report")
     live.add_argument("path", type=Path, nargs="?", default=Path("."), metavar="PATH",
                       help="project folder or Dockerfile (default .)")
     live.add_argument("--format", "-f", choices=("text", "json"), default="text")
     live.add_argument("--output", "-o", type=Path, default=None, metavar="FILE", help="write the report to FILE")
+    live.add_argument("--submission-id", default=None, metavar="ID",
+                      help="the submission this report is for (grade --batch --live-results matches on it)")
     add_live_arguments(live, flag=False)
 
 
@@ -50,13 +61,22 @@ def execute(result: Any, args: argparse.Namespace):
 
 def run_live_command(args: argparse.Namespace) -> int:
     from gpulint.engine.run import UsageError, run
+    from gpulint.live.model import LiveReport
     from gpulint.live.render import render_json, render_text
+    from gpulint.live.signals import signal_name, sigterm_unwinds
 
-    try:
-        result = run([args.path])
-    except UsageError as error:
-        return _error(str(error))
-    report = execute(result, args)
+    report: Any = None
+    with sigterm_unwinds():
+        try:
+            result = run([args.path])
+            if args.dry_run:
+                return _dry_run(result, args)
+            report = execute(result, args)
+        except UsageError as error:
+            return _error(str(error))
+        except KeyboardInterrupt as error:  # before live mode started: nothing was made
+            report = LiveReport(args.engine, interrupted=True, interrupted_by=signal_name(error),
+                                require_gpu=args.require_gpu)
     if isinstance(report, int):
         return report
     text = render_json(report) if args.format == "json" else render_text(report)
@@ -65,7 +85,32 @@ def run_live_command(args: argparse.Namespace) -> int:
             args.output.write_text(text, encoding="utf-8")
         except OSError as error:
             return _error(f"cannot write {args.output}: {error.strerror or error}")
+        if report.interrupted:
+            print(f"gpulint: interrupted; partial report written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return report.exit_code
+
+
+def _dry_run(result: Any, args: argparse.Namespace) -> int:
+    if args.engine != "kubernetes":
+        return _error("--dry-run prints the Kubernetes Jobs: use it with --engine kubernetes")
+    if not args.image:
+        return _error("--engine kubernetes runs an image that CI already pushed: pass --image REF")
+    from gpulint.live.kubernetes_engine import MissingClient, dry_run_text
+    from gpulint.live.options import options_from
+    from gpulint.live.target import TargetError, find_target
+
+    target = find_target(result)
+    try:
+        text = dry_run_text(target, options_from(args))
+    except (TargetError, MissingClient) as error:
+        return _error(str(error))
+    finally:
+        target.close()
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

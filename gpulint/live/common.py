@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from gpulint.live.model import FAILED, PASSED, Step
+from typing import Any
 
-NOT_GPU_AWARE = ("the smoke test is not GPU-aware: it exits 0 with CUDA_VISIBLE_DEVICES='', when no GPU is visible, "
-                 "so it cannot tell a working GPU container from a broken one; make it fail (exit non-zero) when "
-                 "torch.cuda.is_available() is False or no device is found")
+from gpulint.live.model import FAILED, INCONCLUSIVE, PASSED, Step
+
+NOT_GPU_AWARE = ("the smoke test is not GPU-aware: it exits 0 when no GPU is usable, so it cannot tell a working "
+                 "GPU container from a broken one; make it fail (exit non-zero) when torch.cuda.is_available() is "
+                 "False or no device is found")
 NEGATIVE_ENV = "CUDA_VISIBLE_DEVICES=''"
+NO_GPU_BANNER = ("NO GPU STEP RAN: the smoke test never ran with a GPU; live mode proved only what runs without "
+                 "one, not that the GPU works")
 
 
 def last_line(output: str) -> str:
@@ -22,20 +26,29 @@ def said(output: str) -> str:
     return f": {line}" if line else " (it printed nothing)"
 
 
+def tail(output: str, lines: int = 6) -> str:
+    return "\n".join(output.rstrip().splitlines()[-lines:])
+
+
 def positive_step(name: str, code: int | None, output: str, seconds: float, timed_out: bool, limit: float,
-                  where: str) -> Step:
+                  where: str, condition: dict[str, Any] | None = None, gpu: bool = False) -> Step:
     if timed_out:
-        return Step(name, FAILED, code, seconds, f"timed out after {limit:g} s {where}{said(output)}")
+        return Step(name, INCONCLUSIVE, None, seconds, f"timed out after {limit:g} s {where}: a timeout is not a "
+                    f"verdict{said(output)}", condition, gpu, tail(output))
     if code == 0:
-        return Step(name, PASSED, 0, seconds, f"exit 0 {where}{said(output)}")
-    return Step(name, FAILED, code, seconds, f"exit {code} {where}, expected 0{said(output)}")
+        return Step(name, PASSED, 0, seconds, f"exit 0 {where}{said(output)}", condition, gpu, tail(output))
+    return Step(name, FAILED, code, seconds, f"exit {code} {where}, expected 0{said(output)}", condition, gpu,
+                tail(output))
 
 
 def negative_step(name: str, code: int | None, output: str, seconds: float, timed_out: bool, limit: float,
-                  where: str) -> Step:
+                  where: str, condition: dict[str, Any] | None = None, gpu: bool = False) -> Step:
     if timed_out:
-        return Step(name, FAILED, code, seconds,
-                    f"timed out after {limit:g} s {where}; it should fail fast when no GPU is visible{said(output)}")
+        return Step(name, INCONCLUSIVE, None, seconds,
+                    f"timed out after {limit:g} s {where}: inconclusive, not a pass; it should fail fast when no "
+                    f"GPU is usable{said(output)}", condition, gpu, tail(output))
     if code == 0:
-        return Step(name, FAILED, 0, seconds, f"exit 0 {where}: {NOT_GPU_AWARE}{said(output)}")
-    return Step(name, PASSED, code, seconds, f"exit {code} {where}, as expected (non-zero){said(output)}")
+        return Step(name, FAILED, 0, seconds, f"exit 0 {where}: {NOT_GPU_AWARE}{said(output)}", condition, gpu,
+                    tail(output))
+    return Step(name, PASSED, code, seconds, f"exit {code} {where}, as expected (non-zero){said(output)}", condition,
+                gpu, tail(output))

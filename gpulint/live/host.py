@@ -1,8 +1,9 @@
-"""``--engine host``: the smoke test with the local Python, with and without the GPUs.
+"""``--engine host``: the smoke test with the local Python, with and without the GPUs, beside gpulint's reference.
 
 For GPU machines without a container engine (a course's GPU notebook, a bare-metal node). The
-script runs in a subprocess with a time limit; nothing is built and nothing is isolated, so run
-only code you trust this way.
+scripts run in subprocesses with a time limit; nothing is built and nothing is isolated, so run
+only code you trust this way. A host cannot take its GPUs away from a process, so the one negative
+run hides them from CUDA (``CUDA_VISIBLE_DEVICES=''``); the device-level negatives need a container.
 """
 
 from __future__ import annotations
@@ -11,12 +12,26 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from gpulint.live.common import NEGATIVE_ENV, negative_step, positive_step
 from gpulint.live.gpu import probe_gpus
-from gpulint.live.model import PASSED, PREFLIGHT, SKIPPED, SMOKE_NEGATIVE, SMOKE_POSITIVE, LiveReport, Step
+from gpulint.live.model import (
+    FAILED,
+    PASSED,
+    PREFLIGHT,
+    SKIPPED,
+    SMOKE_NEGATIVE,
+    SMOKE_POSITIVE,
+    LiveReport,
+    Step,
+    reference_step,
+)
 from gpulint.live.options import LiveOptions
+from gpulint.live.reference import classify, compare, payload
+from gpulint.live.reference import reference_step as make_reference_step
 from gpulint.live.target import Target, TargetError
 
 
@@ -72,16 +87,40 @@ def run_host(target: Target, options: LiveOptions, report: LiveReport) -> None:
     lines.append(problem if problem else
                  f"{len(gpus)} GPU(s): " + ", ".join(g.name for g in gpus) +
                  f"; driver {gpus[0].driver}, CUDA driver {gpus[0].cuda_driver}")
-    report.steps.append(Step(PREFLIGHT, PASSED, None, time.perf_counter() - started, "\n".join(lines)))
+    status = PASSED
+    if not gpus and options.require_gpu:
+        status = FAILED
+        lines.append("--require-gpu: no GPU on this machine")
+    report.steps.append(Step(PREFLIGHT, status, None, time.perf_counter() - started, "\n".join(lines)))
     cwd = str(target.script.parent) if target.script is not None and options.smoke is None else \
         str(target.context or target.root)
     base_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    if gpus:
-        code, out, seconds, timed_out = run_process(argv, base_env, cwd, options.timeout)
-        report.steps.append(positive_step(SMOKE_POSITIVE, code, out, seconds, timed_out, options.timeout,
-                                          "with the GPUs visible"))
-    else:
-        report.steps.append(Step(SMOKE_POSITIVE, SKIPPED, None, 0.0, f"needs a GPU: {problem}"))
-    code, out, seconds, timed_out = run_process(argv, {**base_env, "CUDA_VISIBLE_DEVICES": ""}, cwd, options.timeout)
-    report.steps.append(negative_step(SMOKE_NEGATIVE, code, out, seconds, timed_out, options.timeout,
-                                      f"with {NEGATIVE_ENV}"))
+    display = target.script_display or (f"--smoke {options.smoke}" if options.smoke else "the smoke test")
+    location = target.location if options.smoke is None else (target.display or None)
+    with tempfile.TemporaryDirectory(prefix="gpulint-reference-") as folder:
+        for name, content in payload().items():
+            Path(folder, name).write_bytes(content)
+        runner = [sys.executable, str(Path(folder, "run_reference.py"))]
+        report.reference = {"runner": " ".join(runner), "python": sys.executable}
+        conditions = [(SMOKE_POSITIVE, True, {}, "with the GPUs visible"),
+                      (SMOKE_NEGATIVE, False, {"CUDA_VISIBLE_DEVICES": ""}, f"with {NEGATIVE_ENV}")]
+        for name, positive, env, where in conditions:
+            condition = {"gpu_requested": positive, "device_request": None, "env": env}
+            if positive and not gpus:
+                why = f"needs a GPU: {problem}"
+                report.steps.append(Step(name, FAILED if options.require_gpu else SKIPPED, None, 0.0,
+                                         ("--require-gpu: " if options.require_gpu else "") + why, condition))
+                report.steps.append(Step(reference_step(name), SKIPPED, None, 0.0, why, condition))
+                continue
+            code, out, seconds, timed_out = run_process(runner, {**base_env, **env}, folder, options.timeout)
+            outcome = classify(code, out, timed_out)
+            condition["devices"] = outcome.devices
+            gpu = positive and bool(outcome.devices)
+            ref = make_reference_step(reference_step(name), outcome, seconds, where, positive, condition, gpu)
+            code, out, seconds, timed_out = run_process(argv, {**base_env, **env}, cwd, options.timeout)
+            maker = positive_step if positive else negative_step
+            step = maker(name, code, out, seconds, timed_out, options.timeout, where, condition, gpu)
+            report.steps += [step, ref]
+            finding = compare(step, outcome, location, display)
+            if finding is not None:
+                report.findings.append(finding)

@@ -1,52 +1,55 @@
-"""Run live mode over what static analysis found, and always clean up."""
+"""Run live mode over what static analysis found, always clean up, and keep a partial report on interrupts."""
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 import uuid
 from typing import Any
 
 from gpulint.live.model import LiveReport
 from gpulint.live.options import LiveOptions
+from gpulint.live.signals import signal_name, sigterm_unwinds
 from gpulint.live.target import TargetError, find_target
 
 
-def _terminate(signum, frame):  # SIGTERM (a CI job cancelled): unwind like Ctrl-C, so clean-up runs
-    raise KeyboardInterrupt
-
-
 def run_live(result: Any, options: LiveOptions) -> LiveReport:
-    """Live mode over a static run's artifacts. Raises TargetError (nothing to run) or MissingExtra."""
+    """Live mode over a static run's artifacts. Raises TargetError (nothing to run) or MissingExtra.
+
+    An interrupt (Ctrl-C, SIGTERM) is not raised: the engine cleans up while unwinding, and the
+    report comes back with ``interrupted`` set and the steps that ran."""
+    if options.dry_run:
+        raise TargetError("--dry-run prints the Kubernetes Jobs without running them: use "
+                          "gpulint live PATH --engine kubernetes --image REF --dry-run")
     target = find_target(result)
-    report = LiveReport(engine=options.engine, run_id=uuid.uuid4().hex[:12])
+    report = LiveReport(engine=options.engine, run_id=uuid.uuid4().hex[:12], require_gpu=options.require_gpu,
+                        submission=options.submission)
     report.target = target.describe()
     if options.engine == "docker" and target.dockerfile is None:
         target.close()
         raise TargetError(f"no Dockerfile found under {result.root}; live mode builds the Dockerfile that "
                           "`gpulint check` finds (or use --engine host to run the smoke test with this Python)")
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _terminate)
+    if options.engine == "kubernetes" and not options.image:
+        target.close()
+        raise TargetError("--engine kubernetes runs an image that CI already pushed: pass --image REF")
     progress = _Progress(options.progress)
     try:
-        with progress:
+        with sigterm_unwinds(), progress:
             if options.engine == "host":
                 from gpulint.live.host import run_host
 
                 run_host(target, options, report)
+            elif options.engine == "kubernetes":
+                from gpulint.live.kubernetes_engine import run_kubernetes
+
+                run_kubernetes(target, options, report)
             else:
                 from gpulint.live.docker_engine import run_docker
 
                 run_docker(target, options, report, progress.update if progress.enabled else None)
-    except KeyboardInterrupt:
-        report.interrupted = True
-        raise
+    except KeyboardInterrupt as error:  # Terminated (SIGTERM) too
+        report.interrupted, report.interrupted_by = True, signal_name(error)
     finally:
         target.close()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
     return report
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, effective_healthcheck, script_resolver
+from gpulint.core.source import Span
 
 
 class TargetError(Exception):
@@ -26,6 +27,8 @@ class Target:
     script: Path | None = None  # the host file of the Python script the health check runs, if any
     script_display: str = ""
     problems: list[str] = field(default_factory=list)
+    location: Any = None  # where findings about the smoke test point: the HEALTHCHECK's command, or the script
+    mount_types: set[str] = field(default_factory=set)  # RUN --mount types the Dockerfile uses (secret, ssh, cache)
     _temp: Any = field(default=None, repr=False)
     _written: dict[str, Any] = field(default_factory=dict, repr=False)  # inline artifacts written to _temp
 
@@ -44,6 +47,15 @@ class Target:
     def describe(self) -> dict[str, Any]:
         return {"dockerfile": self.display or None, "context": str(self.context) if self.context else None,
                 "healthcheck": self.healthcheck_text(), "smoke_test": self.script_display or None}
+
+    def healthcheck_argv(self) -> list[str] | None:
+        """The HEALTHCHECK's command as an argv (a shell form runs under /bin/sh -c), or None."""
+        hc = self.healthcheck
+        if hc is None or hc.none:
+            return None
+        if hc.exec_argv is not None:
+            return list(hc.exec_argv) or None
+        return ["/bin/sh", "-c", hc.shell] if hc.shell else None
 
     def healthcheck_text(self) -> str | None:
         hc = self.healthcheck
@@ -84,6 +96,8 @@ def find_target(result: Any) -> Target:
             path = target.host_file(chosen.source)
             if path is not None:
                 target.script, target.script_display = path, chosen.source.rel_path
+                if target.location is None:
+                    target.location = Span.at_line(chosen.source, 1)
                 break
     return target
 
@@ -99,10 +113,29 @@ def _use_dockerfile(target: Target, dockerfile: Any) -> None:
         target.context = Path(context.directory)
     else:
         _materialize(target, dockerfile)
+    target.mount_types = _mount_types(dockerfile)
     if target.healthcheck is not None and not target.healthcheck.none and stage is not None:
+        target.location = target.healthcheck.command_span()
         script = _script_of(target, dockerfile, stage)
         if script is not None:
             target.script, target.script_display = script
+
+
+def _mount_types(dockerfile: Any) -> set[str]:
+    """The ``type=`` of every ``RUN --mount`` flag (the flags part of each parsed RUN instruction)."""
+    found: set[str] = set()
+    for instruction in dockerfile.instructions:
+        if instruction.keyword != "RUN":
+            continue
+        try:
+            words = shlex.split(instruction.args[:instruction.body_index])
+        except ValueError:  # an unbalanced quote in the flags: the build itself will say so
+            continue
+        for word in words:
+            if word.startswith("--mount="):
+                fields = dict(part.split("=", 1) for part in word[len("--mount="):].split(",") if "=" in part)
+                found.add(fields.get("type", "bind").lower())
+    return found
 
 
 def _materialize(target: Target, dockerfile: Any) -> None:

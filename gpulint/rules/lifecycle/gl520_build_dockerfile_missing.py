@@ -24,8 +24,8 @@ class BuildDockerfileMissing(Rule):
     `-f` is relative to the working directory, and without `-f` the Dockerfile is
     `<context>/Dockerfile`. Paths are resolved from the repository root: the folder holding
     `.github/workflows/` for GitHub Actions, the folder of `.gitlab-ci.yml` for GitLab CI; in the
-    `lab` profile, the scanned folder for any pipeline. The rule only runs when the scanned tree
-    has Dockerfiles of its own; paths with variables or expressions, or after a `cd`, are not
+    `lab` profile, the scanned folder for any pipeline. The rule only runs when the pipeline's
+    repository has Dockerfiles in the scanned files; paths with variables or expressions, or after a `cd`, are not
     judged.
 
     ## Why is this bad?
@@ -64,10 +64,12 @@ class BuildDockerfileMissing(Rule):
         root = pipeline.repository_root()
         if root is None and profile_of(project) == "lab":
             root = ""
-        if not dockerfiles or root is None:
+        if root is None:
             return
         prefix = root + "/" if root else ""
         known = sorted(d.source.rel_path[len(prefix):] for d in dockerfiles if d.source.rel_path.startswith(prefix))
+        if not known:
+            return  # the repository has no Dockerfile of its own in the scanned files: nothing to compare with
         for site in pipeline.images.build_sites:
             context = site.context
             dockerfile = site.dockerfile if site.dockerfile is not None else posixpath.join(context, "Dockerfile")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -188,6 +188,7 @@ class BuildSite:
     span: Any  # what a finding about a missing file points at
     file_span: Any | None
     by_command: bool  # False: an action's inputs (no Containerfile fallback)
+    tags: list[str] = field(default_factory=list)  # the references it tags, as written
 
 
 @dataclass
@@ -359,12 +360,15 @@ class ImageFacts:
             context = posixpath.normpath(posixpath.join(base, contexts[0][0]))
             dockerfile = posixpath.normpath(posixpath.join(base, files[-1][0])) if files else None
             file_span = site.word_span(files[-1][1]) if files else None
+            tags = [v for v, _ in options.get("-t", []) + options.get("--tag", [])]
             sites.append(BuildSite(site.unit, dockerfile, context, file_span or site.word_span(contexts[0][1]),
-                                   file_span, True))
+                                   file_span, True, tags))
+        inputs = [i for i in p.image_inputs() if i.kind == BUILD]
         for given in p.build_inputs():
             dockerfile = posixpath.normpath(given.dockerfile) if given.dockerfile is not None else None
+            tags = [i.text for i in inputs if i.unit is given.unit]
             sites.append(BuildSite(given.unit, dockerfile, posixpath.normpath(given.context), given.span,
-                                   given.file_span, False))
+                                   given.file_span, False, tags))
         return sites
 
     @cached_property
@@ -416,3 +420,14 @@ class ImageFacts:
             resolved[name] = expand_shell(normalise(value), resolved)
         value = expand_shell(normalise(text), resolved)
         return re.sub(r"\$\{\{.*?\}\}", "*", value).removeprefix("docker://")
+
+    def builds_for(self, unit: Any) -> list[BuildSite]:
+        """The builds whose image a unit's push publishes: a build in the same step (an action that
+        builds and pushes), or a build tagging a reference the unit pushes."""
+        same = [b for b in self.build_sites if b.unit is unit]
+        if same:
+            return same
+        pushed = {_repository(image_form(self.pipeline.normalise(s.target), {})[0]) for s in self.pushes
+                  if s.unit is unit}
+        return [b for b in self.build_sites
+                if any(_repository(image_form(self.pipeline.normalise(t), {})[0]) in pushed for t in b.tags)]

@@ -31,7 +31,7 @@ from gpulint.artifacts.smoketest import SMOKE_NAMES
 from gpulint.artifacts.kubernetes.model import deployments, gpu_limit, is_gpu_workload
 from gpulint.ci.images import DockerRun
 from gpulint.project.pipelines import ci_pipelines
-from gpulint.syntax.images import parse_image
+from gpulint.syntax.images import cuda_of, parse_image
 from gpulint.core.source import EmbeddedSource
 from gpulint.syntax.python import PythonFile, parse_python
 
@@ -392,3 +392,50 @@ def deployed_gpu_images(manifests: Any):
 def lifecycle_project(project: Any) -> bool:
     """The manifests are judged together with the image the project builds (a Dockerfile exists)."""
     return bool(project.of_kind("dockerfile"))
+
+
+# ----------------------------------------------------------------------------- what a push publishes
+
+# Base images that carry a GPU stack (CUDA, ROCm, a GPU framework or inference server).
+_GPU_BASES = ("nvidia/cuda", "nvcr.io/", "pytorch/pytorch", "rocm/", "vllm/vllm-openai", "lmsysorg/sglang",
+              "ghcr.io/huggingface/text-generation-inference", "tensorflow/tensorflow:", "nvidia/", "intel/intel-extension")
+
+
+def is_gpu_dockerfile(dockerfile: Dockerfile) -> bool | None:
+    """Whether the image a Dockerfile ships carries a GPU stack (None: its base cannot be read)."""
+    from gpulint.artifacts.dockerfile.base_images import stage_image
+
+    if not dockerfile.stages:
+        return None
+    ref, _ = stage_image(dockerfile, dockerfile.stages[-1])
+    if ref is None:
+        return None
+    text = f"{ref.repository}:{ref.tag or ''}".lower()
+    if cuda_of(ref) is not None or any(m in text for m in _GPU_BASES) or "gpu" in (ref.tag or "").lower() \
+            or "cuda" in text or "rocm" in text:
+        return True
+    return False
+
+
+def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
+    """Whether a push publishes a GPU image: False when every Dockerfile the push's builds read is
+    in the scanned files and none carries a GPU stack (a docs, CPU or tool image); None when it
+    cannot be told."""
+    builds = pipeline.images.builds_for(push.unit)
+    if not builds:
+        return None
+    root = pipeline.repository_root()
+    prefix = (root + "/") if root else ""
+    by_path = {d.source.rel_path: d for d in project.of_kind("dockerfile") if d.source.path is not None}
+    verdicts = []
+    for build in builds:
+        path = build.dockerfile or posixpath.join(build.context, "Dockerfile")
+        dockerfile = by_path.get(posixpath.normpath(prefix + path)) if root is not None else None
+        if dockerfile is not None:
+            verdicts.append(is_gpu_dockerfile(dockerfile))
+        else:  # not in the scanned files: a name that says `cpu` (Dockerfile.cpu, cpu.Dockerfile) is taken at its word
+            name = posixpath.basename(path).lower()
+            verdicts.append(False if "cpu" in re.split(r"[._-]", name) else None)
+    if any(v is True for v in verdicts) or any(v is None for v in verdicts):
+        return True if any(v is True for v in verdicts) else None
+    return False

@@ -22,8 +22,9 @@ from gpulint.core.tri import Tri
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
 
-# Deliberate publishing the production profile accepts besides a push to main.
-_RELEASE_KEYS = ("push-tag", "release", "registry_package")
+# Deliberate publishing the production profile accepts besides a push to main: a version tag, a
+# release, and a manual run (only people with write access can dispatch a workflow).
+_RELEASE_KEYS = ("push-tag", "release", "registry_package", "workflow_dispatch")
 _NOT_SCHEDULED = ("pull_request", "pull_request_target", "push-branch", "push-main", "workflow_dispatch",
                   "workflow_call", "merge_group")
 

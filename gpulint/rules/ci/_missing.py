@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from gpulint.ci.judge import missing_everywhere, reports_missing
-from gpulint.ci.model import Pipeline
+from gpulint.ci.judge import existing, missing_everywhere, reports_missing
+from gpulint.ci.model import PUSH, Pipeline
+from gpulint.core.findings import Severity
+from gpulint.project.config import profile_of
+from gpulint.project.lifecycle import pushes_gpu_image
 from gpulint.project.pipelines import same_repository
 from gpulint.rules.base import Report, Rule
 
@@ -19,20 +22,33 @@ class MissingAction(Rule):
     what: ClassVar[str]  # "builds the container image"
     recognised: ClassVar[str]  # what counts, for the message
     dead_fix: ClassVar[str | None] = None  # the fix when the only one never runs (None: not reported)
+    # The production profile judges real repositories, whose CI may have other jobs than the lab's:
+    # "never" (the lab's question only), "pushing" (only where the repository publishes an image),
+    # "pushing-gpu" (only where it publishes a GPU image, as a warning).
+    production: ClassVar[str] = "pushing"
 
     def check(self, pipeline: Pipeline, project) -> Iterator[Report]:
         pipelines = same_repository(project, pipeline)
         if not pipeline.judged or not missing_everywhere(pipelines, self.action):
             return
+        severity = None
+        if profile_of(project) == "production":
+            pushes = [(p, a) for p in pipelines for a in existing(p, PUSH)]
+            if self.production == "never" or not pushes:
+                return
+            if self.production == "pushing-gpu":
+                if all(pushes_gpu_image(project, p, a) is False for p, a in pushes):
+                    return  # it publishes only images without a GPU stack
+                severity = Severity.WARNING
         dead = pipeline.of(self.action)
         if dead and self.dead_fix is not None:
             yield self.report(dead[0].span, f"the only {self.noun} ({dead[0].detail}, {dead[0].where}) never runs: "
                               f"{pipeline.never_runs(dead[0])}; no {pipeline.unit_name} {self.what}",
-                              fix=self.dead_fix)
+                              fix=self.dead_fix, severity=severity)
             return
         if reports_missing(pipelines, pipeline):
             yield self.report(pipeline.anchor, f"no {pipeline.unit_name} of {pipeline.name} (nor of any other "
                               f"pipeline of the project) {self.what}: {self.recognised} (text in `echo` or "
-                              "comments does not count)")
+                              "comments does not count)", severity=severity)
 
     noun: ClassVar[str] = ""

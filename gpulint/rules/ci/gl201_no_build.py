@@ -60,6 +60,7 @@ class NoBuild(MissingAction):
     summary = "no pipeline of the project builds the container image"
     fix = "add a step that runs `docker build -t IMAGE:$COMMIT_SHA .` (or uses docker/build-push-action, kaniko, buildah)"
 
+    production = 'pushing'
     action = BUILD
     noun = "image build"
     what = "builds the container image"

@@ -59,6 +59,7 @@ class NoGpuTest(MissingAction):
     summary = "no pipeline of the project runs the GPU test (docker run --gpus, the smoke test, or pytest on GPU tests)"
     fix = "add a step on a GPU runner that runs `docker run --rm --gpus all IMAGE python3 /app/smoke_test.py`"
 
+    production = 'pushing-gpu'
     action = TEST
     noun = "GPU test"
     what = "runs the GPU test"

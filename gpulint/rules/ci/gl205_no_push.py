@@ -53,6 +53,7 @@ class NoPush(MissingAction):
     summary = "no pipeline of the project pushes the image to a registry"
     fix = "add a push after the GPU test, for main only (`docker push`, Cloud Build `images:`, a kaniko task)"
 
+    production = 'never'
     action = PUSH
     what = "pushes the image"
     recognised = ("no `docker push`, `buildx build --push`, kaniko `--destination`, crane/skopeo/oras copy, "

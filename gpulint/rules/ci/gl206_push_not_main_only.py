@@ -5,6 +5,7 @@ from gpulint.ci.model import PUSH, SYSTEMS
 from gpulint.core.findings import Severity
 from gpulint.project.config import profile_of
 from gpulint.project.pipelines import ci_pipelines
+from gpulint.project.lifecycle import pushes_gpu_image
 from gpulint.rules.base import Rule
 
 
@@ -31,8 +32,10 @@ class PushNotMainOnly(Rule):
     without an EventListener), the finding says once that the gate cannot be checked (info).
 
     In the `production` profile (the default of `gpulint check`) a push on a version tag or a
-    release, a scheduled run on the default branch, and a push to `master` are accepted as
-    deliberate publishing; the `lab` profile accepts only a push to main.
+    release, a manual `workflow_dispatch` run, a scheduled run on the default branch, and a push
+    to `master` are accepted as deliberate publishing, and only pushes of GPU images are judged (a
+    push whose builds read Dockerfiles without a GPU stack, such as a docs or CPU image, is not);
+    the `lab` profile accepts only a push to main, of any image.
 
     ## Why is this bad?
     A push that also runs for pull requests, feature branches or tags publishes images nobody
@@ -86,6 +89,8 @@ class PushNotMainOnly(Rule):
             return  # judged in each caller's context, or as part of the pipeline that includes it
         profile = profile_of(project)
         for push in first_per_unit(existing(pipeline, PUSH)):
+            if profile_of(project) == "production" and pushes_gpu_image(project, pipeline, push) is False:
+                continue  # the image it publishes has no GPU stack (docs, CPU, tools): not this rule's business
             if not pipeline.triggers_known:
                 outside = outside_main(pipeline, push, profile)
                 if outside and self._first_unknown(pipeline, project, profile):

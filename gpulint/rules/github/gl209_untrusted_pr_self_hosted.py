@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
+from gpulint.project.config import profile_of
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
 from gpulint.ci.github.matrix import is_gpu_label, runners
@@ -64,7 +65,8 @@ class UntrustedPrOnSelfHosted(Rule):
       `!github.event.pull_request.head.repo.fork`, an `author_association` check or a required
       label keeps the job off the runner. This part applies to workflows in a repository's
       `.github/workflows/` (a YAML file elsewhere may be a snippet whose triggers are
-      illustrative).
+      illustrative). In the `production` profile this part is a warning: a repository can make
+      fork pull requests wait for a maintainer's approval, a setting outside the files.
 
     ## Why is this bad?
     A pull request from a fork runs the contributor's code (the Dockerfile's `RUN`, the tests,
@@ -131,6 +133,14 @@ class UntrustedPrOnSelfHosted(Rule):
                     and checks_out_head(job) else ""
                 may = " may" if states[job.id] is E.UNKNOWN else ""
                 anchor = job.if_.node if job.if_ is not None else job.key
+                # A fork's plain pull_request waits for a maintainer's approval when the repository
+                # requires it (a setting outside the files): in production, a warning of medium
+                # confidence; pull_request_target runs with the base repository's secrets: an error.
+                softer = scenario.event == "pull_request" and profile_of(project) == "production"
                 yield self.report(workflow.span(anchor),
                                   f"job '{job.id}'{may} run on a self-hosted runner {why}{head}; the runner "
-                                  "and everything it can reach are exposed to untrusted code")
+                                  "and everything it can reach are exposed to untrusted code"
+                                  + (" unless the repository requires approval for outside contributors' workflow "
+                                     "runs" if softer else ""),
+                                  severity=Severity.WARNING if softer else None,
+                                  confidence="medium" if softer else "high")

@@ -22,6 +22,16 @@ class Project:
     _extra: dict[Path, Source | None] = field(default_factory=dict)
 
     _memo: dict[str, Any] = field(default_factory=dict)
+    # File contents that stand in for what is on disk (absolute resolved paths): `check --fix`
+    # lints its edited files in memory before anything is written.
+    overlay: dict[Path, bytes] = field(default_factory=dict)
+
+    def read_bytes(self, path: Path) -> bytes:
+        if self.overlay:
+            data = self.overlay.get(Path(path).resolve())
+            if data is not None:
+                return data
+        return Path(path).read_bytes()
 
     def memo(self, key: str, compute):
         """A value derived from all artifacts, computed once per run (rules share it)."""
@@ -66,7 +76,7 @@ class Project:
             resolved = path.resolve(strict=True)
             resolved.relative_to(self.root)
             if resolved.is_file() and resolved.stat().st_size <= self.limits.max_file_size:
-                text, problem = decode(resolved.read_bytes())
+                text, problem = decode(self.read_bytes(resolved))
                 if text is not None and problem is None:
                     result = Source(text, resolved.relative_to(self.root).as_posix(), resolved)
         except (OSError, ValueError, RuntimeError):

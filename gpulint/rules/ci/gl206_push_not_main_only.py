@@ -5,6 +5,8 @@ from gpulint.ci.model import PUSH, SYSTEMS
 from gpulint.core.findings import Severity
 from gpulint.project.config import profile_of
 from gpulint.project.pipelines import ci_pipelines
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.pipelines import gate_push_to_main
 from gpulint.rules.base import Rule
 
 
@@ -80,6 +82,8 @@ class PushNotMainOnly(Rule):
     covers = SYSTEMS
     summary = "a push of the image can run for something other than a push to main"
     fix = "gate the push with `if: github.event_name == 'push' && github.ref == 'refs/heads/main'` (or the CI system's equivalent)"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, pipeline, project):
         if not pipeline.judged:
@@ -100,7 +104,7 @@ class PushNotMainOnly(Rule):
                 continue
             yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) and can run "
                               f"{scenario_list(pipeline, outside)}: {pipeline.push_gate(push, outside)}; a push "
-                              "must happen only for a push to main")
+                              "must happen only for a push to main", autofix=gate_push_to_main(pipeline, push))
 
     @staticmethod
     def _first_unknown(pipeline, project, profile: str) -> bool:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from gpulint.ci.judge import existing, first_per_unit, main_reason, scenario_list, untested
 from gpulint.ci.model import PUSH, SYSTEMS, TEST
 from gpulint.core.findings import Severity
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.pipelines import needs_gpu_test
 from gpulint.rules.base import Rule
 
 
@@ -70,6 +72,8 @@ class PushBeforeTest(Rule):
     covers = SYSTEMS
     summary = "a push of the image can run without the GPU test having succeeded"
     fix = "make the push depend on the GPU test (`needs:`, a later stage, `waitFor`, `runAfter`) and do not mask the test"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, pipeline, project):
         if not pipeline.judged or not existing(pipeline, TEST):
@@ -80,4 +84,5 @@ class PushBeforeTest(Rule):
                 continue
             when = f" (can happen {scenario_list(pipeline, bad)})" if len(pipeline.scenarios()) > 1 else ""
             yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) without the GPU test "
-                              f"having to succeed first: {main_reason(bad)}{when}")
+                              f"having to succeed first: {main_reason(bad)}{when}",
+                              autofix=needs_gpu_test(pipeline, push))

@@ -3,6 +3,8 @@ from __future__ import annotations
 from gpulint.core.findings import Severity
 from gpulint.artifacts import gpucheck
 from gpulint.artifacts.dockerfile.healthcheck import final_verdict
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.healthcheck import replace_healthcheck
 from gpulint.rules.base import Rule
 
 
@@ -60,6 +62,8 @@ class HealthcheckNotGpu(Rule):
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the HEALTHCHECK does not exercise the GPU (HTTP only, no CUDA/NVML call, or failure hidden)"
     fix = "make the HEALTHCHECK run the GPU smoke test, e.g. CMD [\"python3\", \"/app/smoke_test.py\"]"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.UNSAFE,)
 
     def check(self, dockerfile, project):
         judged = final_verdict(dockerfile)
@@ -80,4 +84,5 @@ class HealthcheckNotGpu(Rule):
                               fix="let the failure reach the exit status: exit non-zero in the handler "
                                   "(or drop the `|| true` / final `exit 0`), and catch only expected errors")
             return
-        yield self.report(healthcheck.command_span(), f"{lead}: {verdict.detail}")
+        yield self.report(healthcheck.command_span(), f"{lead}: {verdict.detail}",
+                          autofix=replace_healthcheck(dockerfile, healthcheck))

@@ -5,6 +5,8 @@ from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
 from gpulint.ci.github.matrix import is_gpu_label, runners
 from gpulint.ci.github.scenarios import Evaluator, github_context, scenarios
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.pipelines import fork_guard
 from gpulint.rules.base import Rule
 
 _REPO, _OWNER, _OUTSIDER = "acme/gpu-app", "acme", "outsider"
@@ -109,6 +111,8 @@ class UntrustedPrOnSelfHosted(Rule):
     summary = "a self-hosted (GPU) runner runs code from fork pull requests or pull_request_target"
     fix = ("guard the job with `if: github.event_name != 'pull_request' || "
            "github.event.pull_request.head.repo.full_name == github.repository`; never use pull_request_target here")
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, workflow, project):
         reported: set[str] = set()
@@ -133,4 +137,12 @@ class UntrustedPrOnSelfHosted(Rule):
                 anchor = job.if_.node if job.if_ is not None else job.key
                 yield self.report(workflow.span(anchor),
                                   f"job '{job.id}'{may} run on a self-hosted runner {why}{head}; the runner "
-                                  "and everything it can reach are exposed to untrusted code")
+                                  "and everything it can reach are exposed to untrusted code",
+                                  autofix=fork_guard(workflow, job, _untrusted_events(workflow),
+                                                     lambda j: self_hosted(workflow, j)))
+
+
+def _untrusted_events(workflow) -> set[str]:
+    """The events this rule judges as untrusted for this workflow (what a guard must exclude)."""
+    return {s.event for s in scenarios(workflow) if s.event == "pull_request_target"
+            or (s.event == "pull_request" and in_repository_workflows(workflow))}

@@ -6,6 +6,8 @@ from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import NO_CRITERION, PROBE_HANDLERS, Manifests, container_anchor, key_node
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.probes import add_probe
 from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
@@ -89,6 +91,8 @@ class ProbesMissing(Rule):
     fix = "give the GPU container readinessProbe and livenessProbe that exec the GPU smoke test"
 
     covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet")
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.UNSAFE,)
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         index = W.claim_index(project, manifests)
@@ -102,10 +106,10 @@ class ProbesMissing(Rule):
                                       "the Deployment's pod template has no containers, so it has no "
                                       "readinessProbe or livenessProbe", fix=self.fix)
                 continue
-            for report in self._probe(manifests, template, container, "readinessProbe"):
-                yield self._adjust(report, template)
-            for report in self._probe(manifests, template, container, "livenessProbe"):
-                yield self._adjust(report, template)
+            for probe in _PROBES:
+                for report in self._probe(manifests, template, container, probe):
+                    report.autofix = add_probe(manifests, project, container, probe)
+                    yield self._adjust(report, template)
 
     def _adjust(self, report: Report, template: W.PodTemplate) -> Report:
         if not template.is_deployment:

@@ -8,6 +8,8 @@ from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, NO_CRITERION, Mani
                                 is_gpu_resource, is_template_placeholder, key_node)
 from gpulint.syntax.quantity import parse_quantity
 from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.gpu_limit import fix_gpu_ask
 from gpulint.rules.base import Report, Rule
 
 _FIX = "set `resources: {limits: {nvidia.com/gpu: 1}}` on the GPU container (requests, if any, equal to it)"
@@ -76,6 +78,8 @@ class GpuLimit(Rule):
               "LeaderWorkerSet", "RayCluster", "RayService", "RayJob", "InferenceService")
     summary = "no container asks for a whole number of GPUs in limits or by a DRA GPU claim (or requests differ, or the key is duplicated)"
     fix = _FIX
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         index = W.claim_index(project, manifests)
@@ -137,7 +141,9 @@ class GpuLimit(Rule):
         for resource in dict.fromkeys(a.resource for a in asks):
             limit = next((a.value for a in asks if a.resource == resource and a.section == "limits"), None)
             request = next((a for a in asks if a.resource == resource and a.section == "requests"), None)
-            yield from self._resource(source, resource, limit, request, deployment)
+            for report in self._resource(source, resource, limit, request, deployment):
+                report.autofix = fix_gpu_ask(manifests, container, resource, limit, request, report.span.start)
+                yield report
 
     def _resource(self, source, resource: str, limit: Y.Node | None, request_ask,
                   deployment: bool = True) -> Iterator[Report]:

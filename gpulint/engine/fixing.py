@@ -55,8 +55,10 @@ def applicable(finding: Finding, unsafe: bool) -> bool:
 
 
 def fix_paths(paths: list[Path], unsafe: bool = False, config_path: Path | None = None,
-              overrides: dict[str, Any] | None = None, max_passes: int = MAX_PASSES) -> FixOutcome:
-    """Lint ``paths`` and apply their fixes in memory until none is left (or ``max_passes``)."""
+              overrides: dict[str, Any] | None = None, max_passes: int = MAX_PASSES,
+              rules: set[str] | None = None) -> FixOutcome:
+    """Lint ``paths`` and apply their fixes in memory until none is left (or ``max_passes``);
+    with ``rules``, only the fixes of those rule ids (every rule still lints)."""
     overlay: dict[Path, bytes] = {}
     originals: dict[Path, bytes] = {}
     rels: dict[Path, str] = {}
@@ -64,7 +66,7 @@ def fix_paths(paths: list[Path], unsafe: bool = False, config_path: Path | None 
     passes = 0
     result = run(paths, config_path=config_path, overrides=overrides, overlay=overlay)
     while passes < max_passes:
-        chosen = _choose([f for f in result.findings if applicable(f, unsafe)])
+        chosen = _choose([f for f in result.findings if applicable(f, unsafe) and (rules is None or f.rule in rules)])
         if not chosen:
             break
         passes += 1

@@ -245,12 +245,22 @@ def _edit_mapper(parent: Source, node: ScalarNode, offsets: list[int]):
         n = len(value)
         if not 0 <= begin <= end <= n:
             return None
-        if style == "|" and begin == end == n and value.endswith("\n") and content.endswith("\n"):
-            begin = end = n - 1  # "X\n" after the last line is "\nX" before its line break
-            content = "\n" + content[:-1]
+        expected = value[:begin] + content + value[end:]
+        if style == "|" and begin == end and content.endswith("\n") and (begin == 0 or value[begin - 1] == "\n"):
+            # Whole lines inserted at a line start: indented lines before the parent's line that
+            # holds that character (a blank line of the block included), or after the last line.
+            text = parent.text
+            if begin < n:
+                lo = text.rfind("\n", 0, offsets[begin]) + 1
+            else:
+                lo = text.find("\n", offsets[n - 1]) + 1 if n and value.endswith("\n") else 0
+            if lo <= 0:
+                return None
+            written = "".join((indent + line if line else "") + "\n" for line in content[:-1].split("\n"))
+            edited = text[:lo] + written + text[lo:]
+            return (lo, lo, written) if _scalar_at(edited, node.start_mark.index) == expected else None
         lo, hi = offsets[begin], offsets[end]
         written = encode(content)
-        expected = value[:begin] + content + value[end:]
         edited = parent.text[:lo] + written + parent.text[hi:]
         return (lo, hi, written) if _scalar_at(edited, node.start_mark.index) == expected else None
 

@@ -21,7 +21,7 @@ from gpulint.core.fix import Edit
 from gpulint.core.source import Source
 from gpulint.syntax import yamlnode as Y
 
-_PLAIN_FLOW = re.compile(r"[A-Za-z0-9_/.][A-Za-z0-9_./@+-]*")
+_PLAIN_FLOW = re.compile(r"[A-Za-z0-9_/.](?:[A-Za-z0-9_./@+= -]*[A-Za-z0-9_./@+=-])?")
 
 
 # ----------------------------------------------------------------------------- writing values
@@ -41,7 +41,8 @@ def scalar_text(value: Any, flow: bool = False, json_style: bool = False) -> str
     if json_style:
         return json.dumps(value, ensure_ascii=False)
     if flow:
-        if isinstance(value, str) and not (_PLAIN_FLOW.fullmatch(value) and yaml.safe_load(value) == value):
+        if isinstance(value, str) and not (_PLAIN_FLOW.fullmatch(value) and " #" not in value
+                                           and yaml.safe_load(value) == value):
             return json.dumps(value, ensure_ascii=False)
         dumped = yaml.safe_dump([value], default_flow_style=True, width=10**9, allow_unicode=True).strip()
         return dumped[1:-1]

@@ -62,11 +62,14 @@ def parses(path: Path, data: bytes) -> None:
     elif name.endswith((".yaml", ".yml")):
         list(yaml.safe_load_all(text))
     elif "Dockerfile" in name or name.endswith(".Dockerfile"):
+        import tempfile
+
         from dockerfile_parse import DockerfileParser
 
-        parser = DockerfileParser(path=str(path.parent / f".oracle-{name}"))
-        parser.content = text
-        instructions = [i["instruction"] for i in parser.structure]
+        with tempfile.TemporaryDirectory() as folder:
+            parser = DockerfileParser(path=folder)
+            parser.content = text
+            instructions = [i["instruction"] for i in parser.structure]
         assert "FROM" in instructions, f"{name} has no FROM after the fix"
         assert all(i.isupper() for i in instructions)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from gpulint.ci.commands import Hit
 from gpulint.ci.github.workflow import Expr, Job, Workflow
 from gpulint.ci.model import TEST, Action, Pipeline
-from gpulint.core.fix import Edit, Fix
+from gpulint.core.fix import Applicability, Edit, Fix
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.yamledit import Flow, Layout, append_item, insert_pair, replace_scalar
 
@@ -94,8 +94,13 @@ def gate_push_to_main(pipeline: Pipeline, push: Action) -> Fix | None:
             return None
         edit = replace_scalar(workflow.source, job.if_.node, MAIN_PUSH)
         return Fix.unsafe(f"make job '{job.id}' run only for a push to main", edit) if edit else None
-    return with_condition(workflow, hit.step.node, hit.step.if_, MAIN_PUSH, _STEP_KEYS_AFTER_IF,
-                          f"run the {hit.step.label()} only for a push to main")
+    fix = with_condition(workflow, hit.step.node, hit.step.if_, MAIN_PUSH, _STEP_KEYS_AFTER_IF,
+                         f"run the {hit.step.label()} only for a push to main")
+    if fix is not None and any(a.unit is hit.step and a.kind != push.kind for a in pipeline.actions):
+        # The step also builds or tests: gating it skips that work on other events too.
+        fix.applicability = Applicability.UNSAFE
+        fix.message += " (the step also builds or tests the image: that is skipped on other events too)"
+    return fix
 
 
 # ----------------------------------------------------------------------------- GL207

@@ -1,4 +1,4 @@
-"""Command line: ``gpulint check``, ``gpulint rules``, ``gpulint explain``, ``gpulint --version``.
+"""Command line: ``gpulint check``, ``rules``, ``explain``, ``grade``, ``live``, ``init``, ``--version``.
 
 Only argparse and the version are imported at start-up; each command imports what it needs.
 """
@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_grade_parser(commands)
     add_live_arguments(check, flag=True)
     add_live_parser(commands)
+    from gpulint.scaffold.init import add_init_parser
+
+    add_init_parser(commands)
     return parser
 
 
@@ -120,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             from gpulint.grading.command import run_grade
 
             return run_grade(args)
+        if args.command == "init":
+            from gpulint.scaffold.init import run_init
+
+            return run_init(args)
         if args.command == "live":
             from gpulint.live.command import run_live_command
 

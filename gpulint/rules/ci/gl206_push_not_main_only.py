@@ -70,6 +70,14 @@ class PushNotMainOnly(Rule):
     Gate the push for main only: `if: github.event_name == 'push' && github.ref ==
     'refs/heads/main'`, GitLab `rules: - if: $CI_COMMIT_BRANCH == "main"`, a Cloud Build trigger
     with branch `^main$`, a Tekton CEL filter `body.ref == 'refs/heads/main'`.
+
+    Automatic fix: on GitHub Actions the push step gets `if: github.event_name == 'push' &&
+    github.ref == 'refs/heads/main'` (safe; unsafe when the step also builds or tests, or when
+    its own `if:` is kept next to it), an action's `push:` input becomes that expression
+    (unsafe), and a job `if:` that excludes main itself is replaced (unsafe). On GitLab CI a
+    push job with no `rules:`, `only:` or `except:` gets `rules: [{if: $CI_COMMIT_BRANCH ==
+    "main"}]` (safe). Pushes in called workflows, Cloud Build and Tekton (whose triggers live
+    elsewhere) are fixed by hand.
     """
 
     id = "GL206"

@@ -60,6 +60,12 @@ class PushBeforeTest(Rule):
     ## Fix
     Make the push depend on the GPU test (`needs:`, a later stage, `waitFor`, `runAfter`)
     without `always()`/`when: always`, and let the test's failure fail its step.
+
+    Automatic fix: when the one thing missing is the dependency, the push job gets the job
+    running the GPU test in its `needs:` (GitHub Actions, safe; GitLab CI: appended to its
+    `needs:` list, safe, or a new `needs:`, unsafe, since a job with `needs:` receives only the
+    artifacts of the jobs it needs). Masked tests, `continue-on-error`, `always()`/`when:
+    always` and a test after the push in the same job are fixed by hand.
     """
 
     id = "GL207"

@@ -39,6 +39,14 @@ class NonRoot(Rule):
     ## Fix
     Create an unprivileged user in the final stage and switch to it with `USER` (a numeric UID
     lets `runAsNonRoot` verify it).
+
+    Automatic fix (unsafe, `--fix --unsafe-fixes`): `USER` the image's own unprivileged user (one
+    a `RUN useradd`/`adduser` of the final stage or a stage it is built on creates), else a new
+    user `app` with UID 10001 (`useradd`; `adduser -D` on Alpine; none on scratch or distroless
+    images, where a numeric `USER` needs no passwd entry), after the final stage's last `RUN`,
+    `COPY` or `ADD`; a root `USER` with no build step after it is replaced. Unsafe: the
+    application must work without root. Not offered when `USER` needs a build argument that
+    has no default.
     """
 
     id = "GL102"

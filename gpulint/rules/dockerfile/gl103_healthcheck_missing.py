@@ -39,6 +39,13 @@ class HealthcheckMissing(Rule):
 
     ## Fix
     Add a `HEALTHCHECK` to the final stage that runs the GPU smoke test.
+
+    Automatic fix (unsafe): when the build context holds a GPU smoke test (`smoke_test.py`,
+    `smoketest.py` or `gpu_smoke_test.py`) that GL104 accepts, `HEALTHCHECK --interval=30s
+    --timeout=20s --start-period=60s --retries=3 CMD ["python3", "<path>"]` runs it where the
+    image has it (a `COPY` into the working directory, `/app` without one, is added when the
+    image lacks it), before the final stage's `CMD`/`ENTRYPOINT`; a `HEALTHCHECK NONE` of the
+    final stage is replaced. Without a smoke test there is no automatic fix.
     """
 
     id = "GL103"

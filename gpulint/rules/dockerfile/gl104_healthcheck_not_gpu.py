@@ -53,6 +53,12 @@ class HealthcheckNotGpu(Rule):
     ## Fix
     Run the GPU smoke test (NVML init, `torch.cuda.is_available()`, a tensor round-trip on the
     GPU, distinct non-zero exit codes) as the HEALTHCHECK command.
+
+    Automatic fix (unsafe): with such a smoke test in the build context (see GL103), the
+    HEALTHCHECK's command becomes `CMD ["python3", "<path>"]` (the script is copied into the
+    image when it is not there), its options that fit a torch import are kept, `--timeout` is
+    raised to 20 s and `--start-period=60s` added where needed. A script that swallows its own
+    failure is fixed in the script, by hand.
     """
 
     id = "GL104"

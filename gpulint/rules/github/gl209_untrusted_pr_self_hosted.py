@@ -101,6 +101,12 @@ class UntrustedPrOnSelfHosted(Rule):
     first self-hosted job with `if: github.event_name != 'pull_request' ||
     github.event.pull_request.head.repo.full_name == github.repository` (later jobs that
     `needs` it are skipped with it), or run fork pull requests on GitHub-hosted runners.
+
+    Automatic fix: the first self-hosted job the reported job needs (or the job itself) gets the
+    fork guard `if: github.event_name != 'pull_request' ||
+    github.event.pull_request.head.repo.full_name == github.repository`, with `github.event_name
+    != 'pull_request_target' &&` in front when the workflow has that trigger: safe when the job
+    had no `if:`, unsafe when its own `if:` is kept next to the guard.
     """
 
     id = "GL209"

@@ -80,6 +80,13 @@ class ProbesMissing(Rule):
     ## Fix
     Give the GPU container a `readinessProbe` (fails fast, pulls the pod from the Service) and a
     `livenessProbe` (fails slowly, restarts a wedged pod), both running the GPU smoke test.
+
+    Automatic fix (unsafe): a missing or empty probe is added to the GPU container, running what
+    the image's HEALTHCHECK runs (else the smoke test the image contains; `python3
+    /app/smoke_test.py` when no Dockerfile sits next to the manifest): readiness 3 x 10 s with a
+    20 s timeout, liveness 5 x 30 s with a 30 s timeout and a 60 s initial delay when there is no
+    startupProbe, each kept shorter or longer than a probe already there. A probe with a broken
+    handler is left to the author.
     """
 
     id = "GL304"

@@ -67,6 +67,10 @@ class GpuLimit(Rule):
     ## Fix
     Put `nvidia.com/gpu: 1` (or more, a whole number) under the GPU container's
     `resources.limits`; drop the request or make it equal to the limit.
+
+    Automatic fix: a GPU asked for only in `requests` gets an equal limit (safe: the count is
+    the author's, copied as written); a request that differs from its limit is set to the limit
+    (unsafe). A zero, fractional or non-numeric count is for the author to decide.
     """
 
     id = "GL306"

@@ -61,6 +61,12 @@ class RollingUpdate(Rule):
 
     ## Fix
     Use `type: RollingUpdate` with explicit `maxUnavailable: 0` and `maxSurge: 1`.
+
+    Automatic fix: a Deployment without a strategy gets `strategy: {type: RollingUpdate,
+    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}`, missing knobs are added and a misspelt
+    `rollingupdate` is corrected (safe); `Recreate`, invalid values, two zero knobs and a
+    non-zero `maxUnavailable` of a GPU Deployment are replaced (unsafe). An Argo Rollout's
+    canary with both knobs at zero gets `maxSurge: 1` (unsafe).
     """
 
     id = "GL307"

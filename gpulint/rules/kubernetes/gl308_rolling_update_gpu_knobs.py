@@ -51,6 +51,8 @@ class RollingUpdateGpuKnobs(Rule):
     ## Fix
     Set `maxUnavailable: 0` and `maxSurge: 1`, and make sure the cluster has one spare GPU for the
     surge pod (otherwise the rollout waits for one).
+
+    Automatic fix (unsafe): `maxUnavailable: 0`, and `maxSurge: 1` where it was 0.
     """
 
     id = "GL308"

@@ -52,6 +52,11 @@ class RollbackCommands(Rule):
     ## Fix
     Add `kubectl -n <ns> rollout history deployment/<name>` and
     `kubectl -n <ns> rollout undo deployment/<name>` as items of the `rollback_commands` list.
+
+    Automatic fix (safe): when the manifests next to the plan (or in the same answers file) hold
+    one Deployment (the GPU one, when there are several), the missing `kubectl [-n <namespace>]
+    rollout history|undo deployment/<name>` are added to `rollback_commands` (the key is
+    created when missing); a block string or a mapping of commands is left as written.
     """
 
     id = "GL401"

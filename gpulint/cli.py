@@ -263,6 +263,9 @@ def _fix(args: argparse.Namespace, overrides: dict):
     print(f"gpulint: {verb} {outcome.count} finding{'s' if outcome.count != 1 else ''}"
           + (f" ({rules}) in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}" if rules else ""),
           file=sys.stderr)
+    if outcome.reverted:
+        print(f"gpulint: warning: a fix did not remove its finding (or broke the file) in "
+              f"{', '.join(outcome.reverted)}: those edits were undone; please report it", file=sys.stderr)
     if not args.unsafe_fixes:
         unsafe = sum(1 for f in outcome.result.findings if f.autofix is not None and not f.suppressed)
         if unsafe:

@@ -113,8 +113,11 @@ def _apply_sarif(text: str, replacements: list[dict]) -> str:
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column - 1
 
-    for replacement in sorted(replacements, key=lambda r: (r["deletedRegion"]["startLine"],
-                                                          r["deletedRegion"]["startColumn"]), reverse=True):
+    def where(r: dict) -> tuple:
+        region = r["deletedRegion"]
+        return region["startLine"], region["startColumn"], region["endLine"], region["endColumn"]
+
+    for replacement in sorted(replacements, key=where, reverse=True):  # a replacement before an insertion at its start
         region = replacement["deletedRegion"]
         start = offset(region["startLine"], region["startColumn"])
         end = offset(region["endLine"], region["endColumn"])

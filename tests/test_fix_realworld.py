@@ -1,4 +1,4 @@
-"""`--fix --unsafe-fixes` on a copy of the real-world corpus (../shared/realworld): every changed
+"""`--fix --unsafe-fixes` on a copy of the real-world corpus (../shared/realworld) and of the hostile inputs: every changed
 file still parses, no finding appears that was not there, and a second run changes nothing.
 
 The corpus is read from ``../shared/realworld`` (or ``$GPULINT_REALWORLD``); the test skips when
@@ -41,7 +41,7 @@ def test_every_fixed_file_still_parses(fixed):
     copy, _, outcome = fixed
     assert outcome.changed
     for change in outcome.changed:
-        parses(change.path, change.after)
+        parses(change.path, change.after, change.before)
 
 
 def test_fixes_remove_findings_and_add_none(fixed):
@@ -56,4 +56,20 @@ def test_fixes_remove_findings_and_add_none(fixed):
 
 def test_a_second_fix_changes_nothing(fixed):
     copy, _, _ = fixed
+    assert not fix_paths([copy], unsafe=True).changed
+
+
+def test_fixes_on_hostile_inputs(tmp_path):
+    """The hostile corpus (encodings, CRLF, BOMs, huge and deep files, tricky YAML): fixing it
+    neither crashes nor breaks a file, adds no finding, and a second run changes nothing."""
+    copy = tmp_path / "hostile"
+    shutil.copytree(REPO / "tests" / "hostile" / "files", copy)
+    before = Counter((f.rule, f.path) for f in run([copy]).findings if not f.suppressed)
+    outcome = fix_paths([copy], unsafe=True)
+    assert outcome.count >= 1
+    for change in outcome.changed:
+        parses(change.path, change.after, change.before)
+    after = Counter((f.rule, f.path) for f in outcome.result.findings if not f.suppressed)
+    assert not {k: v for k, v in after.items() if v > before[k]}
+    write_changes(outcome.changed)
     assert not fix_paths([copy], unsafe=True).changed

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gpulint.artifacts.dockerfile.model import KEYWORDS
 from gpulint.engine.fixing import fix_paths, unified_diff
 from gpulint.engine.run import run
 from gpulint.rules.base import load_rules
@@ -53,25 +54,38 @@ def _key(finding) -> tuple[str, str]:
     return finding.rule, finding.path
 
 
-def parses(path: Path, data: bytes) -> None:
-    """The file is still what it was: YAML, JSON or a Dockerfile an independent parser reads."""
-    text = data.decode("utf-8-sig")
+def _instructions(text: str) -> list[dict]:
+    import tempfile
+
+    from dockerfile_parse import DockerfileParser
+
+    with tempfile.TemporaryDirectory() as folder:
+        parser = DockerfileParser(path=folder)
+        parser.content = text
+        return parser.structure
+
+
+def parses(path: Path, data: bytes, before: bytes | None = None) -> None:
+    """The file is still what it was: YAML, JSON, or a Dockerfile whose instructions an independent
+    parser (dockerfile-parse) reads as before, plus well-formed new ones."""
+    text = data.decode("utf-8-sig") if not data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-16")
     name = path.name
     if name.endswith(".json"):
         json.loads(text)
     elif name.endswith((".yaml", ".yml")):
         list(yaml.safe_load_all(text))
     elif "Dockerfile" in name or name.endswith(".Dockerfile"):
-        import tempfile
-
-        from dockerfile_parse import DockerfileParser
-
-        with tempfile.TemporaryDirectory() as folder:
-            parser = DockerfileParser(path=folder)
-            parser.content = text
-            instructions = [i["instruction"] for i in parser.structure]
-        assert "FROM" in instructions, f"{name} has no FROM after the fix"
-        assert all(i.isupper() for i in instructions)
+        after = _instructions(text)
+        old = _instructions(before.decode("utf-8-sig", errors="replace")) if before is not None else []
+        assert [i["instruction"] for i in after].count("FROM") == [i["instruction"] for i in old].count("FROM") \
+            or before is None
+        assert len(after) >= len(old), f"{name} lost instructions"
+        contents = Counter(i["content"] for i in old)
+        for instruction in after:
+            if contents[instruction["content"]]:
+                contents[instruction["content"]] -= 1
+            else:  # written by a fix
+                assert instruction["instruction"] in KEYWORDS, instruction
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
@@ -97,7 +111,7 @@ def test_fix_on_failing_fixture(case: Path, tmp_path: Path) -> None:
 
     # Every changed file still parses.
     for change in outcome.changed:
-        parses(change.path, change.after)
+        parses(change.path, change.after, change.before)
 
     # A second fix changes nothing.
     for change in outcome.changed:
@@ -126,3 +140,24 @@ def test_golden_diffs_belong_to_existing_fixtures() -> None:
     stale = [p.relative_to(REPO).as_posix() for p in GOLDEN.rglob("*.diff")
              if not (FIXTURES / p.parent.name / "fail" / p.name[:-len(".diff")]).exists()]
     assert not stale, f"golden diffs of fixtures that no longer exist: {stale}"
+
+
+def test_a_fix_that_leaves_its_finding_is_undone(tmp_path: Path, monkeypatch) -> None:
+    """The engine's guard: a fix whose finding survives (a bug in a fix) is put back, reported in
+    ``reverted`` and not tried again, while the other fixes of the run are applied."""
+    from gpulint.core.fix import Edit, Fix
+    from gpulint.rules.kubernetes import gl307_rolling_update
+
+    def useless(manifests, obj, gpu):
+        return Fix.safe("a comment, not a strategy", Edit.insert(manifests.source, 0, "# strategy?\n"))
+
+    monkeypatch.setattr(gl307_rolling_update, "make_rolling", useless)
+    root = tmp_path / "case"
+    root.mkdir()
+    shutil.copy(FIXTURES / "GL307" / "fail" / "no-strategy.yaml", root / "deployment.yaml")
+    shutil.copy(FIXTURES / "GL306" / "fail" / "requests-only.yaml", root / "other.yaml")
+    outcome = fix_paths([root], unsafe=True)
+    assert outcome.reverted == ["deployment.yaml"]
+    assert dict(outcome.fixed) == {"GL306": 1}
+    assert [c.rel for c in outcome.changed] == ["other.yaml"]
+    assert outcome.passes == 1

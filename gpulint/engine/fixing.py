@@ -41,6 +41,7 @@ class FixOutcome:
     changed: list[FileChange] = field(default_factory=list)
     fixed: Counter = field(default_factory=Counter)  # fixes applied, by rule id
     passes: int = 0
+    reverted: list[str] = field(default_factory=list)  # files put back: a fix did not work there
 
     @property
     def count(self) -> int:
@@ -58,34 +59,66 @@ def fix_paths(paths: list[Path], unsafe: bool = False, config_path: Path | None 
               overrides: dict[str, Any] | None = None, max_passes: int = MAX_PASSES,
               rules: set[str] | None = None) -> FixOutcome:
     """Lint ``paths`` and apply their fixes in memory until none is left (or ``max_passes``);
-    with ``rules``, only the fixes of those rule ids (every rule still lints)."""
+    with ``rules``, only the fixes of those rule ids (every rule still lints).
+
+    A fix must take its finding away and add none: a file where a pass leaves a fixed finding
+    in place, or adds a parse error, is put back as it was before that pass and its fixes are
+    not tried again (``FixOutcome.reverted``: a fix that does not work is a gpulint bug)."""
     overlay: dict[Path, bytes] = {}
     originals: dict[Path, bytes] = {}
     rels: dict[Path, str] = {}
     fixed: Counter = Counter()
+    blocked: set[tuple[str, str]] = set()  # (rule, file) whose fix did not work
+    reverted: list[str] = []
     passes = 0
     result = run(paths, config_path=config_path, overrides=overrides, overlay=overlay)
     while passes < max_passes:
-        chosen = _choose([f for f in result.findings if applicable(f, unsafe) and (rules is None or f.rule in rules)])
+        chosen = _choose([f for f in result.findings if applicable(f, unsafe) and (rules is None or f.rule in rules)
+                          and (f.rule, f.path) not in blocked])
         if not chosen:
             break
         passes += 1
         by_file: dict[Path, list[FileEdit]] = {}
+        touched: list[tuple[Finding, set[Path]]] = []  # each fix and the files it edits
         for finding in chosen:
+            files: set[Path] = set()
             for edit in finding.autofix.edits:  # type: ignore[union-attr]
                 path = _absolute(edit, result.root)
                 by_file.setdefault(path, []).append(edit)
                 rels[path] = edit.path
-            fixed[finding.rule] += 1
+                files.add(path)
+            touched.append((finding, files))
+        previous = dict(overlay)
         for path, edits in by_file.items():
             if path not in originals:
                 originals[path] = path.read_bytes()
-            current = overlay.get(path, originals[path])
-            overlay[path] = apply_edits(current, edits)
+            overlay[path] = apply_edits(overlay.get(path, originals[path]), edits)
+        counts = _counts(result)
         result = run(paths, config_path=config_path, overrides=overrides, overlay=overlay)
+        now = _counts(result)
+        expected = Counter((f.rule, f.path) for f, _ in touched)
+        failing = {key for key, n in expected.items() if now[key] > counts[key] - n}  # still reported
+        unparsed = {path for path in by_file if now[("GL001", rels[path])] > counts[("GL001", rels[path])]}
+        broken = unparsed | {path for finding, files in touched if (finding.rule, finding.path) in failing
+                             for path in files}
+        for path in sorted(broken):  # put the file back; its working fixes are offered again
+            overlay[path] = previous.get(path, originals[path])
+            reverted.append(rels[path])
+        for finding, files in touched:
+            key = (finding.rule, finding.path)
+            if key in failing or files & unparsed:
+                blocked.add(key)
+            elif not files & broken:
+                fixed[finding.rule] += 1
+        if broken:
+            result = run(paths, config_path=config_path, overrides=overrides, overlay=overlay)
     changed = [FileChange(path, rels[path], originals[path], data)
                for path, data in sorted(overlay.items()) if data != originals[path]]
-    return FixOutcome(result, changed, fixed, passes)
+    return FixOutcome(result, changed, fixed, passes, sorted(set(reverted)))
+
+
+def _counts(result: RunResult) -> Counter:
+    return Counter((f.rule, f.path) for f in result.findings if not f.suppressed)
 
 
 def _absolute(edit: FileEdit, root: Path) -> Path:

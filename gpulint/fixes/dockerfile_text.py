@@ -7,8 +7,9 @@ instruction. Continuations use the file's escape character (``# escape=```).
 
 from __future__ import annotations
 
-from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
-from gpulint.core.fix import Edit
+from gpulint.artifacts.dockerfile.model import KEYWORDS, Dockerfile, Instruction, Stage, parse_dockerfile
+from gpulint.core.fix import Edit, Fix
+from gpulint.core.source import Source
 
 # Instructions that only describe how the image runs: new build steps go before them.
 RUNTIME_KEYWORDS = ("CMD", "ENTRYPOINT", "HEALTHCHECK", "EXPOSE", "STOPSIGNAL", "LABEL", "VOLUME")
@@ -75,3 +76,29 @@ def continued(dockerfile: Dockerfile, first: str, rest: list[str]) -> list[str]:
     escape = dockerfile.escape
     lines = [first] + [f"    {line}" for line in rest]
     return [f"{line} {escape}" for line in lines[:-1]] + [lines[-1]]
+
+
+def checked(dockerfile: Dockerfile, fix: Fix | None) -> Fix | None:
+    """The fix, when the edited Dockerfile parses into the instructions it wrote (an unterminated
+    heredoc or a dangling continuation would swallow them); otherwise None."""
+    if fix is None:
+        return None
+    text = dockerfile.source.text
+    replaced = 0
+    written = 0
+    for edit in sorted(fix.edits, key=lambda e: (e.start, e.end), reverse=True):
+        if edit.source is not dockerfile.source:
+            return None
+        text = text[:edit.start] + edit.content + text[edit.end:]
+        replaced += sum(1 for i in dockerfile.instructions if edit.start <= i.start and i.end <= edit.end
+                        and edit.end > edit.start)
+        continues = False
+        for line in edit.content.split("\n"):
+            words = line.split()
+            if words and not continues and words[0].upper() in KEYWORDS:
+                written += 1
+            continues = line.rstrip().endswith(dockerfile.escape)
+    edited = parse_dockerfile(Source(text, dockerfile.source.rel_path))
+    if len(edited.instructions) != len(dockerfile.instructions) - replaced + written:
+        return None
+    return fix

@@ -20,7 +20,7 @@ from gpulint.artifacts.gpucheck import judge_exec
 from gpulint.artifacts.smoketest import SMOKE_NAMES
 from gpulint.core.fix import Edit, Fix
 from gpulint.core.source import Source
-from gpulint.fixes.dockerfile_text import continued, insert_after, insert_before, last_build_step, \
+from gpulint.fixes.dockerfile_text import checked, continued, insert_after, insert_before, last_build_step, \
     replace_instruction, runtime_tail
 
 # Option values that fit a Python + torch + CUDA check (as the reference image uses).
@@ -96,6 +96,14 @@ def _copy_line(smoke: SmokeTest) -> list[str]:
 
 
 def add_healthcheck(dockerfile: Dockerfile, replacing: Healthcheck | None = None) -> Fix | None:
+    return checked(dockerfile, _add_healthcheck(dockerfile, replacing))
+
+
+def replace_healthcheck(dockerfile: Dockerfile, healthcheck: Healthcheck) -> Fix | None:
+    return checked(dockerfile, _replace_healthcheck(dockerfile, healthcheck))
+
+
+def _add_healthcheck(dockerfile: Dockerfile, replacing: Healthcheck | None = None) -> Fix | None:
     """GL103: a HEALTHCHECK (and the COPY of the smoke test) in the final stage; a
     ``HEALTHCHECK NONE`` (or one without CMD) of the final stage is replaced."""
     stage = dockerfile.final_stage
@@ -110,7 +118,7 @@ def add_healthcheck(dockerfile: Dockerfile, replacing: Healthcheck | None = None
     return Fix.unsafe(what, _before_runtime(dockerfile, stage, lines))
 
 
-def replace_healthcheck(dockerfile: Dockerfile, healthcheck: Healthcheck) -> Fix | None:
+def _replace_healthcheck(dockerfile: Dockerfile, healthcheck: Healthcheck) -> Fix | None:
     """GL104: the HEALTHCHECK's command replaced by the smoke test (an inherited one is
     overridden in the final stage)."""
     stage = dockerfile.final_stage

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.variables import UserSetting
 from gpulint.core.fix import Edit, Fix
-from gpulint.fixes.dockerfile_text import BUILD_KEYWORDS, insert_after, last_build_step, replace_instruction
+from gpulint.fixes.dockerfile_text import BUILD_KEYWORDS, checked, insert_after, last_build_step, \
+    replace_instruction
 from gpulint.syntax.shell import parse_shell
 
 UID = 10001
@@ -113,4 +114,4 @@ def fix_nonroot(dockerfile: Dockerfile, setting: UserSetting) -> Fix | None:
     else:
         edit = insert_after(dockerfile, last, lines)
     what = f"switch to the image's user {target}" if user is not None else f"create user {NAME} (UID {UID}) and switch to it"
-    return Fix.unsafe(f"{what} after the final stage's last build step", edit)
+    return checked(dockerfile, Fix.unsafe(f"{what} after the final stage's last build step", edit))

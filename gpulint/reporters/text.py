@@ -33,7 +33,7 @@ def render(result: Any, color: bool = False, quiet: bool = False, show_suppresse
                 lines += code_frame(f, paint)
             lines.append("")
     if not quiet:
-        hint = fixable_line(shown)
+        hint = "" if statistics else fixable_line(shown)
         if hint:
             lines.append(hint)
         lines.append(summary_line(result))
@@ -102,5 +102,6 @@ def _statistics(findings: list, paint: Any) -> list[str]:
     for rule, count in rows:
         f = meta[rule]
         severity = paint(f"{f.severity.value:<7}", _COLORS[f.severity.value])
-        lines.append(f"{count:>{width}}  {rule}  {severity} {f.name}")
+        fixable = sum(1 for g in findings if g.rule == rule and g.autofix is not None and not g.suppressed)
+        lines.append(f"{count:>{width}}  {rule}  {severity} {f.name}" + (f"  ({fixable} fixable)" if fixable else ""))
     return lines + ([""] if lines else [])

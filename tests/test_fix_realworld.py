@@ -1,5 +1,5 @@
-"""`--fix --unsafe-fixes` on a copy of the real-world corpus (../shared/realworld) and of the hostile inputs: every changed
-file still parses, no finding appears that was not there, and a second run changes nothing.
+"""`--fix --unsafe-fixes` on a copy of the real-world corpus (../shared/realworld) and of the hostile
+inputs: every changed file still parses, no finding appears that was not there, and a second run changes nothing.
 
 The corpus is read from ``../shared/realworld`` (or ``$GPULINT_REALWORLD``); the test skips when
 it is absent. The fixes applied per rule are printed (``pytest -s``) and must not drop to zero.

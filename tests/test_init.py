@@ -18,7 +18,8 @@ from gpulint.scaffold.init import CI_FILES, COMMON, names_for, parse_remote, pla
 SHA = "3f1c9a7e5b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e"
 
 
-def _repo(tmp_path: Path, remote: str | None = "git@github.com:Acme-Labs/Vision_Server.git", packed: bool = False) -> Path:
+def _repo(tmp_path: Path, remote: str | None = "git@github.com:Acme-Labs/Vision_Server.git",
+          packed: bool = False) -> Path:
     """A repository as git leaves it on disk (HEAD, a branch ref, the config with its remote)."""
     repo = tmp_path / "checkout"
     git = repo / ".git"

@@ -72,7 +72,8 @@ def test_flow_and_json_mappings():
     assert layout.json
     after = _apply(source, insert_pair(source, Y.get(root, "spec"), "strategy", {"type": "RollingUpdate"}, layout))
     assert json.loads(after) == {"spec": {"replicas": 1, "strategy": {"type": "RollingUpdate"}}}
-    assert after == '{\n  "spec": {\n    "replicas": 1,\n    "strategy": {\n      "type": "RollingUpdate"\n    }\n  }\n}\n'
+    assert after == ('{\n  "spec": {\n    "replicas": 1,\n    "strategy": {\n      "type": "RollingUpdate"\n'
+                     '    }\n  }\n}\n')
 
 
 def test_a_null_value_is_filled_below_its_key_and_its_comment_stays():

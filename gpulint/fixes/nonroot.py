@@ -113,5 +113,6 @@ def fix_nonroot(dockerfile: Dockerfile, setting: UserSetting) -> Fix | None:
         edit: Edit = replace_instruction(dockerfile, own, lines)
     else:
         edit = insert_after(dockerfile, last, lines)
-    what = f"switch to the image's user {target}" if user is not None else f"create user {NAME} (UID {UID}) and switch to it"
+    what = f"switch to the image's user {target}" if user is not None else \
+        f"create user {NAME} (UID {UID}) and switch to it"
     return checked(dockerfile, Fix.unsafe(f"{what} after the final stage's last build step", edit))

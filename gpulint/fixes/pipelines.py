@@ -60,7 +60,8 @@ def with_condition(workflow: Workflow, mapping: Y.Node, existing: Expr | None, c
         return Fix.safe(message, edit) if edit else None
     wrapped = f"({condition})" if "||" in condition else condition
     combined = f"{wrapped} && ({old})"
-    edit = replace_scalar(workflow.source, existing.node, combined, flow=bool(mapping.flow_style))  # type: ignore[union-attr]
+    assert existing is not None  # there is an old condition
+    edit = replace_scalar(workflow.source, existing.node, combined, flow=bool(mapping.flow_style))
     return Fix.unsafe(message + " (kept together with its `if:`)", edit) if edit else None
 
 

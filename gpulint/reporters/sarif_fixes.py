@@ -28,7 +28,8 @@ def sarif_fixes(finding: Any, prefix: str, base_id: str) -> list[dict]:
         changes.setdefault(edit.path, []).append(replacement)
     return [{
         "description": {"text": fix.message},
-        "artifactChanges": [{"artifactLocation": {"uri": quote(repo_path(prefix, path), safe="/"), "uriBaseId": base_id},
+        "artifactChanges": [{"artifactLocation": {"uri": quote(repo_path(prefix, path), safe="/"),
+                                                  "uriBaseId": base_id},
                              "replacements": replacements} for path, replacements in changes.items()],
         "properties": {"applicability": fix.applicability.value},
     }]

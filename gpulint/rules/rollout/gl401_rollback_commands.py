@@ -97,7 +97,8 @@ class RollbackCommands(Rule):
             yield self.report(Y.span(spec.source, key),
                               f"`rollback_commands` has no runnable `kubectl rollout {action}` of a Deployment{hint}; "
                               f"add `kubectl -n <namespace> rollout {action} deployment/<name>`",
-                              fix=f"add `kubectl -n <namespace> rollout {action} deployment/<name>` to rollback_commands",
+                              fix=f"add `kubectl -n <namespace> rollout {action} deployment/<name>` to "
+                                  "rollback_commands",
                               autofix=add_rollback_commands(spec, project, (action,)))
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``gpulint check``, ``gpulint rules``, ``gpulint explain``, ``gpulint --version``.
+"""Command line: ``gpulint check``, ``rules``, ``explain``, ``grade``, ``live``, ``init``, ``--version``.
 
 Only argparse and the version are imported at start-up; each command imports what it needs.
 """
@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-suppressed", action="store_true", help="also print suppressed findings")
     check.add_argument("--statistics", action="store_true",
                        help="text format: print counts per rule (most frequent first) instead of each finding")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe automatic fixes to the files, then report what is left")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: also apply the fixes that need a person's judgment")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff and change nothing (exit 1 when there is one)")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=FORMATS, default="text")
@@ -81,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_grade_parser(commands)
     add_live_arguments(check, flag=True)
     add_live_parser(commands)
+    from gpulint.scaffold.init import add_init_parser
+
+    add_init_parser(commands)
     return parser
 
 
@@ -114,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             from gpulint.grading.command import run_grade
 
             return run_grade(args)
+        if args.command == "init":
+            from gpulint.scaffold.init import run_init
+
+            return run_init(args)
         if args.command == "live":
             from gpulint.live.command import run_live_command
 
@@ -176,11 +189,21 @@ def _check(args: argparse.Namespace) -> int:
         print(f"gpulint: error: a notebook is checked on its own (`gpulint check {notebooks[0]}`): its answers "
               "are one submission", file=sys.stderr)
         return EXIT_USAGE
+    fixing = None
+    if (args.fix or args.diff) and (stdin or notebooks):
+        print("gpulint: error: --fix and --diff edit files on disk: not standard input or a notebook",
+              file=sys.stderr)
+        return EXIT_USAGE
     try:
         if stdin:
             result = _run_stdin(args, overrides)
         elif notebooks:
             result = _run_notebook(notebooks[0], args, overrides)
+        elif args.fix or args.diff:
+            fixing = _fix(args, overrides)
+            if args.diff:
+                return EXIT_FINDINGS if fixing.changed else EXIT_OK
+            result = fixing.result
         else:
             result = run(args.paths or [Path(".")], config_path=args.config, overrides=overrides)
     except UsageError as error:
@@ -198,6 +221,13 @@ def _check(args: argparse.Namespace) -> int:
         text = _render(fmt, result, args, color=color)
         if live is not None:
             text = _with_live(fmt, text, live)
+        if fixing is not None and fmt == "json":
+            import json
+
+            data = json.loads(text)
+            data["fixes"] = {"applied": fixing.count, "by_rule": dict(sorted(fixing.fixed.items())),
+                             "files": [c.rel for c in fixing.changed]}
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         try:
             if to_stdout:
                 sys.stdout.write(text)
@@ -217,6 +247,32 @@ def _check(args: argparse.Namespace) -> int:
     if live is not None and (live.interrupted or not result.failed(threshold)):
         return live.exit_code  # 0, 1, 3 (no GPU step ran), 4 (inconclusive), 130/143 (interrupted)
     return EXIT_FINDINGS if result.failed(threshold) else EXIT_OK
+
+
+def _fix(args: argparse.Namespace, overrides: dict):
+    """`check --fix` / `--diff`: the fixes applied in memory; written (--fix) or printed as a diff
+    (--diff) with a count per rule on standard error."""
+    from gpulint.engine.fixing import fix_paths, unified_diff, write_changes
+
+    outcome = fix_paths(args.paths or [Path(".")], unsafe=args.unsafe_fixes, config_path=args.config,
+                        overrides=overrides)
+    if args.diff:
+        sys.stdout.write("".join(unified_diff(change) for change in outcome.changed))
+    else:
+        write_changes(outcome.changed)
+    verb = "would fix" if args.diff else "fixed"
+    rules = ", ".join(f"{rule} {count}" for rule, count in sorted(outcome.fixed.items()))
+    print(f"gpulint: {verb} {outcome.count} finding{'s' if outcome.count != 1 else ''}"
+          + (f" ({rules}) in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}" if rules else ""),
+          file=sys.stderr)
+    if outcome.reverted:
+        print(f"gpulint: warning: a fix did not remove its finding (or broke the file) in "
+              f"{', '.join(outcome.reverted)}: those edits were undone; please report it", file=sys.stderr)
+    if not args.unsafe_fixes:
+        unsafe = sum(1 for f in outcome.result.findings if f.autofix is not None and not f.suppressed)
+        if unsafe:
+            print(f"gpulint: {unsafe} more with --unsafe-fixes (fixes that need your review)", file=sys.stderr)
+    return outcome
 
 
 def _stdin_name(data: bytes) -> str:
@@ -385,7 +441,9 @@ def _rules(args: argparse.Namespace) -> int:
         import json
 
         data = [{"id": r.id, "name": r.name, "severity": r.severity.value, "kind": r.kind,
-                 "criterion": r.criterion, "covers": list(r.covers), "summary": r.summary} for r in rules]
+                 "criterion": r.criterion, "covers": list(r.covers), "summary": r.summary,
+                 "fix_availability": r.fix_availability.value,
+                 "fix_applicability": [a.value for a in r.fix_applicability]} for r in rules]
         print(json.dumps(data, indent=2))
         return EXIT_OK
     family = None
@@ -394,9 +452,19 @@ def _rules(args: argparse.Namespace) -> int:
             family = r.id[:3]
             print(f"{family}xx {_FAMILIES.get(family, '')}".rstrip())
         covers = f" [{', '.join(r.covers)}]" if r.covers else ""
+        fix = _fix_mark(r)
         print(f"  {r.id}  {r.name:<32} {r.severity.value:<8} {r.kind:<11} {r.criterion or '-':<27} "
-              f"{r.summary}{covers}")
+              f"{fix:<4} {r.summary}{covers}")
+    print("\nfix: * always, ~ sometimes fixable by `check --fix`; ! only with --unsafe-fixes")
     return EXIT_OK
+
+
+def _fix_mark(rule) -> str:
+    """`*` always / `~` sometimes fixable, `!` when every fix needs --unsafe-fixes, `-` never."""
+    mark = {"always": "*", "sometimes": "~"}.get(rule.fix_availability.value, "-")
+    if mark != "-" and all(a.value == "unsafe" for a in rule.fix_applicability):
+        mark += "!"
+    return mark
 
 
 _FAMILIES = {"GL0": "general", "GL1": "Dockerfile", "GL2": "GitHub Actions workflow", "GL3": "Kubernetes",
@@ -416,8 +484,12 @@ def _explain(args: argparse.Namespace) -> int:
         hint = f"; did you mean {guess[0]}?" if guess else "; `gpulint rules` lists them"
         print(f"gpulint: error: no rule {args.rule!r}{hint}", file=sys.stderr)
         return EXIT_USAGE
+    fixable = rule.fix_availability.value
+    if fixable != "never":
+        fixable += f" ({', '.join(a.value for a in rule.fix_applicability)})"
     header = (f"{rule.id} {rule.name}\n"
-              f"severity: {rule.severity.value}   artifact: {rule.kind}   criterion: {rule.criterion or '-'}\n"
+              f"severity: {rule.severity.value}   artifact: {rule.kind}   criterion: {rule.criterion or '-'}"
+              f"   automatic fix: {fixable}\n"
               f"{rule.summary}\n\n")
     if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
         from rich.console import Console

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The gpulint GitHub Action's step (action.yml): install gpulint from the action's own checkout
-# into an isolated venv, lint once writing annotations, SARIF and JSON, set the step's outputs,
-# and exit with gpulint's status (0 clean, 1 findings at/above fail-on, 2 usage error).
+# into an isolated venv, lint once writing annotations, SARIF and JSON, post the fixes as review
+# suggestions when asked, set the step's outputs, and exit with gpulint's status (0 clean,
+# 1 findings at/above fail-on, 2 usage error).
 #
 # Testing hooks (tests/test_action.py): GPULINT_ACTION_SKIP_INSTALL=1 skips the venv and runs
 # "${GPULINT_PYTHON:-python3} -m gpulint" instead, so the script runs offline against the
@@ -50,6 +51,11 @@ import json, sys
 summary = json.load(open(sys.argv[1], encoding="utf-8"))["summary"]
 print(summary["errors"] + summary["warnings"] + summary["infos"], summary["errors"])
 ' "$json")
+fi
+# Fixes as review suggestions on the pull request's diff (a courtesy: it never changes the status).
+if [[ "${INPUT_SUGGESTIONS:-false}" == true && -s "$json" ]]; then
+  GITHUB_TOKEN="${INPUT_GITHUB_TOKEN:-${GITHUB_TOKEN:-}}" \
+    "$python" -m gpulint.reporters.review "$json" --root "$path" || true
 fi
 rm -f "$json"
 if [[ -n "${GITHUB_OUTPUT:-}" ]]; then

@@ -27,7 +27,10 @@ def test_action_metadata():
     action = _action()
     assert action["name"] and action["description"]
     inputs = action["inputs"]
-    assert set(inputs) == {"path", "config", "fail-on", "sarif-file", "annotations", "python-version", "live"}
+    assert set(inputs) == {"path", "config", "fail-on", "sarif-file", "annotations", "python-version", "live",
+                           "suggestions", "github-token"}
+    assert inputs["suggestions"]["default"] == "false"
+    assert inputs["github-token"]["default"] == "${{ github.token }}"
     assert inputs["path"]["default"] == "."
     assert inputs["sarif-file"]["default"] == "gpulint.sarif"
     assert inputs["annotations"]["default"] == "true"

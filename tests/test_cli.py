@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 
 FINDING_FIELDS = {"rule", "name", "severity", "criterion", "path", "line", "column", "end_line", "end_column",
-                  "message", "fix", "suppressed", "confidence", "related"}
+                  "message", "fix", "suppressed", "confidence", "related", "autofix"}
 
 
 def test_reference_passes_every_rule(cli):
@@ -88,7 +88,10 @@ def test_rules_lists_every_rule(cli):
     ids = [r["id"] for r in rules]
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     for rule in rules:
-        assert set(rule) == {"id", "name", "severity", "kind", "criterion", "covers", "summary"}
+        assert set(rule) == {"id", "name", "severity", "kind", "criterion", "covers", "summary", "fix_availability",
+                             "fix_applicability"}
+        assert rule["fix_availability"] in ("always", "sometimes", "never")
+        assert (rule["fix_availability"] == "never") == (rule["fix_applicability"] == [])
     text = cli("rules").stdout
     assert all(r["id"] in text for r in rules)
 

@@ -23,7 +23,7 @@ STATIC = ["dockerfile.multistage", "dockerfile.nonroot", "dockerfile.gpu-healthc
           "deployment.rolling", "rollback.commands", "promotion.flow"]
 LIVE = ["smoketest.healthy", "smoketest.negative"]
 FINDING_FIELDS = {"rule", "name", "severity", "criterion", "path", "line", "column", "end_line", "end_column",
-                  "message", "fix", "suppressed", "confidence", "related"}
+                  "message", "fix", "suppressed", "confidence", "related", "autofix"}
 CRITERION_FIELDS = {"id", "title", "passed", "status", "points", "max_points", "feedback", "findings", "visibility"}
 GRADE_FIELDS = ["score", "max_score", "rubric", "criteria", "status", "error", "gpulint_version", "rubric_hash",
                 "submission_hash"]

@@ -13,11 +13,12 @@ from conftest import REPO
 
 PACKAGE = REPO / "gpulint"
 # Lowest first: a module may import its own layer and the layers before it, never a later one.
-LAYERS = ["core", "syntax", "artifacts", "ci", "project", "rules", "engine", "reporters", "grading", "live", "cli"]
+LAYERS = ["core", "syntax", "artifacts", "ci", "project", "fixes", "rules", "engine", "reporters", "grading", "live",
+          "scaffold", "cli"]
 # Front ends on the top layer may use each other, one way.
 # (`grade --live` runs live mode; live mode knows nothing of grading.)
-FRONT_ENDS = {"reporters": set(), "live": {"reporters"}, "grading": {"reporters", "live"},
-              "cli": {"reporters", "grading", "live"}}
+FRONT_ENDS = {"reporters": set(), "live": {"reporters"}, "grading": {"reporters", "live"}, "scaffold": set(),
+              "cli": {"reporters", "grading", "live", "scaffold"}}
 
 
 def _module_name(path: Path) -> str:

@@ -61,3 +61,16 @@ def test_generated_rule_docs_are_current():
     result = subprocess.run([sys.executable, str(REPO / "scripts" / "gen_rule_docs.py"), "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_fix_section_says_whether_an_automatic_fix_exists(rule):
+    """A rule that fixes says in its `## Fix` section when, and how safely; no other rule claims to."""
+    fix_section = rule.documentation().split("## Fix", 1)[1]
+    fixable = rule.fix_availability.value != "never"
+    assert ("Automatic fix" in fix_section) == fixable
+    assert bool(rule.fix_applicability) == fixable
+    if fixable:
+        for applicability in rule.fix_applicability:
+            assert applicability.value in fix_section
+

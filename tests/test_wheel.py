@@ -24,6 +24,10 @@ def test_wheel_installs_and_checks_reference(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     for data in (REPO / "rules").iterdir():
         assert f"gpulint/_rules/{data.name}" in names
+    templates = REPO / "gpulint" / "scaffold" / "templates"
+    for template in templates.rglob("*"):
+        if template.is_file():  # `gpulint init` reads them from the installed package
+            assert f"gpulint/scaffold/templates/{template.relative_to(templates).as_posix()}" in names
 
     # A fresh venv with the wheel in its own site-packages; the dependencies come from this
     # interpreter's site-packages through a .pth file placed after it, never the source tree.
@@ -41,6 +45,14 @@ def test_wheel_installs_and_checks_reference(tmp_path: Path):
     assert where.startswith(str(site)), where
     result = subprocess.run([str(python), "-m", "gpulint", "check", str(REPO / "reference")], cwd=tmp_path,
                             env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    scaffolded = tmp_path / "scaffolded"
+    scaffolded.mkdir()
+    result = subprocess.run([str(python), "-m", "gpulint", "init", str(scaffolded), "--ci", "tekton"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run([str(python), "-m", "gpulint", "check", str(scaffolded)], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     config = tmp_path / "cfg"
     config.mkdir()

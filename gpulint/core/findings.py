@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from gpulint.core.fix import ResolvedFix
 from gpulint.core.source import Source, Span
 
 
@@ -75,11 +76,12 @@ class Finding:
     confidence: str = "high"
     related: list[Location] = field(default_factory=list)
     cell: int | None = field(default=None, compare=False)  # in a notebook: the cell, `line` counts inside it
+    autofix: ResolvedFix | None = field(default=None, compare=False)  # the edits that fix it, if any
 
     @classmethod
     def at(cls, span: Span, *, rule: str, name: str, severity: Severity, criterion: str | None,
            message: str, fix: str, confidence: str = "high",
-           related: list[tuple[Span, str]] | None = None) -> Finding:
+           related: list[tuple[Span, str]] | None = None, autofix: ResolvedFix | None = None) -> Finding:
         source, start, end = span.source.resolve(span.start, span.end)
         if (end.line, end.column) <= (start.line, start.column):
             end = type(start)(start.line, start.column + 1)
@@ -87,7 +89,7 @@ class Finding:
                    path=source.rel_path, line=start.line, column=start.column,
                    end_line=end.line, end_column=end.column, message=message, fix=fix,
                    source=source, confidence=confidence,
-                   related=[Location.at(s, label) for s, label in related or ()])
+                   related=[Location.at(s, label) for s, label in related or ()], autofix=autofix)
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -108,5 +110,6 @@ class Finding:
             "suppressed": self.suppressed,
             "confidence": self.confidence,
             "related": [location.to_dict() for location in self.related],
+            "autofix": self.autofix.to_dict() if self.autofix is not None else None,
             **({"cell": self.cell} if self.cell is not None else {}),
         }

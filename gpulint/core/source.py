@@ -59,6 +59,10 @@ class Source:
         """The file a span really lives in, with its start and end positions."""
         return self, self.position(start), self.position(max(start, end))
 
+    def map_edit(self, start: int, end: int, content: str) -> tuple[Source, int, int, str] | None:
+        """The same edit on the file this text lives in (itself for a file on disk)."""
+        return self, start, end, content
+
 
 class EmbeddedSource(Source):
     """An artifact held as a string value inside another file.
@@ -72,6 +76,18 @@ class EmbeddedSource(Source):
         self.parent = parent
         self.offsets = offsets
         self.label = label  # e.g. "answers.yaml › dockerfile"
+        # Writes an edit of this text back into the parent's encoding of it (YAML block scalar,
+        # JSON string...): callable(start, end, content) -> (start, end, content) in the parent,
+        # or None where that encoding is not mapped. None: the text cannot be edited.
+        self.edit_mapper = None
+
+    def map_edit(self, start: int, end: int, content: str) -> tuple[Source, int, int, str] | None:
+        if self.edit_mapper is None:
+            return None
+        mapped = self.edit_mapper(start, end, content)
+        if mapped is None:
+            return None
+        return self.parent.map_edit(*mapped)
 
     def resolve(self, start: int, end: int) -> tuple[Source, Position, Position]:
         n = len(self.offsets) - 1

@@ -86,7 +86,7 @@ def load(candidate: Candidate, project: Project) -> list[Any]:
             return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
                                 f"file is {size / 1e6:.1f} MB, over the {limits.max_file_size / 1e6:.1f} MB "
                                 "limit (max-file-size); not linted")]
-        data = candidate.path.read_bytes()
+        data = project.read_bytes(candidate.path)
     except OSError as error:
         return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
                             f"cannot read file: {error.strerror or error}")]

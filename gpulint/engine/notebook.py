@@ -50,6 +50,7 @@ def lint_notebook(path: Path, answers: Answers | None = None, **run_options: Any
         elif finding.path == ".":
             finding.source = None
         finding.path = path.name
+        finding.autofix = None  # its edits are of the scratch copy, not of the notebook
         findings.append(finding)
     for finding, cell in _cannot_tell(path.name, answers, result):
         cells[id(finding)] = cell

@@ -14,6 +14,7 @@ from gpulint.project.config import Config, find_config, load_config
 from gpulint.engine.discovery import Discovery, discover
 from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
+from gpulint.core.fix import resolve as resolve_fix
 from gpulint.engine.loader import FileProblem, load, timeout_problem
 from gpulint.project.pipelines import ci_pipelines
 from gpulint.project.files import ProjectFiles
@@ -90,7 +91,7 @@ def run(paths: list[Path], config: Config | None = None, config_path: Path | Non
 
 
 def _run(paths: list[Path], config: Config | None = None, config_path: Path | None = None,
-         overrides: dict[str, Any] | None = None) -> RunResult:
+         overrides: dict[str, Any] | None = None, overlay: dict[Path, bytes] | None = None) -> RunResult:
     started = time.perf_counter()
     root, files = resolve_root(paths or [Path(".")])
     if config is None:
@@ -104,7 +105,9 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
         overrides.pop("timeout", None)
         config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     found: Discovery = discover(root, files, config.exclude)
-    project = Project(root, config, _files=ProjectFiles(root, config.limits, found.files, found.repositories))
+    overlay = dict(overlay or {})
+    project = Project(root, config, _files=ProjectFiles(root, config.limits, found.files, found.repositories, overlay),
+                      overlay=overlay)
     timeout = config.limits.timeout
     skipped = []  # files left unread once the run is out of time (checked between files)
     for candidate in found.candidates:
@@ -233,7 +236,7 @@ def _finding(rule: Rule, report: Report, config: Config, suppressions: Suppressi
     finding = Finding.at(report.span, rule=rule.id, name=rule.name, severity=severity,
                          criterion=rule.criterion if report.criterion is None else (report.criterion or None),
                          message=report.message, fix=report.fix or rule.fix, confidence=report.confidence,
-                         related=report.related)
+                         related=report.related, autofix=resolve_fix(report.autofix))
     if suppressions is not None:
         own_line = report.span.source.position(report.span.start).line
         finding.suppressed = suppressions.suppresses(report.span.source, rule.id, rule.name, own_line, rule.aliases)

@@ -25,9 +25,11 @@ from gpulint.core.source import Source, decode
 
 class ProjectFiles:
     def __init__(self, root: Path, limits: Limits, listing: Iterable[str] | None = None,
-                 repositories: Iterable[str] = ()) -> None:
+                 repositories: Iterable[str] = (), overlay: dict[Path, bytes] | None = None) -> None:
         self.root = root.resolve()
         self._repositories = set(repositories)
+        # Edited contents not yet written (`check --fix` lints its edits before writing): path -> bytes.
+        self.overlay = overlay if overlay is not None else {}
         self.limits = limits
         self._listing = sorted(set(listing)) if listing is not None else None
         self._files = set(self._listing) if self._listing is not None else None
@@ -159,7 +161,8 @@ class ProjectFiles:
                 resolved = target.resolve(strict=True)
                 resolved.relative_to(self.root)  # a symbolic link out of the tree is not followed
                 if resolved.is_file() and resolved.stat().st_size <= self.limits.max_file_size:
-                    text, problem = decode(resolved.read_bytes())
+                    data = self.overlay.get(resolved)
+                    text, problem = decode(data if data is not None else resolved.read_bytes())
                     if text is not None and problem is None:
                         result = Source(text, rel, target)
             except (OSError, ValueError, RuntimeError):

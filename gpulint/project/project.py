@@ -22,6 +22,16 @@ class Project:
     _files: ProjectFiles | None = field(default=None, repr=False)
 
     _memo: dict[str, Any] = field(default_factory=dict)
+    # File contents that stand in for what is on disk (absolute resolved paths): `check --fix`
+    # lints its edited files in memory before anything is written.
+    overlay: dict[Path, bytes] = field(default_factory=dict)
+
+    def read_bytes(self, path: Path) -> bytes:
+        if self.overlay:
+            data = self.overlay.get(Path(path).resolve())
+            if data is not None:
+                return data
+        return Path(path).read_bytes()
 
     def memo(self, key: str, compute):
         """A value derived from all artifacts, computed once per run (rules share it)."""

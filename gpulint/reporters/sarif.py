@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from gpulint import __version__
 from gpulint.reporters.links import PROJECT_URL, help_uri, repo_path, root_prefix
+from gpulint.reporters.sarif_fixes import sarif_fixes
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -102,6 +103,8 @@ def _results(findings: list, index: dict[str, int], prefix: str) -> list[dict]:
         }
         if f.rule in index:
             entry["ruleIndex"] = index[f.rule]
+        if f.autofix is not None:
+            entry["fixes"] = sarif_fixes(f, prefix, SRCROOT)
         if f.suppressed:
             entry["suppressions"] = [{"kind": "inSource"}]
         results.append(entry)

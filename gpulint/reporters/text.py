@@ -30,15 +30,37 @@ def render(result: Any, color: bool = False, quiet: bool = False, show_suppresse
                 where = f"{path} (cell {f.cell})" if f.cell is not None else path  # a notebook's cell
                 sure = f" (confidence: {f.confidence})" if getattr(f, "confidence", "high") != "high" else ""
                 lines.append(f"  {where}:{f.line}:{f.column}: {severity} {f.rule} {f.name}: {f.message}{note}{sure}")
-                lines.append(paint(f"    fix: {f.fix}", _DIM))
+                lines.append(paint(f"    fix: {f.fix}{_fixable(f)}", _DIM))
                 lines += code_frame(f, paint)
                 for other in getattr(f, "related", ()):  # the other places the finding is about
                     lines.append(paint(f"    note: {other.path}:{other.line}:{other.column}: {other.message}", _DIM))
                     lines += code_frame(other, paint, indent="      ", severity=f.severity.value)
             lines.append("")
     if not quiet:
+        hint = "" if statistics else fixable_line(shown)
+        if hint:
+            lines.append(hint)
         lines.append(summary_line(result))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _fixable(f: Any) -> str:
+    """`[--fix]` after the fix line of a finding that `check --fix` fixes (`[--unsafe-fixes]`)."""
+    if f.autofix is None or f.suppressed:
+        return ""
+    return " [--fix]" if f.autofix.applicability.value == "safe" else " [--fix --unsafe-fixes]"
+
+
+def fixable_line(findings: list) -> str:
+    safe = sum(1 for f in findings if f.autofix is not None and not f.suppressed
+               and f.autofix.applicability.value == "safe")
+    unsafe = sum(1 for f in findings if f.autofix is not None and not f.suppressed) - safe
+    if not safe and not unsafe:
+        return ""
+    parts = [f"{safe} fixable with `gpulint check --fix`"] if safe else []
+    if unsafe:
+        parts.append(f"{unsafe} {'more ' if safe else ''}with `--fix --unsafe-fixes` (review those)")
+    return ", ".join(parts) + "; `--diff` shows the changes first"
 
 
 def summary_line(result: Any) -> str:
@@ -84,5 +106,6 @@ def _statistics(findings: list, paint: Any) -> list[str]:
     for rule, count in rows:
         f = meta[rule]
         severity = paint(f"{f.severity.value:<7}", _COLORS[f.severity.value])
-        lines.append(f"{count:>{width}}  {rule}  {severity} {f.name}")
+        fixable = sum(1 for g in findings if g.rule == rule and g.autofix is not None and not g.suppressed)
+        lines.append(f"{count:>{width}}  {rule}  {severity} {f.name}" + (f"  ({fixable} fixable)" if fixable else ""))
     return lines + ([""] if lines else [])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gpulint.core.findings import Severity
+from gpulint.core.fix import Applicability, Fix, FixAvailability
 from gpulint.core.source import Span
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class Report:
     severity: Severity | None = None  # overrides the rule's severity for this report
     confidence: str = "high"  # high | medium | low (see gpulint.core.findings.CONFIDENCES)
     related: list[tuple[Span, str]] = field(default_factory=list)  # other places, each with what it is
+    autofix: Fix | None = None  # the edits that fix it, when the rule can compute them
 
 
 class Rule:
@@ -54,6 +56,10 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()
     summary: ClassVar[str]
     fix: ClassVar[str]
+    # Whether the rule's findings come with edits that fix them, and how safe those are
+    # (see gpulint.core.fix): shown by `gpulint rules`, applied by `check --fix`.
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NEVER
+    fix_applicability: ClassVar[tuple[Applicability, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -36,7 +36,9 @@ def embed(parent: Source, node: ScalarNode, name: str, rel_suffix: str = "") -> 
     if offsets is None:
         offsets = _by_lines(text, start, end, value)
     label = f"{parent.rel_path} › {name}"
-    return EmbeddedSource(value, parent.rel_path, parent, offsets, label)
+    source = EmbeddedSource(value, parent.rel_path, parent, offsets, label)
+    source.edit_mapper = _edit_mapper(parent, node, offsets)
+    return source
 
 
 def _skip_properties(text: str, start: int, end: int) -> int:
@@ -218,3 +220,89 @@ def scalar_locator(source: Source, node: ScalarNode):
         return Span(source, inner.offsets[max(0, min(start, last))], inner.offsets[max(0, min(end, last))])
 
     return locate
+
+
+# --------------------------------------------------------------------------- edits
+
+def _edit_mapper(parent: Source, node: ScalarNode, offsets: list[int]):
+    """Writes an edit of the decoded string back into the scalar as written: a literal block
+    (``|``) gets the block's indentation after each inserted line break, a double-quoted (JSON)
+    string gets JSON escapes. Other styles (plain, single-quoted, folded) fold line breaks and
+    are not mapped. Every mapped edit is checked by parsing the edited parent again."""
+    style = node.style
+    value = node.value
+    if style == "|":
+        text = parent.text
+        first = next((i for i, ch in enumerate(value) if ch not in "\n"), None)
+        if first is None:
+            return None
+        line_start = text.rfind("\n", 0, offsets[first]) + 1
+        indent = text[line_start:offsets[first]]
+        if indent.strip(" "):
+            return None
+
+        def encode(content: str) -> str:
+            lines = content.split("\n")
+            return "\n".join([lines[0]] + [(indent + line) if line or i == len(lines) - 2 else line
+                                           for i, line in enumerate(lines[1:])])
+    elif style == '"':
+        import json
+
+        def encode(content: str) -> str:
+            return json.dumps(content, ensure_ascii=False)[1:-1]
+    else:
+        return None
+
+    def mapper(begin: int, end: int, content: str) -> tuple[int, int, str] | None:
+        n = len(value)
+        if not 0 <= begin <= end <= n:
+            return None
+        expected = value[:begin] + content + value[end:]
+        if style == "|" and begin == end and content.endswith("\n") and (begin == 0 or value[begin - 1] == "\n"):
+            # Whole lines inserted at a line start: indented lines before the parent's line that
+            # holds that character (a blank line of the block included), or after the last line.
+            text = parent.text
+            if begin < n:
+                lo = text.rfind("\n", 0, offsets[begin]) + 1
+            else:
+                lo = text.find("\n", offsets[n - 1]) + 1 if n and value.endswith("\n") else 0
+            if lo <= 0:
+                return None
+            written = "".join((indent + line if line else "") + "\n" for line in content[:-1].split("\n"))
+            edited = text[:lo] + written + text[lo:]
+            return (lo, lo, written) if _scalar_at(edited, node.start_mark.index) == expected else None
+        lo, hi = offsets[begin], offsets[end]
+        written = encode(content)
+        edited = parent.text[:lo] + written + parent.text[hi:]
+        return (lo, hi, written) if _scalar_at(edited, node.start_mark.index) == expected else None
+
+    return mapper
+
+
+def _scalar_at(text: str, index: int) -> str | None:
+    """The value of the scalar that starts at ``index`` once ``text`` is parsed again."""
+    import yaml
+
+    try:
+        loader = yaml.CSafeLoader
+    except AttributeError:  # PyYAML built without libyaml
+        loader = yaml.SafeLoader
+    try:
+        documents = list(yaml.compose_all(text, Loader=loader))
+    except yaml.YAMLError:
+        return None
+    stack = [d for d in documents if d is not None]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if node.start_mark.index == index:
+                return node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None

@@ -6,6 +6,8 @@ from gpulint.core.findings import Severity
 from gpulint.project.config import profile_of
 from gpulint.project.pipelines import ci_pipelines
 from gpulint.project.lifecycle import pushes_gpu_image
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.pipelines import gate_push_to_main
 from gpulint.rules.base import Rule
 
 
@@ -71,6 +73,14 @@ class PushNotMainOnly(Rule):
     Gate the push for main only: `if: github.event_name == 'push' && github.ref ==
     'refs/heads/main'`, GitLab `rules: - if: $CI_COMMIT_BRANCH == "main"`, a Cloud Build trigger
     with branch `^main$`, a Tekton CEL filter `body.ref == 'refs/heads/main'`.
+
+    Automatic fix: on GitHub Actions the push step gets `if: github.event_name == 'push' &&
+    github.ref == 'refs/heads/main'` (safe; unsafe when the step also builds or tests, or when
+    its own `if:` is kept next to it), an action's `push:` input becomes that expression
+    (unsafe), and a job `if:` that excludes main itself is replaced (unsafe). On GitLab CI a
+    push job with no `rules:`, `only:` or `except:` gets `rules: [{if: $CI_COMMIT_BRANCH ==
+    "main"}]` (safe). Pushes in called workflows, Cloud Build and Tekton (whose triggers live
+    elsewhere) are fixed by hand.
     """
 
     id = "GL206"
@@ -83,6 +93,8 @@ class PushNotMainOnly(Rule):
     covers = SYSTEMS
     summary = "a push of the image can run for something other than a push to main"
     fix = "gate the push with `if: github.event_name == 'push' && github.ref == 'refs/heads/main'` (or the CI system's equivalent)"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, pipeline, project):
         if not pipeline.judged:
@@ -105,7 +117,8 @@ class PushNotMainOnly(Rule):
                 continue
             yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) and can run "
                               f"{scenario_list(pipeline, outside)}: {pipeline.push_gate(push, outside)}; a push "
-                              "must happen only for a push to main", fix=pipeline.main_only_fix)
+                              "must happen only for a push to main", fix=pipeline.main_only_fix,
+                              autofix=gate_push_to_main(pipeline, push))
 
     @staticmethod
     def _first_unknown(pipeline, project, profile: str) -> bool:

@@ -6,6 +6,8 @@ from gpulint.core.findings import Severity
 from gpulint.project.config import profile_of
 from gpulint.project.pipelines import same_repository
 from gpulint.project.lifecycle import pushes_gpu_image
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.pipelines import needs_gpu_test
 from gpulint.rules.base import Rule
 
 
@@ -61,6 +63,12 @@ class PushBeforeTest(Rule):
     ## Fix
     Make the push depend on the GPU test (`needs:`, a later stage, `waitFor`, `runAfter`)
     without `always()`/`when: always`, and let the test's failure fail its step.
+
+    Automatic fix: when the one thing missing is the dependency, the push job gets the job
+    running the GPU test in its `needs:` (GitHub Actions, safe; GitLab CI: appended to its
+    `needs:` list, safe, or a new `needs:`, unsafe, since a job with `needs:` receives only the
+    artifacts of the jobs it needs). Masked tests, `continue-on-error`, `always()`/`when:
+    always` and a test after the push in the same job are fixed by hand.
     """
 
     id = "GL207"
@@ -73,6 +81,8 @@ class PushBeforeTest(Rule):
     covers = SYSTEMS
     summary = "a push of the image can run without the GPU test having succeeded"
     fix = "make the push depend on the GPU test (`needs:`, a later stage, `waitFor`, `runAfter`) and do not mask the test"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, pipeline, project):
         if not pipeline.judged:
@@ -91,7 +101,8 @@ class PushBeforeTest(Rule):
             related = [(shown.test.span, f"the GPU test ({shown.test.detail}) the push does not wait for")] \
                 if shown.test is not None and shown.test.span.source is not None else []
             yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) without the GPU test "
-                              f"having to succeed first: {shown.reason}{when}", related=related)
+                              f"having to succeed first: {shown.reason}{when}", related=related,
+                              autofix=needs_gpu_test(pipeline, push))
 
     def _after_other_workflow(self, pipeline, project):
         """A push in a workflow started by `workflow_run` is gated by the workflows that trigger it:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.variables import effective_user
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.nonroot import fix_nonroot
 from gpulint.rules.base import Rule
 
 
@@ -37,6 +39,14 @@ class NonRoot(Rule):
     ## Fix
     Create an unprivileged user in the final stage and switch to it with `USER` (a numeric UID
     lets `runAsNonRoot` verify it).
+
+    Automatic fix (unsafe, `--fix --unsafe-fixes`): `USER` the image's own unprivileged user (one
+    a `RUN useradd`/`adduser` of the final stage or a stage it is built on creates), else a new
+    user `app` with UID 10001 (`useradd`; `adduser -D` on Alpine; none on scratch or distroless
+    images, where a numeric `USER` needs no passwd entry), after the final stage's last `RUN`,
+    `COPY` or `ADD`; a root `USER` with no build step after it is replaced. Unsafe: the
+    application must work without root. Not offered when `USER` needs a build argument that
+    has no default.
     """
 
     id = "GL102"
@@ -46,6 +56,8 @@ class NonRoot(Rule):
     criterion = "dockerfile.nonroot"
     summary = "the final stage runs as root"
     fix = "create an unprivileged user in the final stage and add `USER <uid>` after the last root-only step"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.UNSAFE,)
 
     def check(self, dockerfile, project):
         stage = dockerfile.final_stage
@@ -54,7 +66,8 @@ class NonRoot(Rule):
         user = effective_user(dockerfile, stage)
         if user.instruction is None:
             yield self.report(stage.from_instruction.span(),
-                              "the final stage never sets USER, so the container runs as root")
+                              "the final stage never sets USER, so the container runs as root",
+                              autofix=fix_nonroot(dockerfile, user))
         elif user.value is None:
             names = ", ".join(user.unresolved)
             yield self.report(user.instruction.span(),
@@ -63,4 +76,5 @@ class NonRoot(Rule):
         elif user.is_root:
             inherited = "" if user.instruction.stage is stage else " (inherited from an earlier stage)"
             yield self.report(user.instruction.span(),
-                              f"the final stage runs as root: USER {user.raw} resolves to '{user.value}'{inherited}")
+                              f"the final stage runs as root: USER {user.raw} resolves to '{user.value}'{inherited}",
+                              autofix=fix_nonroot(dockerfile, user))

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.healthcheck import add_healthcheck
 from gpulint.rules.base import Rule
 
 
@@ -37,6 +39,13 @@ class HealthcheckMissing(Rule):
 
     ## Fix
     Add a `HEALTHCHECK` to the final stage that runs the GPU smoke test.
+
+    Automatic fix (unsafe): when the build context holds a GPU smoke test (`smoke_test.py`,
+    `smoketest.py` or `gpu_smoke_test.py`) that GL104 accepts, `HEALTHCHECK --interval=30s
+    --timeout=20s --start-period=60s --retries=3 CMD ["python3", "<path>"]` runs it where the
+    image has it (a `COPY` into the working directory, `/app` without one, is added when the
+    image lacks it), before the final stage's `CMD`/`ENTRYPOINT`; a `HEALTHCHECK NONE` of the
+    final stage is replaced. Without a smoke test there is no automatic fix.
     """
 
     id = "GL103"
@@ -46,6 +55,8 @@ class HealthcheckMissing(Rule):
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the final image has no HEALTHCHECK (or HEALTHCHECK NONE)"
     fix = "add `HEALTHCHECK --interval=30s --timeout=20s --start-period=60s CMD [\"python3\", \"/app/smoke_test.py\"]` to the final stage"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.UNSAFE,)
 
     def check(self, dockerfile, project):
         stage = dockerfile.final_stage
@@ -57,10 +68,13 @@ class HealthcheckMissing(Rule):
                          and any(i.keyword == "HEALTHCHECK" for i in s.instructions)]
             note = (f"; the HEALTHCHECK in stage '{elsewhere[0].name or elsewhere[0].index}' does not reach "
                     "the final image") if elsewhere else ""
-            yield self.report(stage.from_instruction.span(), f"the final image has no HEALTHCHECK{note}")
+            yield self.report(stage.from_instruction.span(), f"the final image has no HEALTHCHECK{note}",
+                              autofix=add_healthcheck(dockerfile))
         elif healthcheck.none:
             yield self.report(healthcheck.instruction.span(),
-                              "HEALTHCHECK NONE disables the health check of the final image")
+                              "HEALTHCHECK NONE disables the health check of the final image",
+                              autofix=add_healthcheck(dockerfile, healthcheck))
         elif healthcheck.exec_argv is None and not healthcheck.shell:
             yield self.report(healthcheck.instruction.span(),
-                              "HEALTHCHECK needs `CMD <command>` (or NONE)")
+                              "HEALTHCHECK needs `CMD <command>` (or NONE)",
+                              autofix=add_healthcheck(dockerfile, healthcheck))

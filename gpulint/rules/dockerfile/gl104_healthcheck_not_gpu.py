@@ -3,6 +3,8 @@ from __future__ import annotations
 from gpulint.core.findings import Severity
 from gpulint.artifacts import gpucheck
 from gpulint.artifacts.dockerfile.healthcheck import final_verdict
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.healthcheck import replace_healthcheck
 from gpulint.rules.base import Rule
 
 
@@ -51,6 +53,12 @@ class HealthcheckNotGpu(Rule):
     ## Fix
     Run the GPU smoke test (NVML init, `torch.cuda.is_available()`, a tensor round-trip on the
     GPU, distinct non-zero exit codes) as the HEALTHCHECK command.
+
+    Automatic fix (unsafe): with such a smoke test in the build context (see GL103), the
+    HEALTHCHECK's command becomes `CMD ["python3", "<path>"]` (the script is copied into the
+    image when it is not there), its options that fit a torch import are kept, `--timeout` is
+    raised to 20 s and `--start-period=60s` added where needed. A script that swallows its own
+    failure is fixed in the script, by hand.
     """
 
     id = "GL104"
@@ -60,6 +68,8 @@ class HealthcheckNotGpu(Rule):
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the HEALTHCHECK does not exercise the GPU (HTTP only, no CUDA/NVML call, or failure hidden)"
     fix = "make the HEALTHCHECK run the GPU smoke test, e.g. CMD [\"python3\", \"/app/smoke_test.py\"]"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.UNSAFE,)
 
     def check(self, dockerfile, project):
         judged = final_verdict(dockerfile)
@@ -80,4 +90,5 @@ class HealthcheckNotGpu(Rule):
                               fix="let the failure reach the exit status: exit non-zero in the handler "
                                   "(or drop the `|| true` / final `exit 0`), and catch only expected errors")
             return
-        yield self.report(healthcheck.command_span(), f"{lead}: {verdict.detail}")
+        yield self.report(healthcheck.command_span(), f"{lead}: {verdict.detail}",
+                          autofix=replace_healthcheck(dockerfile, healthcheck))

@@ -6,6 +6,8 @@ from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
 from gpulint.ci.github.matrix import is_gpu_label, runners
 from gpulint.ci.github.scenarios import Evaluator, github_context, scenarios
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.pipelines import fork_guard
 from gpulint.rules.base import Rule
 
 _REPO, _OWNER, _OUTSIDER = "acme/gpu-app", "acme", "outsider"
@@ -101,6 +103,12 @@ class UntrustedPrOnSelfHosted(Rule):
     first self-hosted job with `if: github.event_name != 'pull_request' ||
     github.event.pull_request.head.repo.full_name == github.repository` (later jobs that
     `needs` it are skipped with it), or run fork pull requests on GitHub-hosted runners.
+
+    Automatic fix: the first self-hosted job the reported job needs (or the job itself) gets the
+    fork guard `if: github.event_name != 'pull_request' ||
+    github.event.pull_request.head.repo.full_name == github.repository`, with `github.event_name
+    != 'pull_request_target' &&` in front when the workflow has that trigger: safe when the job
+    had no `if:`, unsafe when its own `if:` is kept next to the guard.
     """
 
     id = "GL209"
@@ -111,6 +119,8 @@ class UntrustedPrOnSelfHosted(Rule):
     summary = "a self-hosted (GPU) runner runs code from fork pull requests or pull_request_target"
     fix = ("guard the job with `if: github.event_name != 'pull_request' || "
            "github.event.pull_request.head.repo.full_name == github.repository`; never use pull_request_target here")
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, workflow, project):
         reported: set[str] = set()
@@ -143,4 +153,12 @@ class UntrustedPrOnSelfHosted(Rule):
                                   + (" unless the repository requires approval for outside contributors' workflow "
                                      "runs" if softer else ""),
                                   severity=Severity.WARNING if softer else None,
-                                  confidence="medium" if softer else "high")
+                                  confidence="medium" if softer else "high",
+                                  autofix=fork_guard(workflow, job, _untrusted_events(workflow),
+                                                     lambda j: self_hosted(workflow, j)))
+
+
+def _untrusted_events(workflow) -> set[str]:
+    """The events this rule judges as untrusted for this workflow (what a guard must exclude)."""
+    return {s.event for s in scenarios(workflow) if s.event == "pull_request_target"
+            or (s.event == "pull_request" and in_repository_workflows(workflow))}

@@ -7,6 +7,8 @@ from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import PROBE_HANDLERS, Manifests, container_anchor, key_node
 from gpulint.rules.criteria import NO_CRITERION
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.probes import add_probe
 from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
@@ -79,6 +81,13 @@ class ProbesMissing(Rule):
     ## Fix
     Give the GPU container a `readinessProbe` (fails fast, pulls the pod from the Service) and a
     `livenessProbe` (fails slowly, restarts a wedged pod), both running the GPU smoke test.
+
+    Automatic fix (unsafe): a missing or empty probe is added to the GPU container, running what
+    the image's HEALTHCHECK runs (else the smoke test the image contains; `python3
+    /app/smoke_test.py` when no Dockerfile sits next to the manifest): readiness 3 x 10 s with a
+    20 s timeout, liveness 5 x 30 s with a 30 s timeout and a 60 s initial delay when there is no
+    startupProbe, each kept shorter or longer than a probe already there. A probe with a broken
+    handler is left to the author.
     """
 
     id = "GL304"
@@ -90,6 +99,8 @@ class ProbesMissing(Rule):
     fix = "give the GPU container readinessProbe and livenessProbe that exec the GPU smoke test"
 
     covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Rollout", "LeaderWorkerSet")
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.UNSAFE,)
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         index = W.claim_index(project, manifests)
@@ -103,10 +114,10 @@ class ProbesMissing(Rule):
                                       "the Deployment's pod template has no containers, so it has no "
                                       "readinessProbe or livenessProbe", fix=self.fix)
                 continue
-            for report in self._probe(manifests, template, container, "readinessProbe"):
-                yield self._adjust(report, template)
-            for report in self._probe(manifests, template, container, "livenessProbe"):
-                yield self._adjust(report, template)
+            for probe in _PROBES:
+                for report in self._probe(manifests, template, container, probe):
+                    report.autofix = add_probe(manifests, project, container, probe)
+                    yield self._adjust(report, template)
 
     def _adjust(self, report: Report, template: W.PodTemplate) -> Report:
         if not template.is_deployment:

@@ -8,6 +8,8 @@ from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, Manifests, contain
 from gpulint.syntax.quantity import parse_quantity
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.rules.criteria import NO_CRITERION
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.gpu_limit import fix_gpu_ask
 from gpulint.rules.base import Report, Rule
 
 _FIX = "set `resources: {limits: {nvidia.com/gpu: 1}}` on the GPU container (requests, if any, equal to it)"
@@ -65,6 +67,10 @@ class GpuLimit(Rule):
     ## Fix
     Put `nvidia.com/gpu: 1` (or more, a whole number) under the GPU container's
     `resources.limits`; drop the request or make it equal to the limit.
+
+    Automatic fix: a GPU asked for only in `requests` gets an equal limit (safe: the count is
+    the author's, copied as written); a request that differs from its limit is set to the limit
+    (unsafe). A zero, fractional or non-numeric count is for the author to decide.
     """
 
     id = "GL306"
@@ -76,6 +82,8 @@ class GpuLimit(Rule):
               "LeaderWorkerSet", "RayCluster", "RayService", "RayJob", "InferenceService")
     summary = "no container asks for a whole number of GPUs in limits or by a DRA GPU claim (or requests differ, or the key is duplicated)"
     fix = _FIX
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         index = W.claim_index(project, manifests)
@@ -137,7 +145,9 @@ class GpuLimit(Rule):
         for resource in dict.fromkeys(a.resource for a in asks):
             limit = next((a.value for a in asks if a.resource == resource and a.section == "limits"), None)
             request = next((a for a in asks if a.resource == resource and a.section == "requests"), None)
-            yield from self._resource(source, resource, limit, request, deployment)
+            for report in self._resource(source, resource, limit, request, deployment):
+                report.autofix = fix_gpu_ask(manifests, container, resource, limit, request, report.span.start)
+                yield report
 
     def _resource(self, source, resource: str, limit: Y.Node | None, request_ask,
                   deployment: bool = True) -> Iterator[Report]:

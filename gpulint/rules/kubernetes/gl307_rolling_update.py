@@ -7,6 +7,8 @@ from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, deployments, key_node, read_knob
 from gpulint.project.lab_deployment import describe, stand_ins
 from gpulint.rules.criteria import NO_CRITERION
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.rolling import gpu_objects, make_rolling
 from gpulint.rules.base import Report, Rule
 
 _KNOBS = ("maxUnavailable", "maxSurge")
@@ -60,6 +62,12 @@ class RollingUpdate(Rule):
 
     ## Fix
     Use `type: RollingUpdate` with explicit `maxUnavailable: 0` and `maxSurge: 1`.
+
+    Automatic fix: a Deployment without a strategy gets `strategy: {type: RollingUpdate,
+    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}`, missing knobs are added and a misspelt
+    `rollingupdate` is corrected (safe); `Recreate`, invalid values, two zero knobs and a
+    non-zero `maxUnavailable` of a GPU Deployment are replaced (unsafe). An Argo Rollout's
+    canary with both knobs at zero gets `maxSurge: 1` (unsafe).
     """
 
     id = "GL307"
@@ -72,6 +80,8 @@ class RollingUpdate(Rule):
     fix = _FIX
 
     covers = ("Deployment", "Rollout")
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE, Applicability.UNSAFE)
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         for obj, kind in stand_ins(manifests, project):
@@ -80,12 +90,18 @@ class RollingUpdate(Rule):
                               f"the lab's rolling update is a Deployment's `spec.strategy` (RollingUpdate with "
                               f"maxUnavailable and maxSurge), and the manifests have no Deployment: {describe(obj)} "
                               "has no such strategy")
+        gpu: set[int] | None = None
         for obj in deployments(manifests):
-            yield from self._deployment(manifests, obj)
+            for report in self._deployment(manifests, obj):
+                gpu = gpu_objects(manifests, project) if gpu is None else gpu
+                report.autofix = make_rolling(manifests, obj, id(obj.node) in gpu)
+                yield report
         for obj in manifests.objects:
             if obj.kind == "Rollout" and (obj.api_version or "").startswith("argoproj.io/") and Y.is_map(obj.node):
                 for report in self._rollout(manifests, obj):
                     report.criterion = NO_CRITERION
+                    gpu = gpu_objects(manifests, project) if gpu is None else gpu
+                    report.autofix = make_rolling(manifests, obj, id(obj.node) in gpu)
                     yield report
 
     def _rollout(self, manifests: Manifests, obj: K8sObject) -> Iterator[Report]:

@@ -7,6 +7,8 @@ from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import Knob, Manifests, deployments, read_knob
 from gpulint.rules.criteria import NO_CRITERION
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.rolling import make_rolling
 from gpulint.rules.base import Report, Rule
 
 
@@ -50,6 +52,8 @@ class RollingUpdateGpuKnobs(Rule):
     ## Fix
     Set `maxUnavailable: 0` and `maxSurge: 1`, and make sure the cluster has one spare GPU for the
     surge pod (otherwise the rollout waits for one).
+
+    Automatic fix (unsafe): `maxUnavailable: 0`, and `maxSurge: 1` where it was 0.
     """
 
     id = "GL308"
@@ -61,6 +65,8 @@ class RollingUpdateGpuKnobs(Rule):
     fix = "set maxUnavailable: 0 and maxSurge: 1"
 
     covers = ("Deployment", "Rollout")
+    fix_availability = FixAvailability.ALWAYS
+    fix_applicability = (Applicability.UNSAFE,)
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         index = W.claim_index(project, manifests)
@@ -91,7 +97,8 @@ class RollingUpdateGpuKnobs(Rule):
                               "GPU-constrained cluster that drops serving capacity while the new pods pull "
                               "the image and warm up CUDA" + ("; with maxSurge 0 a GPU is freed only by "
                                                               "killing a serving pod" if high.zero else ""),
-                              fix="set `maxUnavailable: 0` and `maxSurge: 1`", criterion=criterion)
+                              fix="set `maxUnavailable: 0` and `maxSurge: 1`", criterion=criterion,
+                              autofix=make_rolling(manifests, obj, gpu=True))
 
 
 def _effect(knob: Knob, replicas: object) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from gpulint.core.findings import Severity
 from gpulint.artifacts import rollout as R
 from gpulint.syntax import yamlnode as Y
+from gpulint.core.fix import Applicability, FixAvailability
+from gpulint.fixes.rollback import add_rollback_commands
 from gpulint.rules.base import Rule
 
 
@@ -50,6 +52,11 @@ class RollbackCommands(Rule):
     ## Fix
     Add `kubectl -n <ns> rollout history deployment/<name>` and
     `kubectl -n <ns> rollout undo deployment/<name>` as items of the `rollback_commands` list.
+
+    Automatic fix (safe): when the manifests next to the plan (or in the same answers file) hold
+    one Deployment (the GPU one, when there are several), the missing `kubectl [-n <namespace>]
+    rollout history|undo deployment/<name>` are added to `rollback_commands` (the key is
+    created when missing); a block string or a mapping of commands is left as written.
     """
 
     id = "GL401"
@@ -59,6 +66,8 @@ class RollbackCommands(Rule):
     criterion = "rollback.commands"
     summary = "rollback_commands lacks a kubectl rollout history or rollout undo of a Deployment"
     fix = "add `kubectl -n <ns> rollout history deployment/<name>` and `kubectl -n <ns> rollout undo deployment/<name>`"
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = (Applicability.SAFE,)
 
     def check(self, spec, project):
         pair = Y.get_pair(spec.node, "rollback_commands")
@@ -66,14 +75,17 @@ class RollbackCommands(Rule):
             if not _elsewhere(spec, project):
                 yield self.report(Y.span(spec.source, spec.node),
                                   "the rollout plan has no `rollback_commands` key; add a list with a "
-                                  "`kubectl rollout history` and a `kubectl rollout undo` of the Deployment")
+                                  "`kubectl rollout history` and a `kubectl rollout undo` of the Deployment",
+                                  autofix=add_rollback_commands(spec, project, ("history", "undo")))
             return
         key, value = pair
         if R.is_empty(value) or not R.command_strings(value):
             what = "is empty" if R.is_empty(value) else "holds no command strings"
             yield self.report(Y.span(spec.source, key),
                               f"`rollback_commands` {what}; list a `kubectl rollout history` and a "
-                              "`kubectl rollout undo` of the Deployment")
+                              "`kubectl rollout undo` of the Deployment",
+                              autofix=add_rollback_commands(spec, project, ("history", "undo"))
+                              if R.is_empty(value) else None)
             return
         commands = [line for node in R.command_strings(value) for line in R.command_lines(spec.source, node)]
         rollouts = [r for r in (R.parse_rollout(c) for c in commands) if r is not None]
@@ -85,7 +97,9 @@ class RollbackCommands(Rule):
             yield self.report(Y.span(spec.source, key),
                               f"`rollback_commands` has no runnable `kubectl rollout {action}` of a Deployment{hint}; "
                               f"add `kubectl -n <namespace> rollout {action} deployment/<name>`",
-                              fix=f"add `kubectl -n <namespace> rollout {action} deployment/<name>` to rollback_commands")
+                              fix=f"add `kubectl -n <namespace> rollout {action} deployment/<name>` to "
+                                  "rollback_commands",
+                              autofix=add_rollback_commands(spec, project, (action,)))
 
 
 def _elsewhere(spec, project) -> bool:

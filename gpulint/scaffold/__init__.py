@@ -1,0 +1,1 @@
+"""`gpulint init`: a complete, passing GPU container lifecycle written into a repository."""

@@ -1,0 +1,224 @@
+"""`gpulint init`: scaffold the lab's reference lifecycle into a repository, named after it.
+
+Writes the Dockerfile, requirements, GPU smoke test and stand-in server, the CI pipeline for
+the chosen system (GitHub Actions, GitLab CI, Tekton or Cloud Build), the Kubernetes Deployment
+and the rollout plan, all from the templates shipped in this package (``templates/``, the
+reference solution with its names as placeholders). Names come from the repository: the app
+from the ``origin`` remote's repository name (else the folder's name), the image from the
+remote's owner and the CI system's registry, the Deployment's tag from the checked-out commit.
+Nothing is overwritten without ``--force``; when a file is in the way, nothing is written.
+The result passes ``gpulint check``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import re
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+CI_SYSTEMS = ("github", "gitlab", "tekton", "cloudbuild")
+COMMON = {"Dockerfile": "Dockerfile", "requirements.txt": "requirements.txt", "smoke_test.py": "smoke_test.py",
+          "serve.py": "serve.py", "k8s/deployment.yaml": "k8s/deployment.yaml", "rollout.yaml": "rollout.yaml"}
+CI_FILES = {
+    "github": {"ci/github.yml": ".github/workflows/gpu-ci.yml"},
+    "gitlab": {"ci/gitlab.yml": ".gitlab-ci.yml"},
+    "tekton": {"ci/tekton.yaml": "tekton/gpu-ci.yaml"},
+    "cloudbuild": {"ci/cloudbuild.yaml": "cloudbuild.yaml", "ci/cloudbuild.trigger.yaml": "cloudbuild.trigger.yaml"},
+}
+NO_COMMIT = "0" * 40
+_PLACEHOLDER = re.compile(r"__[A-Z]+__")
+
+
+@dataclass
+class Remote:
+    host: str | None = None
+    owner: str | None = None  # user, organisation or GitLab group path
+    repo: str | None = None
+
+
+@dataclass
+class Names:
+    app: str
+    image: str  # the repository CI pushes (the Deployment's, with $PROJECT_ID resolved)
+    ci_image: str  # as the CI file writes it
+    namespace: str
+    tag: str
+    owner: str
+    repo: str
+    notes: list[str]
+
+
+def add_init_parser(commands) -> None:
+    init = commands.add_parser("init", help="scaffold a complete, passing GPU lifecycle into a repository")
+    init.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
+                      help="the repository to write into (default .)")
+    init.add_argument("--ci", choices=CI_SYSTEMS, default="github", help="CI system (default github)")
+    init.add_argument("--name", help="app name (default: the repository's name from its git remote, else the folder's)")
+    init.add_argument("--image", help="image repository without tag (default: from the remote and the CI system)")
+    init.add_argument("--namespace", default="default", help="Kubernetes namespace (default: default)")
+    init.add_argument("--gcp-project", default="my-project",
+                      help="with --ci cloudbuild: the Google Cloud project of the Artifact Registry image")
+    init.add_argument("--gpu-runner", default="gpu-runner",
+                      help="with --ci cloudbuild: the Compute Engine GPU VM the smoke test runs on")
+    init.add_argument("--zone", default="us-central1-a", help="with --ci cloudbuild: that VM's zone")
+    init.add_argument("--force", action="store_true", help="overwrite files that already exist")
+
+
+def read_remote(repo: Path) -> Remote:
+    """The `origin` remote of the repository's git configuration (read as a file, git never runs)."""
+    config = _git_dir(repo) / "config" if _git_dir(repo) else None
+    if config is None or not config.is_file():
+        return Remote()
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read(config, encoding="utf-8")
+    except configparser.Error:
+        return Remote()
+    url = parser.get('remote "origin"', "url", fallback=None)
+    return parse_remote(url) if url else Remote()
+
+
+def parse_remote(url: str) -> Remote:
+    url = url.strip()
+    match = re.match(r"^(?:[a-z+]+://)?(?:[^@/]+@)?([^:/]+)(?::\d+)?[:/](.+?)(?:\.git)?/?$", url)
+    if not match:
+        return Remote()
+    host, path = match.group(1).lower(), match.group(2).strip("/")
+    parts = [p for p in path.split("/") if p]
+    if len(parts) < 2:
+        return Remote(host, None, parts[0] if parts else None)
+    return Remote(host, "/".join(parts[:-1]), parts[-1])
+
+
+def _git_dir(repo: Path) -> Path | None:
+    dot = repo / ".git"
+    if dot.is_dir():
+        return dot
+    if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+        text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            target = Path(text.split(":", 1)[1].strip())
+            target = target if target.is_absolute() else (repo / target)
+            common = target / "commondir"
+            if common.is_file():  # a worktree's config lives in the main repository
+                shared = Path(common.read_text().strip())
+                return (shared if shared.is_absolute() else target / shared).resolve()
+            return target.resolve()
+    return None
+
+
+def head_commit(repo: Path) -> str | None:
+    """The checked-out commit (HEAD), read from the repository's files."""
+    dot = repo / ".git"
+    git_dir = dot if dot.is_dir() else None
+    if dot.is_file():
+        text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            target = Path(text.split(":", 1)[1].strip())
+            git_dir = target if target.is_absolute() else repo / target
+    if git_dir is None or not (git_dir / "HEAD").is_file():
+        return None
+    head = (git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    if re.fullmatch(r"[0-9a-f]{40}", head):
+        return head
+    if not head.startswith("ref:"):
+        return None
+    ref = head[4:].strip()
+    common = _git_dir(repo) or git_dir
+    for base in (git_dir, common):
+        path = base / ref
+        if path.is_file():
+            sha = path.read_text(encoding="utf-8", errors="replace").strip()
+            return sha if re.fullmatch(r"[0-9a-f]{40}", sha) else None
+    packed = common / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
+            sha, _, name = line.partition(" ")
+            if name.strip() == ref and re.fullmatch(r"[0-9a-f]{40}", sha):
+                return sha
+    return None
+
+
+def dns_label(text: str, limit: int = 40) -> str:
+    """A Kubernetes name (RFC 1123 label), short enough for the suffixes the templates add."""
+    label = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    return re.sub(r"-+", "-", label)[:limit].strip("-")
+
+
+def names_for(repo: Path, ci: str, name: str | None = None, image: str | None = None, namespace: str = "default",
+              gcp_project: str = "my-project") -> Names:
+    remote = read_remote(repo)
+    notes: list[str] = []
+    app = dns_label(name or remote.repo or repo.resolve().name) or "gpu-app"
+    owner = (remote.owner or "").lower()
+    if image:
+        ci_image = deployed = image.lower()
+    elif ci == "gitlab":
+        if remote.host == "gitlab.com" and owner:
+            ci_image = deployed = f"registry.gitlab.com/{owner}/{(remote.repo or app).lower()}"
+        else:
+            ci_image = deployed = f"registry.example.com/{app}"
+            notes.append("no gitlab.com remote: set the image with --image (your GitLab registry's path)")
+    elif ci == "cloudbuild":
+        ci_image = f"us-docker.pkg.dev/$PROJECT_ID/{app}/{app}"
+        deployed = ci_image.replace("$PROJECT_ID", gcp_project.lower())
+        if gcp_project == "my-project":
+            notes.append("the Deployment's image names the Google Cloud project my-project: give yours with "
+                         "--gcp-project")
+    elif remote.host == "github.com" and owner:
+        ci_image = deployed = f"ghcr.io/{owner}/{app}"
+    else:
+        ci_image = deployed = f"ghcr.io/example/{app}"
+        notes.append("no github.com remote: the image is ghcr.io/example/...; set yours with --image")
+    tag = head_commit(repo)
+    if tag is None:
+        tag = NO_COMMIT
+        notes.append("no commit checked out: the Deployment's image tag is a placeholder (40 zeros); deploy "
+                     "the commit SHA CI pushed")
+    return Names(app, deployed, ci_image, dns_label(namespace, 63) or "default", tag,
+                 owner or "example", (remote.repo or app), notes)
+
+
+def render(template: str, names: Names, args: argparse.Namespace) -> str:
+    text = resources.files("gpulint.scaffold").joinpath("templates", *template.split("/")).read_text(encoding="utf-8")
+    values = {"__APP__": names.app, "__IMAGE__": names.ci_image if template.startswith("ci/") else names.image,
+              "__NAMESPACE__": names.namespace, "__TAG__": names.tag, "__OWNER__": names.owner,
+              "__REPO__": names.repo, "__RUNNER__": getattr(args, "gpu_runner", "gpu-runner"),
+              "__ZONE__": getattr(args, "zone", "us-central1-a")}
+    rendered = _PLACEHOLDER.sub(lambda m: values.get(m.group(0), m.group(0)), text)
+    left = _PLACEHOLDER.findall(rendered)
+    if left:
+        raise ValueError(f"template {template} has unknown placeholders {sorted(set(left))}")
+    return rendered
+
+
+def plan(repo: Path, args: argparse.Namespace) -> tuple[dict[Path, str], Names]:
+    names = names_for(repo, args.ci, args.name, args.image, args.namespace, getattr(args, "gcp_project", "my-project"))
+    files = {**COMMON, **CI_FILES[args.ci]}
+    return {repo / target: render(template, names, args) for template, target in files.items()}, names
+
+
+def run_init(args: argparse.Namespace) -> int:
+    repo: Path = args.path
+    if not repo.is_dir():
+        print(f"gpulint: error: {repo} is not a folder", file=sys.stderr)
+        return 2
+    files, names = plan(repo, args)
+    existing = sorted(p.relative_to(repo).as_posix() for p in files if p.exists() or p.is_symlink())
+    if existing and not args.force:
+        print(f"gpulint: error: {', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+              "nothing was written (--force overwrites)", file=sys.stderr)
+        return 2
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(repo).as_posix()}")
+    print(f"app {names.app}, image {names.image}:{names.tag}, namespace {names.namespace}, CI {args.ci}")
+    for note in names.notes:
+        print(f"note: {note}")
+    print(f"next: gpulint check {repo}")
+    return 0

@@ -47,4 +47,5 @@ def test_wheel_installs_and_checks_reference(tmp_path: Path):
     (config / ".gpulint.yaml").write_text("selekt: [GL1]\n")
     result = subprocess.run([str(python), "-m", "gpulint", "check", str(config)], cwd=tmp_path, env=env,
                             capture_output=True, text=True)
-    assert "did you mean 'select'" in result.stdout
+    assert result.returncode == 2  # a bad configuration stops the run
+    assert "cfg/.gpulint.yaml:1:1: unknown config key 'selekt'; did you mean 'select'?" in result.stderr

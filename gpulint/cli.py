@@ -233,7 +233,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"gpulint: error: cannot write {fmt} output to {destination}: {error.strerror or error}",
                   file=sys.stderr)
             return EXIT_USAGE
-    if live is not None and not any(fmt in ("text", "json") for fmt, _ in outputs):
+    # The live report is shown: on standard error unless a text or JSON report on standard output carries it.
+    if live is not None and not any(fmt in ("text", "json") and dest == "-" for fmt, dest in outputs):
         from gpulint.live.render import render_text
 
         sys.stderr.write(render_text(live))

@@ -70,7 +70,8 @@ def test_check_output_of_a_notebook(cli, tmp_path: Path):
     nbformat = pytest.importorskip("nbformat")
     notebook = nbformat.v4.new_notebook()
     dockerfile = (REPO / "reference/Dockerfile").read_text().replace("USER 10001:10001", "USER root")
-    notebook.cells = [nbformat.v4.new_markdown_cell("# lab"), nbformat.v4.new_code_cell(f"dockerfile = r'''{dockerfile}'''")]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# lab"),
+                      nbformat.v4.new_code_cell(f"dockerfile = r'''{dockerfile}'''")]
     path = tmp_path / "lab.ipynb"
     nbformat.write(notebook, str(path))
     document = cli("check", path, "--format", "json").json()

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -180,7 +181,8 @@ def test_config_command_says_where_each_setting_comes_from(cli, repo: Path):
 @pytest.mark.parametrize(("args", "message"), [
     (["--select", "GL999"], "--select: no rule 'GL999'"),
     (["--select", "dockerfile-nonrot"], "--select: no rule 'dockerfile-nonrot'; did you mean 'dockerfile-nonroot'?"),
-    (["--ignore", "GL1,healthcheck-missng"], "--ignore: no rule 'healthcheck-missng'; did you mean 'healthcheck-missing'?"),
+    (["--ignore", "GL1,healthcheck-missng"],
+     "--ignore: no rule 'healthcheck-missng'; did you mean 'healthcheck-missing'?"),
     (["--select", "GL9"], "--select: no rule 'GL9'"),
     (["--require", "kubernetis"], "--require: unknown artifact kind 'kubernetis'; did you mean 'kubernetes'?"),
 ])
@@ -196,7 +198,8 @@ def test_merged_rule_ids_and_names_are_valid_selectors(cli, repo: Path):
 
 
 @pytest.mark.parametrize(("config", "where", "message"), [
-    ("select: [GL1, dockerfile-nonrot]\n", ".gpulint.yaml:1:15", "'select': no rule 'dockerfile-nonrot'; did you mean 'dockerfile-nonroot'?"),
+    ("select: [GL1, dockerfile-nonrot]\n", ".gpulint.yaml:1:15",
+     "'select': no rule 'dockerfile-nonrot'; did you mean 'dockerfile-nonroot'?"),
     ("severity:\n  GL1: warning\n", ".gpulint.yaml:2:3", "'severity': no rule 'GL1'"),
     ("ignore: [GL209]\nprofil: lab\n", ".gpulint.yaml:2:1", "unknown config key 'profil'; did you mean 'profile'?"),
     ("select: [GL1\n", ".gpulint.yaml:2:1", "invalid YAML in config"),
@@ -218,8 +221,8 @@ def test_a_bad_configuration_in_a_subfolder_is_found_on_the_walk(cli, repo: Path
 
 def test_an_inline_suppression_of_no_rule_is_reported(cli, repo: Path):
     dockerfile = repo / "services/api/Dockerfile"
-    dockerfile.write_text(dockerfile.read_text().replace(
-        "FROM nvidia/cuda:12.4.1-runtime", "# gpulint: ignore=GL102,dockerfile-nonrot\nFROM nvidia/cuda:12.4.1-runtime"))
+    final = "FROM nvidia/cuda:12.4.1-runtime"
+    dockerfile.write_text(dockerfile.read_text().replace(final, f"# gpulint: ignore=GL102,dockerfile-nonrot\n{final}"))
     findings = cli("check", "services/api", "--format", "json", cwd=repo).json()["findings"]
     (gl003,) = [f for f in findings if f["rule"] == "GL003"]
     assert "'dockerfile-nonrot'; did you mean 'dockerfile-nonroot'?" in gl003["message"]
@@ -242,3 +245,28 @@ def test_nothing_to_check_is_a_usage_error(cli, repo: Path):
     assert excluded.returncode == 0
     (repo / ".gpulint.yaml").write_text("exclude: ['*']\n")
     assert "left out by `exclude`" in cli("check", ".", cwd=repo).stderr
+
+
+def test_profile_is_per_file(cli, repo: Path):
+    """A single-stage Dockerfile that builds nothing: a warning under the production profile (the
+    default for check), an error under the lab profile of the folder that asks for it."""
+    single = "FROM gcr.io/distroless/base:nonroot\nCOPY server /server\nUSER 65532\nCMD [\"/server\"]\n"
+    for folder in ("tools/prod", "tools/lab"):
+        (repo / folder).mkdir(parents=True)
+        (repo / folder / "Dockerfile").write_text(single)
+    (repo / "tools/lab/.gpulint.yaml").write_text("profile: lab\n")
+    findings = cli("check", "tools", "--select", "GL101", "--format", "json", cwd=repo).json()["findings"]
+    assert {(f["path"], f["severity"]) for f in findings} == {("tools/prod/Dockerfile", "warning"),
+                                                              ("tools/lab/Dockerfile", "error")}
+
+
+def test_standard_input_is_judged_where_it_would_be(cli, repo: Path):
+    (repo / ".gpulint.yaml").write_text("severity: {GL209: warning}\n")
+    text = (repo / ".github/workflows/gpu-ci.yml").read_text()
+    proc = subprocess.run([sys.executable, "-m", "gpulint", "check", "-", "--stdin-filename", "workflows/new.yml",
+                           "--format", "json"], input=text, capture_output=True, text=True, cwd=repo / ".github",
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                              p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)})
+    findings = json.loads(proc.stdout)["findings"]
+    assert {(f["rule"], f["path"], f["severity"]) for f in findings} == {
+        ("GL209", ".github/workflows/new.yml", "warning")}  # a workflow by its place; the root's configuration

@@ -55,7 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
                        help="bound the whole run: files not reached in time are not linted and reported "
                             "as a GL001 error (exit 1)")
-    check.add_argument("--config", type=Path, default=None, help="configuration file (default: discovered)")
+    check.add_argument("--config", type=Path, default=None,
+                       help="one configuration file for every file (default: the nearest .gpulint.yaml or "
+                            "pyproject.toml [tool.gpulint] above each file, up to the repository root)")
+    check.add_argument("--isolated", action="store_true", help="read no configuration file")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply `exclude` to files named on the command line too (for pre-commit)")
+    check.add_argument("--allow-empty", action="store_true",
+                       help="exit 0 when the paths hold no artifact (default: a usage error, exit 2)")
+    check.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                       help="report only findings not recorded in this baseline file")
+    check.add_argument("--write-baseline", type=Path, default=None, metavar="FILE",
+                       help="record today's findings in FILE (then exit 0); later runs with --baseline FILE "
+                            "report only new ones")
     check.add_argument("--profile", choices=("lab", "production"), default=None,
                        help="lab: the lab's criteria exactly; production (default): the same checks tuned "
                             "for real projects")
@@ -80,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule id (GL103) or name")
+
+    config = commands.add_parser("config", help="print the settings that apply to PATH and where each comes from")
+    config.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH")
+    config.add_argument("--config", type=Path, default=None, help="one configuration file (as for check)")
+    config.add_argument("--isolated", action="store_true", help="read no configuration file")
+    config.add_argument("--format", choices=FORMATS, default="text")
     from gpulint.grading.command import add_grade_parser
     from gpulint.live.command import add_live_parser
     from gpulint.live.options import add_live_arguments
@@ -119,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "config":
+            return _config(args)
         if args.command == "grade":
             from gpulint.grading.command import run_grade
 
@@ -159,7 +179,7 @@ def _seconds(text: str) -> float:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from gpulint.engine.run import UsageError, run
+    from gpulint.engine.run import UsageError
     from gpulint.core.findings import Severity
 
     try:
@@ -169,11 +189,10 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     overrides = {"select": _split(args.select), "ignore": _split(args.ignore), "require": _split(args.require),
                  "timeout": args.timeout, "profile": args.profile, "default_profile": "production"}
-    if args.require:
-        unknown = set(overrides["require"] or ()) - {"dockerfile", "workflow", "kubernetes", "rollout", "smoketest"}
-        if unknown:
-            print(f"gpulint: error: unknown artifact kind {', '.join(sorted(unknown))}", file=sys.stderr)
-            return EXIT_USAGE
+    problem = _selector_errors(overrides)
+    if problem:
+        print(f"gpulint: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if args.config is not None and not args.config.is_file():
         print(f"gpulint: error: config file not found: {args.config}", file=sys.stderr)
         return EXIT_USAGE
@@ -205,7 +224,13 @@ def _check(args: argparse.Namespace) -> int:
                 return EXIT_FINDINGS if fixing.changed else EXIT_OK
             result = fixing.result
         else:
-            result = run(args.paths or [Path(".")], config_path=args.config, overrides=overrides)
+            result = _run_paths(args, overrides, outputs)
+        if args.write_baseline is not None:
+            return _write_baseline(result, args.write_baseline)
+        if args.baseline is not None:
+            from gpulint.engine.baseline import apply_baseline
+
+            apply_baseline(result, args.baseline)
     except UsageError as error:
         print(f"gpulint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -238,7 +263,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"gpulint: error: cannot write {fmt} output to {destination}: {error.strerror or error}",
                   file=sys.stderr)
             return EXIT_USAGE
-    if live is not None and not any(fmt in ("text", "json") for fmt, _ in outputs):
+    # The live report is shown: on standard error unless a text or JSON report on standard output carries it.
+    if live is not None and not any(fmt in ("text", "json") and dest == "-" for fmt, dest in outputs):
         from gpulint.live.render import render_text
 
         sys.stderr.write(render_text(live))
@@ -252,10 +278,16 @@ def _check(args: argparse.Namespace) -> int:
 def _fix(args: argparse.Namespace, overrides: dict):
     """`check --fix` / `--diff`: the fixes applied in memory; written (--fix) or printed as a diff
     (--diff) with a count per rule on standard error."""
+    from gpulint.engine.check import check
     from gpulint.engine.fixing import fix_paths, unified_diff, write_changes
 
-    outcome = fix_paths(args.paths or [Path(".")], unsafe=args.unsafe_fixes, config_path=args.config,
-                        overrides=overrides)
+    paths = args.paths or [Path(".")]
+
+    def lint(overlay):  # the same run as `gpulint check`, over the edited contents
+        return check(paths, explicit_config=args.config, isolated=args.isolated, overrides=overrides,
+                     allow_empty=args.allow_empty, force_exclude=args.force_exclude, overlay=overlay)
+
+    outcome = fix_paths(paths, unsafe=args.unsafe_fixes, lint=lint)
     if args.diff:
         sys.stdout.write("".join(unified_diff(change) for change in outcome.changed))
     else:
@@ -273,6 +305,68 @@ def _fix(args: argparse.Namespace, overrides: dict):
         if unsafe:
             print(f"gpulint: {unsafe} more with --unsafe-fixes (fixes that need your review)", file=sys.stderr)
     return outcome
+
+
+_KINDS = ("dockerfile", "workflow", "kubernetes", "rollout", "smoketest")
+
+
+def _selector_errors(overrides: dict) -> str | None:
+    """What is wrong with --select, --ignore and --require, with a suggestion; None when nothing is."""
+    import difflib
+
+    from gpulint.rules.selectors import selector_problem
+
+    for option in ("select", "ignore"):
+        for ref in overrides[option] or ():
+            problem = selector_problem(ref)
+            if problem:
+                return f"--{option}: {problem}"
+    for kind in overrides["require"] or ():
+        if kind not in _KINDS:
+            guess = difflib.get_close_matches(kind, _KINDS, n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else f" (one of {', '.join(_KINDS)})"
+            return f"--require: unknown artifact kind {kind!r}{hint}"
+    return None
+
+
+def _run_paths(args: argparse.Namespace, overrides: dict, outputs: list[tuple[str, str]]):
+    """`gpulint check PATH...`: the paths judged in their place in the repository."""
+    from gpulint.engine.check import check
+    from gpulint.reporters.progress import progress_for
+
+    with progress_for([fmt for fmt, _ in outputs], quiet=args.quiet) as progress:
+        return check(args.paths or [Path(".")], explicit_config=args.config, isolated=args.isolated,
+                     overrides=overrides, allow_empty=args.allow_empty, force_exclude=args.force_exclude,
+                     progress=progress)
+
+
+def _write_baseline(result, path: Path) -> int:
+    from gpulint.engine.baseline import write_baseline
+
+    try:
+        count = write_baseline(result, path)
+    except OSError as error:
+        print(f"gpulint: error: cannot write the baseline {path}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"gpulint: recorded {count} finding(s) in {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _config(args: argparse.Namespace) -> int:
+    from gpulint.engine.run import UsageError
+    from gpulint.engine.settings import describe
+    from gpulint.reporters.settings import render_json, render_text
+
+    if args.config is not None and not args.config.is_file():
+        print(f"gpulint: error: config file not found: {args.config}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        described = describe(args.path, explicit_config=args.config, isolated=args.isolated)
+    except UsageError as error:
+        print(f"gpulint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(render_json(described) if args.format == "json" else render_text(described))
+    return EXIT_OK
 
 
 def _stdin_name(data: bytes) -> str:
@@ -298,7 +392,6 @@ def _run_stdin(args: argparse.Namespace, overrides: dict):
     import tempfile
     from pathlib import PurePosixPath
 
-    from gpulint.project.config import find_config
     from gpulint.engine.discovery import classify
     from gpulint.engine.run import UsageError, run
 
@@ -307,15 +400,17 @@ def _run_stdin(args: argparse.Namespace, overrides: dict):
     parts = [p for p in PurePosixPath(display.replace("\\", "/")).parts if p not in ("/", ".", "..")]
     if not parts:
         raise UsageError(f"--stdin-filename {display!r} names no file")
-    rel = "/".join(parts)
+    # The file is judged where it would be: its configuration, and its path in the repository.
+    config, place = _stdin_place(args, overrides, "/".join(parts))
+    display = place or display
+    rel = place or "/".join(parts)
     if classify(rel) is None:  # a name discovery would not read (`Dockerfile_gpu`): lint it by content
         rel = _stdin_name(data)
-    config_path = args.config or find_config(Path.cwd())
     with tempfile.TemporaryDirectory(prefix="gpulint-stdin-") as folder:
         target = Path(folder) / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        result = run([Path(folder)], config_path=config_path, overrides=overrides)
+        result = run([Path(folder)], config=config, overrides=overrides)
     for finding in result.findings:
         if finding.path == rel:
             finding.path = display
@@ -323,13 +418,32 @@ def _run_stdin(args: argparse.Namespace, overrides: dict):
     return result
 
 
+def _stdin_place(args: argparse.Namespace, overrides: dict, name: str):
+    """(the configuration, the repository-relative path or None) of a file read from standard input
+    under ``name`` (relative to the working directory)."""
+    from gpulint.rules.selectors import selector_problem
+    from gpulint.engine.workspace import Configs, repository_root
+
+    cwd = Path.cwd().resolve()
+    location = cwd / name
+    repository = repository_root(cwd)
+    configs = Configs(repository or cwd, repository, explicit=args.config, isolated=args.isolated,
+                      overrides={k: v for k, v in overrides.items() if k != "timeout"},
+                      check_selector=selector_problem)
+    entry = configs.for_dir(location.parent)
+    configs.raise_problems()
+    place = location.relative_to(repository).as_posix() if repository is not None else None
+    return entry.config, place
+
+
 def _run_notebook(path: Path, args: argparse.Namespace, overrides: dict):
     """`gpulint check lab.ipynb`: the notebook read as `grade` reads it (its %%writefile cells, the lab's
     answer variables, tagged cells), linted with the configuration next to it; a notebook with no
     answer, or one that cannot be read, is a usage error (exit 2), never a silent pass."""
-    from gpulint.project.config import find_config
     from gpulint.engine.run import UsageError
     from gpulint.engine.notebook import lint_notebook
+    from gpulint.rules.selectors import selector_problem
+    from gpulint.engine.workspace import Configs, repository_root
     from gpulint.artifacts.notebook.cells import NotebookError, answers_of
 
     try:
@@ -340,8 +454,13 @@ def _run_notebook(path: Path, args: argparse.Namespace, overrides: dict):
         raise UsageError(f"{path.name}: no code cell gives an answer gpulint can lint (a `%%writefile` cell, one "
                          "of the lab's answer variables such as `dockerfile = r\"\"\"...\"\"\"`, or a cell "
                          "tagged with an artifact's name)")
-    config_path = args.config or find_config(path.resolve().parent)
-    linted = lint_notebook(path, answers, config_path=config_path, overrides=overrides)
+    folder = path.resolve().parent
+    repository = repository_root(folder)
+    configs = Configs(repository or folder, repository, explicit=args.config, isolated=args.isolated,
+                      check_selector=selector_problem)
+    entry = configs.for_dir(folder)
+    configs.raise_problems()
+    linted = lint_notebook(path, answers, config_path=entry.path, overrides=overrides)
     linted.result.files = [path.name]
     return linted.result
 

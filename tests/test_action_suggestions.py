@@ -124,7 +124,7 @@ def test_suggestions_are_posted_as_one_review_on_the_diff(tmp_path: Path, monkey
     with FakeGitHub(files) as fake:
         for key, value in _env(fake, _event(tmp_path)).items():
             monkeypatch.setenv(key, value)
-        proc, _, _ = _run_action(workspace, tmp_path, suggestions="true", **{"github-token": TOKEN})
+        proc, _, _, _ = _run_action(workspace, tmp_path, suggestions="true", **{"github-token": TOKEN})
     assert proc.returncode == 1  # the findings still fail the step
     assert "suggestion(s) posted" in proc.stdout, proc.stdout + proc.stderr
     (review,) = fake.reviews()
@@ -169,7 +169,7 @@ def test_suggestions_outside_the_diff_and_already_posted_are_not_posted(tmp_path
     with FakeGitHub(files, comments=[{"body": b} for b in posted]) as second:
         for key, value in _env(second, _event(tmp_path)).items():
             monkeypatch.setenv(key, value)
-        proc, _, _ = _run_action(workspace, tmp_path, suggestions="true", **{"github-token": TOKEN})
+        proc, _, _, _ = _run_action(workspace, tmp_path, suggestions="true", **{"github-token": TOKEN})
     assert [r["body"]["comments"] for r in second.reviews()] == [[]]  # the manifest's one: outside the diff
     assert "1 already posted" in proc.stdout
 
@@ -182,7 +182,7 @@ def test_a_read_only_token_is_a_warning_not_a_failure(tmp_path: Path, monkeypatc
     with FakeGitHub(files, status=403) as fake:
         for key, value in _env(fake, _event(tmp_path)).items():
             monkeypatch.setenv(key, value)
-        proc, _, _ = _run_action(workspace, tmp_path, suggestions="true", **{"github-token": TOKEN})
+        proc, _, _, _ = _run_action(workspace, tmp_path, suggestions="true", **{"github-token": TOKEN})
     assert len(fake.reviews()) == 1
     assert "::warning title=gpulint::could not post suggestions: HTTP 403" in proc.stdout
     assert proc.returncode == 1  # gpulint's own status (the GL306 error), not the API's
@@ -196,6 +196,6 @@ def test_no_request_without_suggestions_or_outside_a_pull_request(tmp_path: Path
     with FakeGitHub([]) as fake:
         for key, value in _env(fake, event).items():
             monkeypatch.setenv(key, value)
-        proc, _, _ = _run_action(workspace, tmp_path, suggestions=suggestions, **{"github-token": TOKEN})
+        proc, _, _, _ = _run_action(workspace, tmp_path, suggestions=suggestions, **{"github-token": TOKEN})
     assert fake.requests == []
     assert ("pull requests only" in proc.stdout) == (suggestions == "true")

@@ -43,7 +43,7 @@ def test_json_contract_on_a_failing_dockerfile(cli):
     assert finding["name"] == "dockerfile-nonroot"
     assert finding["severity"] == "error"
     assert finding["criterion"] == "dockerfile.nonroot"
-    assert finding["path"] == "no-user.Dockerfile"
+    assert finding["path"] == "fixtures/GL102/fail/no-user.Dockerfile"  # relative to the repository root
     assert (finding["line"], finding["column"]) == (4, 1)
     assert finding["end_line"] >= finding["line"]
     assert finding["suppressed"] is False
@@ -54,8 +54,9 @@ def test_text_output_groups_by_file_and_shows_fix(cli):
     result = cli("check", "fixtures/GL104/fail/curl-healthz")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == "Dockerfile"
-    assert re.match(r"  Dockerfile:8:\d+: error\s+GL104 healthcheck-not-gpu-aware: ", lines[1])
+    assert lines[0] == "fixtures/GL104/fail/curl-healthz/Dockerfile"
+    assert re.match(r"  fixtures/GL104/fail/curl-healthz/Dockerfile:8:\d+: error\s+GL104 healthcheck-not-gpu-aware: ",
+                    lines[1])
     assert lines[2].strip().startswith("fix: ")
     assert "1 error" in lines[-1]
 
@@ -104,14 +105,13 @@ def test_explain_prints_documentation(cli):
     assert cli("explain", "healthcheck-not-gpu-aware").stdout == result.stdout
 
 
-def test_config_unknown_key_is_reported_with_location(cli, tmp_path: Path):
+def test_config_unknown_key_is_a_usage_error_with_location(cli, tmp_path: Path):
     (tmp_path / ".gpulint.yaml").write_text("select: [GL1]\nfail_on: warning\n")
     for name in ("Dockerfile", "smoke_test.py"):
         (tmp_path / name).write_text((REPO / "reference" / name).read_text())
     result = cli("check", tmp_path, "--format", "json")
-    findings = result.json()["findings"]
-    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("GL001", ".gpulint.yaml", 2)]
-    assert "fail-on" in findings[0]["message"]
+    assert result.returncode == 2 and result.stdout == ""
+    assert ".gpulint.yaml:2:1: unknown config key 'fail_on'; did you mean 'fail-on'?" in result.stderr
 
 
 def test_config_in_pyproject(cli, tmp_path: Path):
@@ -139,8 +139,8 @@ def test_ignore_file_suppression(cli, tmp_path: Path):
 def test_several_paths(cli):
     result = cli("check", "fixtures/GL102/fail/no-user.Dockerfile", "fixtures/GL101/fail", "--format", "json")
     paths = {f["path"] for f in result.json()["findings"]}
-    assert "GL102/fail/no-user.Dockerfile" in paths
-    assert any(p.startswith("GL101/fail/") for p in paths)
+    assert "fixtures/GL102/fail/no-user.Dockerfile" in paths
+    assert any(p.startswith("fixtures/GL101/fail/") for p in paths)
 
 
 # --------------------------------------------------------------------------- missing dependencies

@@ -23,7 +23,7 @@ def _hook() -> dict:
 def test_hook_definition():
     hook = _hook()
     assert hook["id"] == "gpulint"
-    assert hook["entry"] == "gpulint check"
+    assert hook["entry"] == "gpulint check --force-exclude --allow-empty"
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
 

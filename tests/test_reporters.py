@@ -315,7 +315,7 @@ def test_lone_format_and_output_pairing(cli, tmp_path: Path):
 def test_text_code_frame_points_at_the_columns(cli):
     result = cli("check", "fixtures/GL104/fail/curl-healthz")
     lines = result.stdout.splitlines()
-    header = next(i for i, line in enumerate(lines) if "GL104" in line)
+    header = next(i for i, line in enumerate(lines) if "GL104 healthcheck" in line)
     column = int(re.search(r"Dockerfile:8:(\d+):", lines[header]).group(1))
     assert lines[header + 1].strip().startswith("fix: ")
     gutter, source, carets = lines[header + 2: header + 5]

@@ -74,3 +74,44 @@ def test_fix_section_says_whether_an_automatic_fix_exists(rule):
         for applicability in rule.fix_applicability:
             assert applicability.value in fix_section
 
+
+def _docstring_token(rule) -> str:
+    """The rule's docstring exactly as written in its source (prefix and quotes included)."""
+    import inspect
+    import io
+    import tokenize
+
+    source = inspect.getsource(rule)
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.STRING:
+            return token.string
+    raise AssertionError(f"{rule.id} has no docstring")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_example_code_keeps_its_continuation_lines(rule):
+    """A Dockerfile or shell line continuation (backslash, newline) inside a docstring that is not
+    raw is eaten by Python: `--retries=3 \\` and the next line run together in `explain` and
+    docs/rules.md. Such a docstring must be raw; and in the rendered documentation every code
+    line that ends with a backslash is followed by the line it continues."""
+    token = _docstring_token(rule)
+    prefix = token[: len(token) - len(token.lstrip("rRbBuUfF"))]
+    assert "r" in prefix.lower() or "\\\n" not in token, f"{rule.id}: make the docstring raw (r\"\"\"...)"
+    in_code = False
+    lines = rule.documentation().splitlines()
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code and line.rstrip().endswith("\\"):
+            follower = lines[i + 1] if i + 1 < len(lines) else "```"
+            assert not follower.lstrip().startswith("```"), f"{rule.id}: a continuation ends its code block"
+
+
+@pytest.mark.parametrize("rule_id", ["GL103", "GL104", "GL514"])
+def test_healthcheck_examples_render_on_two_lines(rule_id):
+    from gpulint.rules.base import find_rule
+
+    doc = find_rule(rule_id).documentation()
+    assert "--retries=3 \\\n  CMD [" in doc
+    assert "--retries=3       CMD" not in doc

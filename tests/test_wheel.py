@@ -1,7 +1,9 @@
-"""The built wheel carries everything ``rules/`` holds and works from a fresh virtualenv."""
+"""The built wheel carries everything ``rules/`` holds and works from a fresh virtualenv; the
+sdist and wheel of a release build and pass ``twine check``."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -59,4 +61,45 @@ def test_wheel_installs_and_checks_reference(tmp_path: Path):
     (config / ".gpulint.yaml").write_text("selekt: [GL1]\n")
     result = subprocess.run([str(python), "-m", "gpulint", "check", str(config)], cwd=tmp_path, env=env,
                             capture_output=True, text=True)
-    assert "did you mean 'select'" in result.stdout
+    assert result.returncode == 2  # a bad configuration stops the run
+    assert "cfg/.gpulint.yaml:1:1: unknown config key 'selekt'; did you mean 'select'?" in result.stderr
+
+
+@pytest.mark.slow
+def test_sdist_and_wheel_build_and_pass_twine_check(tmp_path: Path):
+    """`python -m build` makes the sdist and, from it, the wheel (so the sdist is complete), and
+    `twine check --strict` accepts both: what a release uploads."""
+    pytest.importorskip("build")
+    pytest.importorskip("twine")
+    import tarfile
+
+    from gpulint import __version__
+
+    source = tmp_path / "src"  # a copy: building leaves nothing in the working tree
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True,
+                            check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        if (REPO / rel).is_file():
+            (source / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, source / rel)
+    dist = tmp_path / "dist"
+    built = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(source)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    (sdist,) = dist.glob("gpulint-*.tar.gz")
+    (wheel,) = dist.glob("gpulint-*.whl")
+    assert sdist.name == f"gpulint-{__version__}.tar.gz" and wheel.name == f"gpulint-{__version__}-py3-none-any.whl"
+    checked = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("PASSED") == 2
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    for rel in ("CHANGELOG.md", "README.md", "action.yml", "scripts/action-run.sh", ".pre-commit-hooks.yaml",
+                "rules/output.schema.json", "gpulint/__init__.py", "tests/test_wheel.py"):
+        assert rel in names, rel
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(f"gpulint-{__version__}.dist-info/METADATA").decode()
+        assert "gpulint/_rules/output.schema.json" in archive.namelist()
+    assert f"\nVersion: {__version__}\n" in metadata
+    assert "Description-Content-Type: text/markdown" in metadata

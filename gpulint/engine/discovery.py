@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +122,30 @@ def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ..
     ignore = _IgnoreRules()
     seen_dirs: set[tuple[int, int]] = set()
     found.files = []
-    _walk(root, root, "", found, ignore, seen_dirs, exclude)
+    _walk(root, root, "", found, ignore, seen_dirs, lambda rel, is_dir: _excluded(rel, exclude), frozenset())
+    found.candidates.sort(key=lambda c: c.rel)
+    return found
+
+
+def walk(root: Path, start_rel: str, excluded: Callable[[str, bool], bool],
+         skip_names: frozenset[str] = frozenset()) -> Discovery:
+    """Walk the folder ``start_rel`` of ``root`` ("" for the root itself); paths stay relative to
+    ``root``. The ``.gitignore`` files of the folders from ``root`` down to the start apply, as
+    git applies them. ``excluded(rel, is_dir)`` is asked about each entry below the start (an
+    excluded folder is not entered), never about the start itself: a path named on the command
+    line is read even when a pattern excludes it. Files named in ``skip_names`` are never
+    candidates (configuration files)."""
+    root = root.resolve()
+    found = Discovery(root)
+    ignore = _IgnoreRules()
+    parts = [p for p in start_rel.split("/") if p]
+    for depth in range(len(parts)):  # .gitignore files above the start, outermost first
+        rel_dir = "/".join(parts[:depth])
+        gitignore = root / rel_dir / ".gitignore"
+        if gitignore.is_file():
+            ignore.add(rel_dir, gitignore)
+    found.files = []
+    _walk(root, root / start_rel if start_rel else root, start_rel, found, ignore, set(), excluded, skip_names)
     found.candidates.sort(key=lambda c: c.rel)
     return found
 
@@ -155,7 +179,7 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _IgnoreRules,
-          seen: set[tuple[int, int]], exclude: tuple[str, ...]) -> None:
+          seen: set[tuple[int, int]], excluded: Callable[[str, bool], bool], skip_names: frozenset[str]) -> None:
     try:
         info = directory.stat()
         key = (info.st_dev, info.st_ino)
@@ -185,17 +209,18 @@ def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _
         if is_dir:
             if entry.name in SKIP_DIRS or (Path(entry.path) / "pyvenv.cfg").exists():
                 continue
-            if ignore.ignored(rel, True) or _excluded(rel, exclude):
+            if ignore.ignored(rel, True) or excluded(rel, True):
                 continue
-            _walk(root, Path(entry.path), rel, found, ignore, seen, exclude)
+            _walk(root, Path(entry.path), rel, found, ignore, seen, excluded, skip_names)
             continue
-        if ignore.ignored(rel, False) or _excluded(rel, exclude):
+        if ignore.ignored(rel, False) or excluded(rel, False):
             continue
         if found.files is not None:
             found.files.append(rel)
         kind = classify(rel)
-        if kind is not None:
-            found.candidates.append(Candidate(Path(entry.path), rel, kind))
+        if kind is None or entry.name in skip_names:
+            continue
+        found.candidates.append(Candidate(Path(entry.path), rel, kind))
 
 
 def _symlink(root: Path, path: Path, rel: str, found: Discovery) -> None:

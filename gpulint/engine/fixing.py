@@ -13,7 +13,7 @@ import codecs
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from gpulint.core.findings import Finding
 from gpulint.core.fix import Applicability, FileEdit
@@ -57,9 +57,12 @@ def applicable(finding: Finding, unsafe: bool) -> bool:
 
 def fix_paths(paths: list[Path], unsafe: bool = False, config_path: Path | None = None,
               overrides: dict[str, Any] | None = None, max_passes: int = MAX_PASSES,
-              rules: set[str] | None = None) -> FixOutcome:
+              rules: set[str] | None = None,
+              lint: Callable[[dict[Path, bytes]], RunResult] | None = None) -> FixOutcome:
     """Lint ``paths`` and apply their fixes in memory until none is left (or ``max_passes``);
-    with ``rules``, only the fixes of those rule ids (every rule still lints).
+    with ``rules``, only the fixes of those rule ids (every rule still lints). ``lint`` lints
+    with an overlay of edited contents (``gpulint check`` passes its own run: each file under its
+    folder's configuration); the default is ``engine.run.run`` with one configuration.
 
     A fix must take its finding away and add none: a file where a pass leaves a fixed finding
     in place, or adds a parse error, is put back as it was before that pass and its fixes are
@@ -71,7 +74,10 @@ def fix_paths(paths: list[Path], unsafe: bool = False, config_path: Path | None 
     blocked: set[tuple[str, str]] = set()  # (rule, file) whose fix did not work
     reverted: list[str] = []
     passes = 0
-    result = run(paths, config_path=config_path, overrides=overrides, overlay=overlay)
+    if lint is None:
+        def lint(edited: dict[Path, bytes]) -> RunResult:
+            return run(paths, config_path=config_path, overrides=overrides, overlay=edited)
+    result = lint(overlay)
     while passes < max_passes:
         chosen = _choose([f for f in result.findings if applicable(f, unsafe) and (rules is None or f.rule in rules)
                           and (f.rule, f.path) not in blocked])
@@ -94,7 +100,7 @@ def fix_paths(paths: list[Path], unsafe: bool = False, config_path: Path | None 
                 originals[path] = path.read_bytes()
             overlay[path] = apply_edits(overlay.get(path, originals[path]), edits)
         counts = _counts(result)
-        result = run(paths, config_path=config_path, overrides=overrides, overlay=overlay)
+        result = lint(overlay)
         now = _counts(result)
         expected = Counter((f.rule, f.path) for f, _ in touched)
         failing = {key for key, n in expected.items() if now[key] > counts[key] - n}  # still reported
@@ -111,7 +117,7 @@ def fix_paths(paths: list[Path], unsafe: bool = False, config_path: Path | None 
             elif not files & broken:
                 fixed[finding.rule] += 1
         if broken:
-            result = run(paths, config_path=config_path, overrides=overrides, overlay=overlay)
+            result = lint(overlay)
     changed = [FileChange(path, rels[path], originals[path], data)
                for path, data in sorted(overlay.items()) if data != originals[path]]
     return FixOutcome(result, changed, fixed, passes, sorted(set(reverted)))

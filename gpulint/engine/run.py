@@ -36,6 +36,7 @@ class RunResult:
     artifacts: list[Any] = field(default_factory=list)
     config: Config | None = None
     elapsed: float = 0.0
+    baselined: int | None = None  # findings a --baseline file recorded and the report leaves out
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
@@ -133,7 +134,9 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
 PARALLEL_THRESHOLD = 400
 
 
-def _apply_rules(project: Project) -> list[Finding]:
+def _apply_rules(project: Project, targets: list[Any] | None = None, progress: Any = None) -> list[Finding]:
+    """Every enabled rule on ``targets`` (default: every artifact of the project), the
+    project-wide rules once. ``progress`` (optional) hears ``phase(name, total)`` and ``advance(n)``."""
     config = project.config
     suppressions = SuppressionIndex()
     for artifact in project.artifacts:
@@ -141,11 +144,14 @@ def _apply_rules(project: Project) -> list[Finding]:
         if syntax is not None and getattr(artifact, "source", None) is not None:
             suppressions.collect(artifact.source, syntax)
     rules = [cls() for cls in load_rules().values() if config.enabled(cls.id, cls.name, cls.aliases)]
-    jobs = _jobs(len(project.artifacts))
+    targets = project.artifacts if targets is None else targets
+    jobs = _jobs(len(targets))
     if jobs > 1:
-        findings = _apply_in_workers(project, rules, suppressions, jobs)
+        findings = _apply_in_workers(project, rules, suppressions, jobs, targets, progress)
     else:
-        findings = _apply_share(project, rules, suppressions, project.artifacts, with_project=True)
+        if progress is not None:
+            progress.phase("linting", len(rules))
+        findings = _apply_share(project, rules, suppressions, targets, with_project=True, progress=progress)
     for rule in rules:
         if rule.kind == "suppression":
             for report in rule.check(suppressions, project):
@@ -157,7 +163,7 @@ def _apply_rules(project: Project) -> list[Finding]:
 
 
 def _apply_share(project: Project, rules: list[Rule], suppressions: SuppressionIndex, artifacts: list[Any],
-                 with_project: bool) -> list[Finding]:
+                 with_project: bool, progress: Any = None) -> list[Finding]:
     """Every rule on these artifacts (and the project-wide rules if ``with_project``)."""
     by_kind: dict[str, list[Any]] = {}
     for artifact in artifacts:
@@ -170,6 +176,8 @@ def _apply_share(project: Project, rules: list[Rule], suppressions: SuppressionI
         for artifact in targets:
             for report in rule.check(artifact, project):
                 findings.append(_finding(rule, report, project.config, suppressions))
+        if progress is not None:
+            progress.advance(1)
     return findings
 
 
@@ -190,23 +198,29 @@ _SHARED: tuple | None = None
 
 
 def _apply_in_workers(project: Project, rules: list[Rule], suppressions: SuppressionIndex,
-                      jobs: int) -> list[Finding]:
+                      jobs: int, targets: list[Any], progress: Any = None) -> list[Finding]:
     """Run the rules in forked workers over contiguous slices of the tree (a project's files
     stay together, so per-project caches are built once)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _SHARED
-    ordered = sorted(project.artifacts, key=lambda a: getattr(getattr(a, "source", None), "rel_path", ""))
+    ordered = sorted(targets, key=lambda a: getattr(getattr(a, "source", None), "rel_path", ""))
     # The project-wide rules are one task; the artifacts are cut in a few slices per worker so
     # that the pool balances the load.
     count = jobs * 4
     size = -(-len(ordered) // count)
     tasks = [(0, 0, True)] + [(i * size, min(len(ordered), (i + 1) * size), False) for i in range(count)]
     _SHARED = (project, rules, suppressions, ordered)
+    if progress is not None:
+        progress.phase("linting", len(ordered))
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_worker, tasks))
+            results = []
+            for (lo, hi, _), result in zip(tasks, pool.map(_worker, tasks)):
+                results.append(result)
+                if progress is not None:
+                    progress.advance(hi - lo)
     finally:
         _SHARED = None
     findings: list[Finding] = []

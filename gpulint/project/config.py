@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,24 +43,18 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     source: Source | None = None
     problems: list[tuple[Span, str]] = field(default_factory=list)
+    # Where each top-level key was set: key -> its span in the file (`gpulint config` shows it).
+    origins: dict[str, Span] = field(default_factory=dict)
 
     @property
     def active_profile(self) -> str:
         return self.profile or self.default_profile
 
     def enabled(self, rule_id: str, rule_name: str, aliases: tuple[str, ...] = ()) -> bool:
-        """Whether `select`/`ignore` keep the rule: a selector matches its name, a prefix of its id,
-        or one of the ids and names it took over from merged rules."""
-        ids = [rule_id.lower()] + [a.lower() for a in aliases if a[:2].lower() == "gl"]
-        names = {rule_name} | {a.lower() for a in aliases if a[:2].lower() != "gl"}
-
-        def matches(ref: str) -> bool:
-            ref_l = ref.lower()
-            return ref_l in names or any(i.startswith(ref_l) for i in ids)
-
-        if self.select and not any(matches(r) for r in self.select):
+        """Whether `select`/`ignore` keep the rule (see ``selector_matches``)."""
+        if self.select and not any(selector_matches(r, rule_id, rule_name, aliases) for r in self.select):
             return False
-        return not any(matches(r) for r in self.ignore)
+        return not any(selector_matches(r, rule_id, rule_name, aliases) for r in self.ignore)
 
     def severity_for(self, rule_id: str, rule_name: str, default: Severity, aliases: tuple[str, ...] = ()) -> Severity:
         known = {rule_id.lower(), rule_name} | {a.lower() for a in aliases}
@@ -69,6 +64,28 @@ class Config:
         return default
 
 
+def selector_matches(ref: str, rule_id: str, rule_name: str, aliases: tuple[str, ...] = ()) -> bool:
+    """Whether a selector names this rule: its name, a prefix of its id, or one of the ids and
+    names it took over from merged rules."""
+    ids = [rule_id.lower()] + [a.lower() for a in aliases if a[:2].lower() == "gl"]
+    names = {rule_name} | {a.lower() for a in aliases if a[:2].lower() != "gl"}
+    ref_l = ref.lower()
+    return ref_l in names or any(i.startswith(ref_l) for i in ids)
+
+
+def find_config_above(directory: Path, stop: Path | None) -> Path | None:
+    """The nearest configuration in ``directory`` or a folder above it, up to ``stop`` (the
+    repository root) inclusive, or up to the filesystem root when ``stop`` is None."""
+    current = directory
+    while True:
+        found = find_config(current)
+        if found is not None:
+            return found
+        if (stop is not None and current == stop) or current.parent == current:
+            return None
+        current = current.parent
+
+
 def find_config(root: Path) -> Path | None:
     for name in CONFIG_NAMES:
         if (root / name).is_file():
@@ -76,17 +93,32 @@ def find_config(root: Path) -> Path | None:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            if "[tool.gpulint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
-                return pyproject
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return None
+        if "tool.gpulint" not in text:
+            return None  # as ruff does, a pyproject.toml without a gpulint section is no configuration
+        import tomllib
+
+        try:
+            return pyproject if "gpulint" in tomllib.loads(text).get("tool", {}) else None
+        except tomllib.TOMLDecodeError:
+            return pyproject if "[tool.gpulint" in text else None  # broken: reported when loaded
     return None
 
 
-def load_config(path: Path | None, root: Path) -> Config:
+def load_config(path: Path | None, root: Path, check_selector: Callable[[str, bool], str | None] | None = None,
+                rel: str | None = None) -> Config:
+    """The configuration in ``path``; problems are kept in ``Config.problems`` with their place.
+
+    ``check_selector(ref, exact)`` says what is wrong with a rule selector (None: it names rules;
+    ``exact``: it must name one rule, not an id prefix), so
+    that `select`, `ignore` and `severity` that name no rule are problems too; ``rel`` is the
+    name the file is shown under (default: its name at ``root``, else its path)."""
     if path is None:
         return Config()
-    rel = path.name if path.parent.resolve() == root.resolve() else str(path)
+    if rel is None:
+        rel = path.name if path.parent.resolve() == root.resolve() else str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -99,7 +131,29 @@ def load_config(path: Path | None, root: Path) -> Config:
         data, locate, problem = _from_yaml(source)
     if problem is not None:
         return Config(source=source, problems=[problem])
-    return _validated(data, source, locate)
+    config = _validated(data, source, locate)
+    if isinstance(data, dict):
+        config.origins = {str(key): locate((key,)) for key in data}
+        if check_selector is not None:
+            config.problems.extend(_selector_problems(data, locate, check_selector))
+    return config
+
+
+def _selector_problems(data: dict, locate, check_selector: Callable[[str, bool], str | None]) -> list[tuple[Span, str]]:
+    """`select`, `ignore` and `severity` entries that name no rule."""
+    problems = []
+    for key in ("select", "ignore"):
+        values = data.get(key)
+        for index, ref in enumerate(values if isinstance(values, list) else []):
+            message = check_selector(ref, False) if isinstance(ref, str) else None
+            if message:
+                problems.append((locate((key, index)), f"'{key}': {message}"))
+    severity = data.get("severity")
+    for ref in severity if isinstance(severity, dict) else {}:
+        message = check_selector(str(ref), True)  # a severity names one rule
+        if message:
+            problems.append((locate(("severity", ref)), f"'severity': {message}"))
+    return problems
 
 
 def _from_yaml(source: Source):
@@ -115,16 +169,17 @@ def _from_yaml(source: Source):
         return None, None, (Span(source, offset, offset + 1), f"invalid YAML in config: {error}")
     data = Y.to_python(node) if node is not None else {}
 
-    def locate(path: tuple) -> Span:
+    def locate(path: tuple, value: bool = False) -> Span:
+        """The span of a key (its value with ``value``) at ``path``."""
         current = node
-        for key in path:
+        for depth, key in enumerate(path):
             nxt = None
             if isinstance(key, int):
                 nxt = Y.get_path(current, key)
             else:
                 pair = Y.get_pair(current, key)
                 if pair is not None:
-                    nxt = pair[1] if key != path[-1] else pair[0]
+                    nxt = pair[1] if value or depth < len(path) - 1 else pair[0]
             if nxt is None:
                 break
             current = nxt
@@ -142,7 +197,7 @@ def _from_toml(source: Source):
         return None, None, (Span(source, 0, 0), f"invalid TOML in config: {error}")
     section = source.text.find("[tool.gpulint]")
 
-    def locate(path: tuple) -> Span:
+    def locate(path: tuple, value: bool = False) -> Span:
         # tomllib keeps no positions: point at the key's first occurrence inside the section.
         for key in reversed([k for k in path if isinstance(k, str)]):
             found = source.text.find(key, max(section, 0))
@@ -176,7 +231,7 @@ def _validated(data: Any, source: Source, locate) -> Config:
                 config.problems.append((locate(path + (extra,)), f"unknown config key '{extra}'{hint}"))
             continue
         where = ".".join(str(p) for p in path) or "config"
-        config.problems.append((locate(path), f"invalid value for '{where}': {error.message}"))
+        config.problems.append((locate(path, value=True), f"invalid value for '{where}': {error.message}"))
     if errors or not isinstance(data, dict):
         return config
     limits = data.get("limits", {})

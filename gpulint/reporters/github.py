@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from gpulint.reporters.links import help_uri, repo_path, root_prefix
+from gpulint.reporters.links import help_uri, repo_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -20,15 +19,14 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: Any, cwd: Path | None = None) -> str:
-    prefix = root_prefix(result.root, cwd)
+def render(result: Any) -> str:
     lines = []
     for f in result.findings:
         if f.suppressed:
             continue
         props: list[tuple[str, str]] = []
         if f.path not in ("", "."):  # a project-wide finding (a missing artifact) annotates the run, not a file
-            props = [("file", repo_path(prefix, f.path)), ("line", str(f.line)), ("col", str(f.column)),
+            props = [("file", repo_path(f.path)), ("line", str(f.line)), ("col", str(f.column)),
                      ("endLine", str(f.end_line))]
             if f.end_line == f.line:  # GitHub ignores columns on a multi-line annotation
                 props.append(("endColumn", str(f.end_column)))
@@ -39,10 +37,9 @@ def render(result: Any, cwd: Path | None = None) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def summary_markdown(result: Any, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+def summary_markdown(result: Any, env: dict[str, str] | None = None) -> str:
     """The Markdown appended to ``$GITHUB_STEP_SUMMARY``: counts, then one table row per finding."""
     env = dict(os.environ) if env is None else env
-    prefix = root_prefix(result.root, cwd)
     counts = result.counts()
     shown = [f for f in result.findings if not f.suppressed]
     suppressed = len(result.findings) - len(shown)
@@ -59,7 +56,7 @@ def summary_markdown(result: Any, cwd: Path | None = None, env: dict[str, str] |
     blob = _blob_url(env)
     out += ["| Location | Severity | Rule | Message |", "|---|---|---|---|"]
     for f in shown:
-        path = repo_path(prefix, f.path)
+        path = repo_path(f.path)
         where = f"{path}:{f.line}"
         location = f"[{_cell(where)}]({blob}/{quote(path)}#L{f.line})" if blob else f"`{_cell(where)}`"
         rule = f"[{f.rule}]({help_uri(f.rule)}) {f.name}"

@@ -16,6 +16,8 @@ def summary(result) -> dict:
         "suppressed": sum(1 for f in result.findings if f.suppressed),
         "files": len(result.files),
         "elapsed_seconds": round(result.elapsed, 3),
+        # only with --baseline: the findings the baseline recorded, left out of "findings"
+        **({"baselined": result.baselined} if getattr(result, "baselined", None) is not None else {}),
     }
 
 

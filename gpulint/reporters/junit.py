@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
-from gpulint.reporters.links import repo_path, root_prefix
+from gpulint.reporters.links import repo_path
 
 _FAILING = ("error", "warning")
 _ALWAYS_APPLIES = ("file",)  # rules that read every file (parse errors)
@@ -25,10 +24,9 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
-def render(result: Any, cwd: Path | None = None) -> str:
+def render(result: Any) -> str:
     from gpulint.rules.base import load_rules
 
-    prefix = root_prefix(result.root, cwd)
     rules = [r for r in load_rules().values() if result.config is None or result.config.enabled(r.id, r.name)]
     kinds = _kinds_by_file(result.artifacts)
     scanned = set(result.files)
@@ -42,14 +40,14 @@ def render(result: Any, cwd: Path | None = None) -> str:
     total_tests = total_failures = 0
     for path in sorted(by_file):
         found = by_file[path]
-        suite = ET.SubElement(root, "testsuite", name=_clean(repo_path(prefix, path)))
+        suite = ET.SubElement(root, "testsuite", name=_clean(repo_path(path)))
         tests = failures = 0
         for rule in rules:
             applies = rule.kind in kinds.get(path, set()) or (rule.kind in _ALWAYS_APPLIES and path in scanned)
             if rule.id not in found and not applies:
                 continue
             tests += 1
-            failures += _testcase(suite, rule, found.get(rule.id, []), repo_path(prefix, path))
+            failures += _testcase(suite, rule, found.get(rule.id, []), repo_path(path))
         suite.attrib.update(tests=str(tests), failures=str(failures), errors="0", skipped="0")
         total_tests += tests
         total_failures += failures

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from gpulint.reporters.links import repo_path
 
 
-def sarif_fixes(finding: Any, prefix: str, base_id: str) -> list[dict]:
+def sarif_fixes(finding: Any, base_id: str) -> list[dict]:
     fix = finding.autofix
     if fix is None:
         return []
@@ -28,7 +28,7 @@ def sarif_fixes(finding: Any, prefix: str, base_id: str) -> list[dict]:
         changes.setdefault(edit.path, []).append(replacement)
     return [{
         "description": {"text": fix.message},
-        "artifactChanges": [{"artifactLocation": {"uri": quote(repo_path(prefix, path), safe="/"),
+        "artifactChanges": [{"artifactLocation": {"uri": quote(repo_path(path), safe="/"),
                                                   "uriBaseId": base_id},
                              "replacements": replacements} for path, replacements in changes.items()],
         "properties": {"applicability": fix.applicability.value},

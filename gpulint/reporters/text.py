@@ -70,6 +70,8 @@ def summary_line(result: Any) -> str:
              f"{counts['info']} info"]
     suppressed = sum(1 for f in result.findings if f.suppressed)
     extra = f", {suppressed} suppressed" if suppressed else ""
+    if getattr(result, "baselined", None):
+        extra += f", {result.baselined} in the baseline"
     return (f"{', '.join(parts)}{extra} in {len(result.files)} file"
             f"{'s' if len(result.files) != 1 else ''} ({result.elapsed:.2f}s)")
 

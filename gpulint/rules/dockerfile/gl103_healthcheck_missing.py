@@ -8,7 +8,7 @@ from gpulint.rules.base import Rule
 
 
 class HealthcheckMissing(Rule):
-    """
+    r"""
     ## What it does
     Checks that the final image has a `HEALTHCHECK` (in the final stage or a stage it is built
     from) and that it is not `HEALTHCHECK NONE`. A `HEALTHCHECK` only in a builder stage does

@@ -9,7 +9,7 @@ from gpulint.rules.base import Rule
 
 
 class HealthcheckNotGpu(Rule):
-    """
+    r"""
     ## What it does
     Checks that the final image's `HEALTHCHECK` command really asks the GPU: it runs a Python
     script or `python -c` code that calls `torch.cuda`, NVML (`pynvml`) or CuPy in a way that

@@ -1,13 +1,26 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
+from gpulint.artifacts import gpucheck
+from gpulint.artifacts.dockerfile.healthcheck import final_verdict
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.dockerfile.context import origin_of
 from gpulint.project.lifecycle import absolute_in, container_workdir, exec_argv, gpu_containers, paired_images, \
     scripts_run
 from gpulint.rules.base import Report, Rule
+
+
+SMOKE_TEST_FIX = ("run the GPU smoke test in the HEALTHCHECK and in both probes, e.g. "
+                  "HEALTHCHECK CMD [\"python3\", \"/app/smoke_test.py\"] and "
+                  "exec: {command: [\"python3\", \"/app/smoke_test.py\"]}")
+
+
+def _in_image(path: str) -> str:
+    # A probe's script lives in the image; gpulint does not read it here (GL502 checks it is there).
+    return "exec probes run files inside the image, which gpulint does not read"
 
 
 def _check_key(argv: list[str], workdir: str) -> tuple:
@@ -54,7 +67,9 @@ class ProbeCheckDiffers(Rule):
 
     ## Fix
     Make the readiness and liveness probes `exec` the HEALTHCHECK's script, and tune them with
-    thresholds instead of writing a second check.
+    thresholds instead of writing a second check. When the HEALTHCHECK is the weak one (it only
+    checks an HTTP endpoint or runs `nvidia-smi`, see GL104 and GL105), change the HEALTHCHECK
+    instead: make it run the probes' GPU check, or the smoke test in both.
     """
 
     id = "GL503"
@@ -89,12 +104,30 @@ class ProbeCheckDiffers(Rule):
                         mismatched.append((image, wanted))
                 if len(mismatched) == len(images):
                     image, wanted = mismatched[0]
-                    what = (", ".join(sorted(wanted[1])) if wanted[0] == "scripts"
-                            else " ".join(wanted[1]))
-                    yield self.report(Y.span(manifests.source, command),
-                                      f"{probe_name} runs `{' '.join(argv)}`, not the check the image's HEALTHCHECK "
-                                      f"runs ({what}); the probe's check was never proven to fail without a GPU",
-                                      fix=f"exec the same check as the HEALTHCHECK: {what}")
+                    yield self._report(manifests, command, probe_name, argv, image, wanted)
+
+    def _report(self, manifests, command, probe_name: str, argv: list[str], image, wanted) -> Report:
+        what = ", ".join(sorted(wanted[1])) if wanted[0] == "scripts" else " ".join(wanted[1])
+        related = [(image.healthcheck.command_span(), f"the HEALTHCHECK of {image.dockerfile.source.rel_path}")]
+        judged = final_verdict(image.dockerfile)
+        if judged is None or (judged[1].passes and judged[1].kind != gpucheck.NVIDIA_SMI):
+            return self.report(Y.span(manifests.source, command),
+                               f"{probe_name} runs `{' '.join(argv)}`, not the check the image's HEALTHCHECK "
+                               f"runs ({what}); the probe's check was never proven to fail without a GPU",
+                               fix=f"exec the same check as the HEALTHCHECK: {what}", related=related)
+        # The HEALTHCHECK is the weak one (GL104/GL105 say why): copying it into the probes would
+        # make them as blind as it is.
+        weak = f"the image's HEALTHCHECK runs {what}, which does not prove the GPU works ({judged[1].detail})"
+        probe = gpucheck.judge_exec(argv, _in_image)
+        if probe.kind in (gpucheck.GPU, gpucheck.UNVERIFIED):
+            return self.report(Y.span(manifests.source, command),
+                               f"{probe_name} runs `{' '.join(argv)}`, but {weak}: Docker and Kubernetes judge the "
+                               "same container by different checks",
+                               fix=f"make the HEALTHCHECK run the probe's check: CMD {json.dumps(argv)}",
+                               related=related)
+        return self.report(Y.span(manifests.source, command),
+                           f"{probe_name} runs `{' '.join(argv)}` and {weak}: neither check proves the GPU works, "
+                           "and they differ", fix=SMOKE_TEST_FIX, related=related)
 
     @staticmethod
     def _missing_everywhere(argv, container, images) -> bool:

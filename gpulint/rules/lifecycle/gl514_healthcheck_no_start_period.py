@@ -8,7 +8,7 @@ from gpulint.rules.base import Report, Rule
 
 
 class HealthcheckNoStartPeriod(Rule):
-    """
+    r"""
     ## What it does
     Warns when the `HEALTHCHECK` of a GPU image runs the Python smoke test but sets no
     `--start-period` (or `--start-period=0s`), so no grace time covers CUDA initialisation and

@@ -16,6 +16,7 @@ from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
 from gpulint.engine.loader import FileProblem, load, timeout_problem
 from gpulint.project.project import Project
+from gpulint.rules.applicability import applicable
 from gpulint.rules.base import Report, Rule, load_rules
 from gpulint.core.source import Source, Span
 from gpulint.engine.suppress import SuppressionIndex
@@ -162,7 +163,7 @@ def _apply_share(project: Project, rules: list[Rule], suppressions: SuppressionI
             continue
         targets = ([project] if with_project else []) if rule.kind == "project" else by_kind.get(rule.kind, [])
         for artifact in targets:
-            for report in rule.check(artifact, project):
+            for report in applicable(rule, artifact, project):
                 findings.append(_finding(rule, report, project.config, suppressions))
     return findings
 

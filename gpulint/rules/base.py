@@ -49,6 +49,10 @@ class Rule:
     covers: ClassVar[tuple[str, ...]] = ()
     summary: ClassVar[str]
     fix: ClassVar[str]
+    # What the rule judges, decided before it judges (production profile; see rules/applicability.py):
+    # "gpu-workload" (reports about CPU-only workloads and GPU daemons are dropped) or
+    # "gpu-serving-image" (reports about other images become info). None: every artifact of its kind.
+    applies_to: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

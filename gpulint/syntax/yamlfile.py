@@ -178,9 +178,11 @@ def load_yaml(source: Source, limits: Limits) -> YamlFile:
             return result
     has_anchor = "&" in text and "*" in text
     boundaries: list[int] | None = None
+    blank: str | None = None
     start: int | None = 0
+    broken_documents = 0
     while start is not None:
-        documents, error = _compose(_blanked(text, start))
+        documents, error = _compose(text if start == 0 else blank[:start] + text[start:])  # type: ignore[index]
         kept = _keep(result, documents, limits, has_anchor)
         if error is None or not kept:
             if error is not None:
@@ -190,13 +192,20 @@ def load_yaml(source: Source, limits: Limits) -> YamlFile:
         # the next document start; it is parsed alone for its own error, and the rest after it.
         if boundaries is None:
             boundaries = _document_starts(text)
+            blank = re.sub(r"[^\n]", " ", text)  # offsets, lines and columns stay those of the file
+        broken_documents += 1
+        if broken_documents > _MAX_BROKEN_DOCUMENTS:
+            at = documents[-1].end_mark.index if documents else start
+            result.problems.append((Span(source, at, at + 1), f"more than {_MAX_BROKEN_DOCUMENTS} YAML documents "
+                                                              "do not parse; the rest are not linted"))
+            break
         last_end = documents[-1].end_mark.index if documents else start
         broken = next((b for b in boundaries if b >= last_end), None) if documents else start
         if broken is None:
             _report(result, source, error)
             break
         after = next((b for b in boundaries if b > broken), None)
-        chunk, chunk_error = _compose(_blanked(text, broken, after))
+        chunk, chunk_error = _compose(blank[:broken] + text[broken:after])  # type: ignore[index]
         if not _keep(result, chunk, limits, has_anchor):
             break
         _report(result, source, chunk_error or error)
@@ -220,11 +229,9 @@ def _document_starts(text: str) -> list[int]:
     return starts
 
 
-def _blanked(text: str, start: int, end: int | None = None) -> str:
-    """``text[start:end]`` with everything before ``start`` blanked out (newlines kept), so that
-    every node keeps its offset, line and column in the file."""
-    head = re.sub(r"[^\n]", " ", text[:start]) if start else ""
-    return head + text[start:end]
+# Each broken document costs a parse of the rest of the file: bounded, so that a file of thousands
+# of broken documents stays linear.
+_MAX_BROKEN_DOCUMENTS = 20
 
 
 class _RedefiningComposer(Composer):

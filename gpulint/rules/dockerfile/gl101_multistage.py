@@ -47,6 +47,7 @@ class MultiStage(Rule):
     name = "dockerfile-multistage"
     severity = Severity.ERROR
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.multistage"
     summary = "the Dockerfile has fewer than two build stages"
     fix = "add a builder stage and copy only the runtime artifacts into a slim final stage with COPY --from"

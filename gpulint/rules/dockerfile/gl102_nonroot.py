@@ -43,6 +43,7 @@ class NonRoot(Rule):
     name = "dockerfile-nonroot"
     severity = Severity.ERROR
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.nonroot"
     summary = "the final stage runs as root"
     fix = "create an unprivileged user in the final stage and add `USER <uid>` after the last root-only step"

@@ -43,6 +43,7 @@ class HealthcheckMissing(Rule):
     name = "healthcheck-missing"
     severity = Severity.ERROR
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the final image has no HEALTHCHECK (or HEALTHCHECK NONE)"
     fix = "add `HEALTHCHECK --interval=30s --timeout=20s --start-period=60s CMD [\"python3\", \"/app/smoke_test.py\"]` to the final stage"

@@ -44,6 +44,7 @@ class HealthcheckNotGpu(Rule):
     name = "healthcheck-not-gpu-aware"
     severity = Severity.ERROR
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the HEALTHCHECK does not exercise the GPU (HTTP only, no CUDA/NVML call, or failure hidden)"
     fix = "make the HEALTHCHECK run the GPU smoke test, e.g. CMD [\"python3\", \"/app/smoke_test.py\"]"

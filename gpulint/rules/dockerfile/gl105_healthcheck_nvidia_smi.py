@@ -36,6 +36,7 @@ class HealthcheckNvidiaSmi(Rule):
     name = "healthcheck-nvidia-smi-only"
     severity = Severity.WARNING
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the HEALTHCHECK only runs nvidia-smi: the driver answers, CUDA is unproven"
     fix = "run a CUDA round-trip (the smoke test) instead of nvidia-smi alone"

@@ -38,6 +38,7 @@ class HealthcheckUnverified(Rule):
     name = "healthcheck-unverified"
     severity = Severity.WARNING
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the HEALTHCHECK runs a script that is not in the build context, so its GPU use is unverified"
     fix = "COPY the health-check script from the build context so it can be reviewed"

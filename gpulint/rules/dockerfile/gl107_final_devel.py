@@ -46,6 +46,7 @@ class FinalStageDevel(Rule):
     name = "final-stage-devel-image"
     severity = Severity.WARNING
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = None
     summary = "the final stage runs on a CUDA -devel image (several GB of compilers and headers)"
     fix = "base the final stage on the -runtime tag of the same CUDA version"

@@ -84,6 +84,7 @@ class ProbesMissing(Rule):
     name = "probes-missing"
     severity = Severity.ERROR
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.probes"
     summary = "the GPU container lacks a readinessProbe or livenessProbe, or a probe has no valid handler"
     fix = "give the GPU container readinessProbe and livenessProbe that exec the GPU smoke test"

@@ -66,6 +66,7 @@ class ProbeNotGpuAware(Rule):
     name = "probe-not-gpu-aware"
     severity = Severity.WARNING
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.probes"
     summary = "a GPU container's readiness/liveness probe cannot detect a broken GPU (HTTP/TCP or no CUDA call)"
     fix = "make the probe exec the GPU smoke test: command: [\"python3\", \"/app/smoke_test.py\"]"

@@ -71,6 +71,7 @@ class GpuLimit(Rule):
     name = "gpu-limit"
     severity = Severity.ERROR
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.gpu"
     covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob", "Rollout",
               "LeaderWorkerSet", "RayCluster", "RayService", "RayJob", "InferenceService")

@@ -62,6 +62,7 @@ class RollingUpdate(Rule):
     name = "rolling-update"
     severity = Severity.ERROR
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.rolling"
     summary = ("the Deployment is not a RollingUpdate with valid, explicit maxUnavailable and maxSurge "
                "(or an Argo Rollout has no valid canary or blueGreen strategy)")

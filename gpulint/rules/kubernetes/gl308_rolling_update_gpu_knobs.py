@@ -55,6 +55,7 @@ class RollingUpdateGpuKnobs(Rule):
     name = "rolling-update-gpu-knobs"
     severity = Severity.WARNING
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.rolling"
     summary = "a GPU Deployment's rolling update may drop serving pods (maxUnavailable is not 0)"
     fix = "set maxUnavailable: 0 and maxSurge: 1"

@@ -93,6 +93,7 @@ class GpuScheduling(Rule):
     name = "gpu-scheduling"
     severity = Severity.WARNING
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = None
     summary = "a GPU workload neither tolerates the nvidia.com/gpu taint nor selects GPU nodes"
     covers = W.WORKLOAD_KINDS

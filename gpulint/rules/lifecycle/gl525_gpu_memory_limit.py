@@ -49,6 +49,7 @@ class GpuMemoryLimit(Rule):
     name = "gpu-memory-limit"
     severity = Severity.WARNING
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = None
     covers = W.WORKLOAD_KINDS
     summary = "the GPU container sets no memory limit"

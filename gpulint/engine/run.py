@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpulint.project.config import Config, find_config, load_config
+from gpulint.project.config import DEFAULT_TEST_DATA, Config, find_config, load_config
 from gpulint.engine.discovery import Discovery, discover
 from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
@@ -62,7 +62,7 @@ def resolve_root(paths: list[Path]) -> tuple[Path, list[Path] | None]:
     if dirs:
         collected: list[Path] = []
         for directory in dirs:
-            collected.extend(c.path for c in discover(directory).candidates)
+            collected.extend(c.path for c in discover(directory, test_data=DEFAULT_TEST_DATA).candidates)
         return root, files + collected
     return root, files
 
@@ -102,7 +102,7 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
             config = replace(config, limits=replace(config.limits, timeout=overrides["timeout"]))
         overrides.pop("timeout", None)
         config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
-    found: Discovery = discover(root, files, config.exclude)
+    found: Discovery = discover(root, files, config.exclude, config.test_data)
     project = Project(root, config)
     timeout = config.limits.timeout
     skipped = []  # files left unread once the run is out of time (checked between files)

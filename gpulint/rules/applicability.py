@@ -5,8 +5,9 @@ report through ``applicable`` before it becomes a finding:
 
 * ``gpu-workload``: the report must be about a GPU workload (``artifacts.kubernetes.gpu_workload``):
   a report inside a CPU-only workload or a GPU infrastructure daemon (a device plugin,
-  dcgm-exporter) is dropped; one inside a workload whose GPU use cannot be told becomes info and
-  says why.
+  dcgm-exporter) is dropped, and so is one inside a fragment (a kustomize patch whose containers
+  have no image: what it leaves out comes from its base); one inside a workload whose GPU use
+  cannot be told becomes info and says why.
 * ``gpu-serving-image``: the report must be about a GPU serving image
   (``artifacts.dockerfile.role``): about any other image (a build, tool, test, base, CI or
   development image, a GPU daemon, a CPU image) it becomes info, naming what the image is; when
@@ -110,6 +111,10 @@ def _roles(manifests: Any, project: Any) -> list[tuple[int, int, str, WorkloadRo
     for obj in manifests.objects:
         templates = W.pod_templates(obj)
         if not templates:
+            continue
+        if W.is_fragment(obj):
+            found.append((obj.node.start_mark.index, obj.node.end_mark.index, f"{obj.kind} '{obj.name or '?'}'",
+                          WorkloadRole(False, None, "a kustomize patch, not a whole object")))
             continue
         roles = []
         for template in templates:

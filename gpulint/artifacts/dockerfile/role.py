@@ -34,7 +34,8 @@ from gpulint.artifacts.dockerfile.base_images import copies_from, stage_image
 from gpulint.artifacts.dockerfile.expansion import parse_arg, parse_env
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.packages import installs
-from gpulint.artifacts.gpu_servers import SERVER_PROGRAMS, image_serves, server_of_command, server_of_image
+from gpulint.artifacts.gpu_servers import (SERVER_PROGRAMS, GpuServer, image_serves, server_of_command,
+                                           server_of_image)
 from gpulint.syntax.images import ImageRef
 
 SERVER, DAEMON, SHELL, BUILD, TEST, DOCS, TOOL, TRAINING, BUNDLE, BASE, DEV, UNKNOWN_PROCESS = (
@@ -351,6 +352,15 @@ def _ships_server(dockerfile: Dockerfile, stage: Stage) -> str | None:
                 if name in _SERVER_PACKAGES:
                     return name
     return None
+
+
+def image_server(dockerfile: Dockerfile, stage: Stage) -> GpuServer | None:
+    """The well-known GPU inference server the image runs (its process, or its base's)."""
+    entry, cmd, own = process(dockerfile, stage)
+    if own:
+        return server_of_command(_unwrap(entry + cmd)) or server_of_command(_unwrap(cmd))
+    ref, _ = stage_image(dockerfile, stage)
+    return server_of_image(ref.raw) if ref is not None and image_serves(ref.raw) else None
 
 
 def _exposes(stage: Stage) -> bool:

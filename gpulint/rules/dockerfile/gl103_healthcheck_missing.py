@@ -2,7 +2,21 @@ from __future__ import annotations
 
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.artifacts.kubernetes.probes import probe_is_gpu_aware
+from gpulint.project.config import profile_of
+from gpulint.project.lifecycle import partners
 from gpulint.rules.base import Rule
+
+
+def probed_in_kubernetes(project, dockerfile) -> str | None:
+    """The workload of the project's Kubernetes manifests (those that belong with this Dockerfile)
+    whose GPU container has a GPU-aware readiness or liveness probe, described; None if none."""
+    for manifests in partners(project, dockerfile, "kubernetes"):
+        for template, container, _ in W.gpu_templates(manifests, project):
+            if probe_is_gpu_aware(container, "readinessProbe") or probe_is_gpu_aware(container, "livenessProbe"):
+                return f"{template.describe()} ({manifests.source.rel_path})"
+    return None
 
 
 class HealthcheckMissing(Rule):
@@ -11,6 +25,14 @@ class HealthcheckMissing(Rule):
     Checks that the final image has a `HEALTHCHECK` (in the final stage or a stage it is built
     from) and that it is not `HEALTHCHECK NONE`. A `HEALTHCHECK` only in a builder stage does
     not reach the final image.
+
+    With `--profile production` the rule judges GPU serving images only (see
+    `gpulint/artifacts/dockerfile/role.py`; build, tool, base, CI and development images and GPU
+    daemons get info). Kubernetes ignores a Docker `HEALTHCHECK`: when the project's Kubernetes
+    manifests that belong with the Dockerfile probe the GPU container with a GPU-aware probe (an
+    exec GPU check, or the engine health endpoint of a well-known inference server), a missing
+    `HEALTHCHECK` is a warning, as it matters only for `docker run` and Compose. The lab profile
+    keeps the lab's four layers (HEALTHCHECK, probes, CI test, rollout).
 
     ## Why is this bad?
     Without a health check Docker reports a container whose GPU has fallen off the bus, whose
@@ -58,6 +80,13 @@ class HealthcheckMissing(Rule):
                          and any(i.keyword == "HEALTHCHECK" for i in s.instructions)]
             note = (f"; the HEALTHCHECK in stage '{elsewhere[0].name or elsewhere[0].index}' does not reach "
                     "the final image") if elsewhere else ""
+            probed = probed_in_kubernetes(project, dockerfile) if profile_of(project) == "production" else None
+            if probed is not None:
+                yield self.report(stage.from_instruction.span(),
+                                  f"the final image has no HEALTHCHECK{note}; Kubernetes ignores it anyway, and "
+                                  f"{probed} probes the GPU container GPU-aware, so it matters only for `docker run` "
+                                  "and Compose users", severity=Severity.WARNING)
+                return
             yield self.report(stage.from_instruction.span(), f"the final image has no HEALTHCHECK{note}")
         elif healthcheck.none:
             yield self.report(healthcheck.instruction.span(),

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, key_node
+from gpulint.artifacts.kubernetes.workloads import is_fragment
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
 
 # Deployment API versions the API server no longer serves (all removed in Kubernetes 1.16).
@@ -74,8 +76,9 @@ class DeploymentShape(Rule):
     fix = "use apiVersion apps/v1, set metadata.name, and make spec.selector match spec.template.metadata.labels"
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
+        production = profile_of(project) == "production"
         for obj in manifests.objects:
-            if obj.kind == "Deployment":
+            if obj.kind == "Deployment" and not (production and is_fragment(obj)):  # a kustomize patch is partial
                 yield from self._deployment(manifests, obj)
             elif _almost_deployment(obj.kind):
                 kind = Y.get(obj.node, "kind")

@@ -6,6 +6,8 @@ from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import NO_CRITERION, PROBE_HANDLERS, Manifests, container_anchor, key_node
+from gpulint.artifacts.kubernetes.probes import probe_advice
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
@@ -35,6 +37,16 @@ class ProbesMissing(Rule):
 
     Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod (restartPolicy Always), Argo
     Rollout, LeaderWorkerSet.
+
+    With `--profile production` the rule judges GPU workloads only (a container asks for a GPU,
+    or the pod is scheduled onto GPU nodes; GPU infrastructure daemons such as device plugins and
+    dcgm-exporter are not GPU services); a bare Pod that declares no container port is a one-shot
+    or demo pod and needs no probes; a missing `livenessProbe` is a warning (readiness gates
+    traffic and rollouts, liveness only restarts a wedged pod); and the advice for a well-known
+    inference server (vLLM, TGI, SGLang, Triton, NIM, llama.cpp...) is an `httpGet` probe on the
+    health endpoint it answers from its engine, never an exec probe that would open a second CUDA
+    context beside a server that has claimed the GPU's memory. The lab profile judges the lab's
+    Deployment as before.
 
     ## Why is this bad?
     Without a readiness probe a pod whose GPU is gone still receives traffic and answers with
@@ -93,9 +105,12 @@ class ProbesMissing(Rule):
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         index = W.claim_index(project, manifests)
+        production = profile_of(project) == "production"
         for template in W.templates_in(manifests):
             if not template.probes:
                 continue
+            if production and template.kind == "Pod" and not any(Y.get(c, "ports") for c in template.containers()):
+                continue  # a bare Pod that listens on no port is a one-shot or demo pod, not a service
             container = template.gpu_container(index)
             if container is None:
                 if template.is_deployment:
@@ -103,10 +118,15 @@ class ProbesMissing(Rule):
                                       "the Deployment's pod template has no containers, so it has no "
                                       "readinessProbe or livenessProbe", fix=self.fix)
                 continue
-            for report in self._probe(manifests, template, container, "readinessProbe"):
-                yield self._adjust(report, template)
-            for report in self._probe(manifests, template, container, "livenessProbe"):
-                yield self._adjust(report, template)
+            for probe in _PROBES:
+                for report in self._probe(manifests, template, container, probe):
+                    if production and report.message.startswith("GPU container"):  # the probe is missing
+                        report.fix = f"add {probe}: " + probe_advice(container, probe)
+                        if probe == "livenessProbe":
+                            # Readiness gates traffic and rollouts; a missing liveness probe only leaves a
+                            # wedged pod running (the servers exit when their engine dies).
+                            report.severity = Severity.WARNING
+                    yield self._adjust(report, template)
 
     def _adjust(self, report: Report, template: W.PodTemplate) -> Report:
         if not template.is_deployment:

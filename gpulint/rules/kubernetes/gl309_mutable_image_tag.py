@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.images import parse_image
+from gpulint.syntax.images import moving_tag, parse_image
+from gpulint.syntax.placeholders import placeholder_in
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.rules.base import Rule
 
@@ -10,10 +11,12 @@ from gpulint.rules.base import Rule
 class MutableImageTag(Rule):
     """
     ## What it does
-    Reports a workload container (init containers included) whose `image` has no tag or the
-    tag `latest`, and no digest. A digest (`repo@sha256:…`, with or without a tag) is the best
-    reference; a version or commit-SHA tag is fine. Templated images (`$(TAG)`,
-    `{{ .Values.image }}`) are not judged.
+    Reports a workload container (init containers included) whose `image` has no tag or a moving
+    tag, and no digest: `latest`, tags with a word naming a moving target (`latest-gpu`,
+    `2.4-latest`, `nightly`, `edge`, `rolling`) unless a date or commit hash pins them, and branch
+    names (`main`, `dev`). A digest (`repo@sha256:…`, with or without a tag) is the best
+    reference; a version or commit-SHA tag is fine. Templated images and placeholders (`$(TAG)`,
+    `{{ .Values.image }}`, `<image>`, `REPLACE_ME`) are not judged.
 
     Covers every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job,
     CronJob, Argo Rollout, LeaderWorkerSet, RayCluster, RayService, RayJob (head and worker
@@ -62,13 +65,10 @@ class MutableImageTag(Rule):
                 node = Y.get(container, "image") if Y.is_map(container) else None
                 text = Y.text(node) if Y.is_scalar(node) else None
                 ref = parse_image(text)
-                if ref is None or ref.templated or ref.digest:
+                if ref is None or ref.templated or placeholder_in(text) is not None:
                     continue
-                if ref.tag is None:
-                    what = "has no tag, which means :latest"
-                elif ref.tag.lower() == "latest":
-                    what = "uses the moving tag :latest"
-                else:
+                what = moving_tag(ref)
+                if what is None:
                     continue
                 if obj.kind in ("Deployment", "StatefulSet", "DaemonSet", "Rollout", "LeaderWorkerSet"):
                     effect = "`rollout undo` cannot return to the previous image and nodes may run different builds"

@@ -139,7 +139,13 @@ def _ci_artifacts(yaml_file: YamlFile, model) -> list[Any]:
 
 def _dockerfile(dockerfile: Dockerfile, directory: Path | None, project: Project,
                 inline: dict[str, Source] | None = None) -> list[Any]:
-    dockerfile.context = BuildContext(directory, inline or {}, project.read_file)  # type: ignore[attr-defined]
+    fallbacks: list[Path] = []
+    if directory is not None:
+        root, folder = project.root.resolve(), directory.resolve()
+        while folder != root and root in folder.parents:  # a context may be any folder up to the root
+            folder = folder.parent
+            fallbacks.append(folder)
+    dockerfile.context = BuildContext(directory, inline or {}, project.read_file, tuple(fallbacks))  # type: ignore[attr-defined]
     problems = [FileProblem(span, message) for span, message in dockerfile.problems]
     return problems if dockerfile.not_a_dockerfile else [dockerfile] + problems
 

@@ -17,32 +17,45 @@ from pathlib import Path
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.variables import expand, stage_variables
 from gpulint.core.source import Source
+from gpulint.syntax.shell import parse_shell
 
 
 @dataclass
 class BuildContext:
-    """The files ``docker build`` would send: a folder, or files given inline (lab answers)."""
+    """The files ``docker build`` would send: a folder, or files given inline (lab answers).
+
+    The context folder of a Dockerfile is not written in it: ``docker build .`` from the
+    Dockerfile's folder, or ``docker build -f docker/Dockerfile .`` from the repository root, as
+    real projects do for Dockerfiles kept in ``docker/`` or ``.devops/``. ``fallbacks`` are the
+    folders above, up to the scanned root: a path not in the Dockerfile's folder is looked up
+    there, so a file is "missing" only when it is in no folder the build could use.
+    """
 
     directory: Path | None
     inline: dict[str, Source] = field(default_factory=dict)
     reader: object = None  # callable(Path) -> Source | None, bounded and safe (the project's)
+    fallbacks: tuple[Path, ...] = ()
+
+    def _folders(self) -> list[Path]:
+        return ([self.directory] if self.directory is not None else []) + list(self.fallbacks)
 
     def read(self, rel: str) -> Source | None:
         rel = posixpath.normpath(rel.lstrip("/"))
         if rel in self.inline:
             return self.inline[rel]
-        if self.directory is None or rel.startswith(".."):
+        if rel.startswith(".."):
             return None
-        path = self.directory / rel
-        if self.reader is not None and path.is_file():
-            return self.reader(path)  # type: ignore[operator]
+        for folder in self._folders():
+            path = folder / rel
+            if self.reader is not None and path.is_file():
+                return self.reader(path)  # type: ignore[operator]
         return None
 
     def exists(self, rel: str) -> bool:
         rel = posixpath.normpath(rel.lstrip("/"))
         if rel in self.inline or rel == ".":
             return True
-        return self.directory is not None and not rel.startswith("..") and (self.directory / rel).exists()
+        return not rel.startswith("..") and any((folder / rel).exists() for folder in self._folders())
 
     def is_dir(self, rel: str) -> bool:
         rel = posixpath.normpath(rel.lstrip("/"))
@@ -50,7 +63,7 @@ class BuildContext:
             return True
         if any(k.startswith(rel + "/") for k in self.inline):
             return True
-        return self.directory is not None and (self.directory / rel).is_dir()
+        return any((folder / rel).is_dir() for folder in self._folders())
 
     def names(self) -> list[str]:
         found = list(self.inline)
@@ -118,12 +131,44 @@ def origin_of(dockerfile: Dockerfile, stage: Stage, path: str, context: BuildCon
         if ancestor is stage and upto is not None and upto in instructions:
             instructions = instructions[: instructions.index(upto)]
         for instruction in reversed(instructions):
+            if instruction.keyword == "RUN" and _run_writes(instruction, path):
+                source = _run_copy_source(instruction, path, workdir_at(dockerfile, ancestor, instruction))
+                if source is not None:  # `cp .devops/healthcheck.sh /app/full/healthcheck.sh`: follow the copy
+                    return origin_of(dockerfile, ancestor, source, context, instruction, depth + 1)
+                return Origin("unknown", instruction=instruction,
+                              reason=f"{path} may be written by the RUN on line {instruction.line}")
             if instruction.keyword not in ("COPY", "ADD"):
                 continue
             found = _match_copy(dockerfile, ancestor, instruction, path, context, depth)
             if found is not None:
                 return found
     return Origin("missing", reason=f"no COPY or ADD puts {path} into the image")
+
+
+def _run_writes(instruction: Instruction, path: str) -> bool:
+    """A RUN step names the file (``cp .devops/healthcheck.sh /app/full/healthcheck.sh``): it may
+    create it, which no COPY shows."""
+    name = posixpath.basename(path)
+    if not name or name not in instruction.args and not any(name in h.body for h in instruction.heredocs):
+        return False
+    scripts = [instruction.body] + [h.body for h in instruction.heredocs]
+    return any(w.text == path or w.text.endswith("/" + name) or w.text == name
+               for script in scripts for c in parse_shell(script, errexit=False).commands for w in c.words[1:])
+
+
+def _run_copy_source(instruction: Instruction, path: str, workdir: str) -> str | None:
+    """The file a RUN's plain ``cp SRC DEST`` (or ``install``) copies to ``path``, absolute."""
+    for command in parse_shell(instruction.body, errexit=False).commands:
+        argv = command.argv()
+        if len(argv) < 3 or argv[0].rsplit("/", 1)[-1] not in ("cp", "install"):
+            continue
+        operands = [w for w in argv[1:] if not w.startswith("-")]
+        if len(operands) != 2 or any(ch in "".join(operands) for ch in "$*?["):
+            continue
+        src, dest = (posixpath.normpath(posixpath.join(workdir, w)) for w in operands)
+        if dest == path or posixpath.join(dest, posixpath.basename(src)) == path:
+            return src
+    return None
 
 
 def _match_copy(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, path: str,
@@ -155,6 +200,8 @@ def _match_copy(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, 
         if src.startswith(("http://", "https://", "git@")):
             continue
         candidates = [posixpath.join(dest, posixpath.basename(src.rstrip("/")))] if dest_is_dir else [dest]
+        if not dest_is_dir:  # `COPY x /app` copies into /app when /app is a directory of the image
+            candidates.append(posixpath.join(dest, posixpath.basename(src.rstrip("/"))))
         src_is_dir = src.endswith("/") or src in (".", "./") or (
             from_flag is None and context.is_dir(src))
         rel_inside = None

@@ -11,10 +11,12 @@ its CUDA/ROCm version as a build argument; and (b) runs a long-running process a
 Not serving images: a final ``FROM scratch`` stage without a process (an OLM bundle, an artifact
 image), an image whose process is a shell, a build, a test runner, a documentation build, a
 deployer or CI tool, a training or benchmark run to completion, a GPU infrastructure daemon
-(dcgm-exporter, a device plugin, the GPU operator), and an image without any process of its own
-on a base that starts a shell (a base, development or CI image). The file's name and its two
-nearest folders say the rest: ``Dockerfile.dev``, ``Dockerfile_ci``, ``Dockerfile.linting``,
-``builder/``, ``tests/`` name development, CI and build images; ``Dockerfile.cpu`` a CPU variant.
+(dcgm-exporter, a device plugin, the GPU operator), an interactive notebook workbench (Jupyter,
+code-server), and an image without any process of its own on a base that starts a shell (a
+base, development or CI image). The file's name and its two nearest folders say the rest:
+``Dockerfile.dev``, ``Dockerfile_ci``, ``Dockerfile.linting``, ``builder/``, ``tests/`` name
+development, CI and build images; a ``docs/``, ``examples/``, ``samples/`` or ``demo/`` folder a
+documentation sample; ``Dockerfile.cpu`` a CPU variant, ``cuda.Dockerfile`` a CUDA one.
 
 ``image_role`` answers with three-valued ``gpu`` and ``serving``; ``UNKNOWN`` means the file does
 not say (a base given only as a build argument, ``python train_or_serve.py``): rules then say
@@ -38,15 +40,16 @@ from gpulint.artifacts.gpu_servers import (SERVER_PROGRAMS, GpuServer, image_ser
                                            server_of_image)
 from gpulint.syntax.images import ImageRef
 
-SERVER, DAEMON, SHELL, BUILD, TEST, DOCS, TOOL, TRAINING, BUNDLE, BASE, DEV, UNKNOWN_PROCESS = (
+SERVER, DAEMON, SHELL, BUILD, TEST, DOCS, TOOL, TRAINING, BUNDLE, BASE, DEV, SAMPLE, WORKBENCH, UNKNOWN_PROCESS = (
     "server", "gpu-daemon", "shell", "build", "test", "docs", "tool", "training", "bundle", "base", "dev-ci",
-    "unknown")
+    "sample", "workbench", "unknown")
 
 _DESCRIBE = {
     SERVER: "a serving image", DAEMON: "a GPU infrastructure daemon image", SHELL: "an image whose process is a shell",
     BUILD: "a build image", TEST: "a test image", DOCS: "a documentation build image", TOOL: "a tool image",
     TRAINING: "a training or benchmark image (runs to completion)", BUNDLE: "a files-only image (FROM scratch, no "
     "process)", BASE: "a base image (no process of its own)", DEV: "a development or CI image",
+    SAMPLE: "a documentation sample or example image", WORKBENCH: "an interactive notebook workbench image",
     UNKNOWN_PROCESS: "an image whose process gpulint cannot classify",
 }
 
@@ -195,11 +198,16 @@ _TRAINING_SCRIPT = re.compile(r"train|trial|finetune|fine_tune|mnist|bench|cifar
 _DAEMONS = re.compile(r"dcgm|nv-hostengine|device-plugin|gpu-feature-discovery|node-feature-discovery|gpu-operator"
                       r"|mig-manager|node-problem-detector|k8s-driver-manager|dra-driver|nvidia-dra", re.IGNORECASE)
 _SERVER_WORDS = {"serve", "server", "serving", "router", "launcher", "gateway", "proxy", "uvicorn", "gunicorn", "hypercorn",
-                 "streamlit", "gradio", "jupyter", "jupyterhub", "nginx", "httpd", "api_server", "rpc-server", "web",
-                 "start-notebook.sh", "start-singleuser.sh", "flask", "daphne", "waitress-serve", "litserve"}
+                 "streamlit", "gradio", "nginx", "httpd", "api_server", "rpc-server", "web", "flask", "daphne",
+                 "waitress-serve", "litserve"}
+# Interactive notebook servers: a developer's workbench, not a service.
+_WORKBENCH_WORDS = {"jupyter", "jupyterhub", "jupyter-lab", "jupyterlab", "start-notebook.sh", "start-singleuser.sh",
+                    "code-server", "rstudio-server"}
 # File-name and folder words that name development, CI and build images; and a CPU variant.
 _DEV_WORDS = {"dev", "devel", "develop", "ci", "test", "tests", "testing", "lint", "linting", "builder",
               "manywheel", "qa", "e2e"}
+# Folders of documentation samples and examples: illustrations of an image, not an image a project ships.
+_SAMPLE_WORDS = {"docs", "doc", "examples", "example", "samples", "sample", "tutorials", "tutorial", "demo", "demos"}
 # Python packages that are inference servers: an image installing one whose entrypoint is a script serves.
 _SERVER_PACKAGES = {"vllm", "sglang", "lmdeploy", "torchserve", "tritonserver", "text-generation-server", "lorax-server",
                     "huggingfaceserver", "kserve", "ray[serve]", "bentoml", "litserve"}
@@ -266,6 +274,8 @@ def classify(words: list[str]) -> tuple[str, str]:
     if program.startswith("python") and len(words) == 1:
         return SHELL, f"runs {program} (an interactive interpreter)"
     names = {program, module or ""} | {w.rsplit("/", 1)[-1] for w in words[1:3]}
+    if names & _WORKBENCH_WORDS:
+        return WORKBENCH, f"runs {shown}"
     if names & _TESTS or program == "go" and words[1:2] == ["test"]:
         return TEST, f"runs {shown}"
     if names & _DOCS:
@@ -287,6 +297,13 @@ def _file_words(dockerfile: Dockerfile) -> set[str]:
     """Words of the file name only (``Dockerfile.cpu``, ``cuda.Dockerfile``, ``Dockerfile_amd``)."""
     name = dockerfile.source.rel_path.lower().rsplit("/", 1)[-1].rsplit("__", 1)[-1]
     return {w for w in re.split(r"[^a-z0-9]+", name) if w}
+
+
+def _folder_words(dockerfile: Dockerfile) -> set[str]:
+    """Names of the folders above the file (and, in a flattened name, the parts before it)."""
+    parts = dockerfile.source.rel_path.lower().split("/")
+    names = parts[:-1] + parts[-1].split("__")[:-1]
+    return {w for name in names for w in re.split(r"[^a-z0-9]+", name) if w}
 
 
 def _name_words(dockerfile: Dockerfile) -> set[str]:
@@ -333,6 +350,10 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
     if kind in (SERVER, UNKNOWN_PROCESS, BASE) and names & _DEV_WORDS:
         word = sorted(names & _DEV_WORDS)[0]
         kind, reason = DEV, f"'{word}' in its file or folder name; {reason}"
+    folders = _folder_words(dockerfile)
+    if kind in (SERVER, UNKNOWN_PROCESS, BASE) and folders & _SAMPLE_WORDS:
+        word = sorted(folders & _SAMPLE_WORDS)[0]
+        kind, reason = SAMPLE, f"in a '{word}' folder; {reason}"
     serving: Tri = True if kind == SERVER else UNKNOWN if kind == UNKNOWN_PROCESS else False
     return ImageRole(stage, gpu, serving, kind, reason, gpu_reason)
 

@@ -24,7 +24,7 @@ from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.images import parse_image
 from gpulint.syntax.placeholders import placeholder_in
 from gpulint.artifacts.kubernetes.model import GPU_RESOURCES
-from gpulint.artifacts.kubernetes.workloads import GPU, UNRESOLVED, PodTemplate, gpu_asks
+from gpulint.artifacts.kubernetes.workloads import GPU, SERVER, UNRESOLVED, PodTemplate, gpu_asks
 
 # Words of node labels, label values and taint keys that mean GPU nodes.
 _GPU_NODE_WORDS = frozenset({"gpu", "gpus", "nvidia", "accelerator", "cuda", "amdgpu"})
@@ -87,6 +87,27 @@ def gpu_node_scheduling(spec: Y.Node | None) -> str | None:
         if gpu_toleration(item):
             return f"toleration of {Y.text(Y.get(item, 'key'))}"
     return None
+
+
+_WORKBENCH_WORDS = frozenset({"jupyter", "jupyterlab", "notebook", "notebooks", "code-server", "rstudio", "jupyterhub"})
+
+
+def workbench(template: PodTemplate) -> bool:
+    """An interactive notebook or IDE (Jupyter, code-server): a developer's workbench, not a service."""
+    for container in template.containers():
+        ref = parse_image(Y.text(Y.get(container, "image")))
+        if ref is not None and _words(f"{ref.repository} {ref.tag or ''}") & _WORKBENCH_WORDS:
+            return True
+    return False
+
+
+def serves(template: PodTemplate) -> bool:
+    """A long-running service: a server template (not a Job, CronJob, RayJob or a Pod that runs to
+    completion, not a notebook workbench), and for a bare Pod one that listens on a port (else it is
+    a one-shot or demo pod)."""
+    if template.policy != SERVER or workbench(template):
+        return False
+    return template.kind != "Pod" or any(Y.get(c, "ports") for c in template.containers())
 
 
 def infrastructure_daemon(template: PodTemplate) -> str | None:

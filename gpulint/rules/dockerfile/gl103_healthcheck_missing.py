@@ -28,11 +28,12 @@ class HealthcheckMissing(Rule):
 
     With `--profile production` the rule judges GPU serving images only (see
     `gpulint/artifacts/dockerfile/role.py`; build, tool, base, CI and development images and GPU
-    daemons get info). Kubernetes ignores a Docker `HEALTHCHECK`: when the project's Kubernetes
-    manifests that belong with the Dockerfile probe the GPU container with a GPU-aware probe (an
-    exec GPU check, or the engine health endpoint of a well-known inference server), a missing
-    `HEALTHCHECK` is a warning, as it matters only for `docker run` and Compose. The lab profile
-    keeps the lab's four layers (HEALTHCHECK, probes, CI test, rollout).
+    daemons get info). Only Docker (`docker run`, Compose, Swarm) reads a `HEALTHCHECK`;
+    Kubernetes and managed platforms ignore it and use their own probes, so a missing one is a
+    warning there, and info when the project's Kubernetes manifests that belong with the
+    Dockerfile probe the GPU container with a GPU-aware probe (an exec GPU check, or the engine
+    health endpoint of a well-known inference server). The lab profile keeps the lab's four
+    layers (HEALTHCHECK, probes, CI test, rollout) and reports a missing one as an error.
 
     ## Why is this bad?
     Without a health check Docker reports a container whose GPU has fallen off the bus, whose
@@ -80,12 +81,19 @@ class HealthcheckMissing(Rule):
                          and any(i.keyword == "HEALTHCHECK" for i in s.instructions)]
             note = (f"; the HEALTHCHECK in stage '{elsewhere[0].name or elsewhere[0].index}' does not reach "
                     "the final image") if elsewhere else ""
-            probed = probed_in_kubernetes(project, dockerfile) if profile_of(project) == "production" else None
-            if probed is not None:
+            if profile_of(project) == "production":
+                # Only Docker (run, Compose, Swarm) reads a HEALTHCHECK; Kubernetes and the managed
+                # platforms ignore it and use their own probes.
+                probed = probed_in_kubernetes(project, dockerfile)
+                if probed is not None:
+                    yield self.report(stage.from_instruction.span(),
+                                      f"the final image has no HEALTHCHECK{note}; Kubernetes ignores it anyway, and "
+                                      f"{probed} probes the GPU container GPU-aware, so it would serve only `docker "
+                                      "run` and Compose users", severity=Severity.INFO)
+                    return
                 yield self.report(stage.from_instruction.span(),
-                                  f"the final image has no HEALTHCHECK{note}; Kubernetes ignores it anyway, and "
-                                  f"{probed} probes the GPU container GPU-aware, so it matters only for `docker run` "
-                                  "and Compose users", severity=Severity.WARNING)
+                                  f"the final image has no HEALTHCHECK{note}: `docker run` and Compose users get no "
+                                  "health status (Kubernetes ignores it and uses its probes)", severity=Severity.WARNING)
                 return
             yield self.report(stage.from_instruction.span(), f"the final image has no HEALTHCHECK{note}")
         elif healthcheck.none:

@@ -6,6 +6,7 @@ from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import NO_CRITERION, PROBE_HANDLERS, Manifests, container_anchor, key_node
+from gpulint.artifacts.kubernetes.gpu_workload import serves
 from gpulint.artifacts.kubernetes.probes import probe_advice
 from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
@@ -109,7 +110,7 @@ class ProbesMissing(Rule):
         for template in W.templates_in(manifests):
             if not template.probes:
                 continue
-            if production and template.kind == "Pod" and not any(Y.get(c, "ports") for c in template.containers()):
+            if production and not serves(template):
                 continue  # a bare Pod that listens on no port is a one-shot or demo pod, not a service
             container = template.gpu_container(index)
             if container is None:

@@ -23,6 +23,17 @@ DEFAULT_TEST_DATA = ("testdata", "test-data", "test_data", "__snapshots__", "sna
 PROFILES = ("lab", "production")
 
 
+# Folder names of a project's own tests: manifests there run the build under test on purpose.
+TEST_FOLDERS = frozenset({"test", "tests", "e2e", "testing", "integration-tests"})
+
+
+def in_test_folder(rel_path: str) -> bool:
+    """The file lives in a test folder (``tests/configs/x.yaml``; a flattened ``a__tests__x.yaml`` too)."""
+    parts = [p for part in rel_path.lower().split("/")[:-1] for p in part.split("__")]
+    parts += rel_path.lower().rsplit("/", 1)[-1].split("__")[:-1]
+    return any(p in TEST_FOLDERS for p in parts)
+
+
 def profile_of(project: object) -> str:
     """The active profile of a run (`lab` when the project carries no configuration)."""
     config = getattr(project, "config", None)

@@ -347,7 +347,11 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
             shipped = _ships_server(dockerfile, stage)
             if shipped:
                 kind, reason = SERVER, f"{reason}, an entrypoint script of an image that ships {shipped}"
-    if kind in (SERVER, UNKNOWN_PROCESS, BASE) and names & _DEV_WORDS:
+    stage_words = {w for w in re.split(r"[^a-z0-9]+", stage.name or "") if w}
+    if kind in (SERVER, UNKNOWN_PROCESS, BASE) and stage_words & _DEV_WORDS:
+        word = sorted(stage_words & _DEV_WORDS)[0]  # `FROM ... AS dev-image`: the stage says what it is
+        kind, reason = DEV, f"its stage is named '{stage.name}'; {reason}"
+    elif kind in (SERVER, UNKNOWN_PROCESS, BASE) and names & _DEV_WORDS:
         word = sorted(names & _DEV_WORDS)[0]
         kind, reason = DEV, f"'{word}' in its file or folder name; {reason}"
     folders = _folder_words(dockerfile)

@@ -34,9 +34,9 @@ class RollingUpdate(Rule):
     `maxSurge` rounds up and `maxUnavailable` rounds down, so 1 to 3 replicas without a
     `strategy` (or with only one knob) already roll out with 0 unavailable and 1 surge pod and
     are not reported; from 4 replicas on the defaults stop serving pods early (a warning). A
-    `spec.replicas` placeholder (`$REPLICAS`) cannot be judged (info). `Recreate` is a warning
-    there: it is often chosen on purpose for single-GPU nodes, where a surge pod would wait for a
-    spare GPU. Only GPU workloads are judged (CPU routers and controllers are not).
+    `spec.replicas` placeholder (`$REPLICAS`) cannot be judged (info). `Recreate` is info with one
+    replica (a rolling update would need a spare GPU for its surge pod) and a warning with
+    several (`maxSurge: 0`, `maxUnavailable: 1` replaces them one at a time without a spare GPU). Only GPU workloads are judged (CPU routers and controllers are not).
 
     StatefulSets and DaemonSets are not covered: they replace pods one at a time by default and
     cannot surge, so `maxSurge`/`maxUnavailable` do not carry the same meaning.
@@ -191,10 +191,16 @@ class RollingUpdate(Rule):
             if text == "Recreate":
                 message = ("strategy type Recreate stops every old pod before new ones start: each deploy is "
                            "an outage lasting the image pull and CUDA warm-up")
-                if production:  # often chosen on purpose: a rolling update needs a spare GPU for the surge pod
-                    yield self.report(Y.span(source, kind), message + "; a RollingUpdate with maxSurge 1 needs one "
-                                      "spare GPU, so keep Recreate only where no GPU can be spared",
-                                      severity=Severity.WARNING)
+                if production:
+                    replicas = replicas_of(obj)
+                    if replicas == 1:  # the only way without a spare GPU: a surge pod would wait for one
+                        yield self.report(Y.span(source, kind), message + "; with one replica a RollingUpdate "
+                                          "needs a spare GPU for the surge pod, so Recreate may be the right trade",
+                                          severity=Severity.INFO)
+                    else:
+                        yield self.report(Y.span(source, kind), message + "; with several replicas a RollingUpdate "
+                                          "with maxSurge 0 and maxUnavailable 1 replaces them one at a time "
+                                          "without a spare GPU", severity=Severity.WARNING)
                     return
             elif (text or "").lower().replace("-", "").replace("_", "") == "rollingupdate":
                 message = f"strategy type {text!r} is case-sensitive; did you mean RollingUpdate?"

@@ -25,7 +25,6 @@ from typing import Any
 from gpulint.core.findings import Severity
 from gpulint.core.tri import UNKNOWN
 from gpulint.project.config import profile_of
-from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.dockerfile.role import image_role, shipped_images, stage_at
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.gpu_workload import WorkloadRole, workload_role

@@ -108,8 +108,11 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
                for p in patterns)
 
 
-def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ...] = ()) -> Discovery:
-    """Walk ``root`` (or only ``files`` inside it) and classify what is found."""
+def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ...] = (),
+             test_data: tuple[str, ...] = ()) -> Discovery:
+    """Walk ``root`` (or only ``files`` inside it) and classify what is found. Folders and files
+    whose name matches a ``test_data`` glob (``testdata``, ``__snapshots__``, ``*.golden.*``) are test
+    data, not configuration, and are not read when walking; files named explicitly always are."""
     root = root.resolve()
     found = Discovery(root)
     if files is not None:
@@ -121,7 +124,7 @@ def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ..
     ignore = _IgnoreRules()
     seen_dirs: set[tuple[int, int]] = set()
     found.files = []
-    _walk(root, root, "", found, ignore, seen_dirs, exclude)
+    _walk(root, root, "", found, ignore, seen_dirs, exclude, test_data)
     found.candidates.sort(key=lambda c: c.rel)
     return found
 
@@ -154,8 +157,12 @@ def _rel(root: Path, path: Path) -> str:
         return path.name
 
 
+def _test_data(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns)
+
+
 def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _IgnoreRules,
-          seen: set[tuple[int, int]], exclude: tuple[str, ...]) -> None:
+          seen: set[tuple[int, int]], exclude: tuple[str, ...], test_data: tuple[str, ...] = ()) -> None:
     try:
         info = directory.stat()
         key = (info.st_dev, info.st_ino)
@@ -185,11 +192,11 @@ def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _
         if is_dir:
             if entry.name in SKIP_DIRS or (Path(entry.path) / "pyvenv.cfg").exists():
                 continue
-            if ignore.ignored(rel, True) or _excluded(rel, exclude):
+            if ignore.ignored(rel, True) or _excluded(rel, exclude) or _test_data(entry.name, test_data):
                 continue
-            _walk(root, Path(entry.path), rel, found, ignore, seen, exclude)
+            _walk(root, Path(entry.path), rel, found, ignore, seen, exclude, test_data)
             continue
-        if ignore.ignored(rel, False) or _excluded(rel, exclude):
+        if ignore.ignored(rel, False) or _excluded(rel, exclude) or _test_data(entry.name, test_data):
             continue
         if found.files is not None:
             found.files.append(rel)

@@ -27,7 +27,7 @@ def cli(cli):
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
-    shutil.copytree(REPO / "fixtures/GL503/fail/curl-healthcheck", root)  # GL104 and two GL503
+    shutil.copytree(REPO / "fixtures/GL503/fail/curl-healthcheck", root)  # GL104, GL113 and two GL503
     (root / "svc").mkdir()
     shutil.copy(REPO / "fixtures/GL102/fail/no-user.Dockerfile", root / "svc/Dockerfile")
     if shutil.which("git"):
@@ -43,17 +43,17 @@ def test_write_then_report_only_new_findings(cli, repo: Path):
     before = cli("check", ".", "--format", "json", cwd=repo)
     assert before.returncode == 1
     recorded = _rules(before)
-    assert len(recorded) == 4
+    assert len(recorded) == 5
     written = cli("check", ".", "--write-baseline", "gpulint-baseline.json", cwd=repo)
-    assert written.returncode == 0 and "recorded 4 finding(s)" in written.stderr
+    assert written.returncode == 0 and "recorded 5 finding(s)" in written.stderr
     document = json.loads((repo / "gpulint-baseline.json").read_text())
     assert document["gpulint_baseline"] == 1
     assert sorted((f["rule"], f["path"], f["line"]) for f in document["findings"]) == sorted(recorded)
 
     quiet = cli("check", ".", "--baseline", "gpulint-baseline.json", "--format", "json", cwd=repo)
     assert quiet.returncode == 0 and quiet.json()["findings"] == []
-    assert quiet.json()["summary"]["baselined"] == 4
-    assert "4 in the baseline" in cli("check", ".", "--baseline", "gpulint-baseline.json", cwd=repo).stdout
+    assert quiet.json()["summary"]["baselined"] == 5
+    assert "5 in the baseline" in cli("check", ".", "--baseline", "gpulint-baseline.json", cwd=repo).stdout
 
     # Unrelated edits: lines inserted above every finding, a change elsewhere in each file.
     dockerfile = repo / "svc/Dockerfile"

@@ -162,8 +162,11 @@ def _disk_calls(path: Path) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        owner = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
+        if isinstance(func, ast.Name):  # a bare call: only the builtin open() touches the disk
+            name, owner = ("open", "") if func.id == "open" else ("", "")
+        else:
+            name = func.attr if isinstance(func, ast.Attribute) else ""
+            owner = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
         if name in _DISK_CALLS and owner != "Y" and not owner.endswith(("files", "context", "project")):
             found.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(func)}()")
     return found

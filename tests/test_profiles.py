@@ -11,8 +11,12 @@ import pytest
 from gpulint.cli import main
 from gpulint.project.config import Config, load_config
 
-COPY_ONLY = "FROM gcr.io/distroless/base:nonroot\nCOPY bin/server /server\nUSER 65532\nCMD [\"/server\"]\n"
-BUILDS = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y build-essential\nUSER 1000\n"
+# GPU serving images (the production profile judges GPU Dockerfile rules on those at full severity).
+COPY_ONLY = "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nCOPY bin/server /server\nUSER 65532\nCMD [\"/server\"]\n"
+BUILDS = ("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN apt-get update && apt-get install -y build-essential\n"
+          "USER 1000\nCMD [\"python3\", \"-m\", \"vllm.entrypoints.openai.api_server\"]\n")
+# A CPU tool image: GPU image rules give it advice only in production, the lab judges it anyway.
+TOOL = "FROM gcr.io/distroless/base:nonroot\nCOPY bin/helm /helm\nUSER 65532\nENTRYPOINT [\"/helm\"]\n"
 
 
 def _check(monkeypatch, capsys, stdin: str, *args: str) -> tuple[int, list[dict]]:
@@ -44,6 +48,15 @@ def test_copy_only_single_stage(monkeypatch, capsys, profile, severity):
 def test_single_stage_that_builds_stays_error(monkeypatch, capsys):
     _, findings = _check(monkeypatch, capsys, BUILDS, "--select", "GL101")
     assert [(f["rule"], f["severity"]) for f in findings] == [("GL101", "error")]
+
+
+@pytest.mark.parametrize("profile,severity", [("production", "info"), ("lab", "error")])
+def test_tool_image_is_not_judged_as_a_gpu_serving_image(monkeypatch, capsys, profile, severity):
+    _, findings = _check(monkeypatch, capsys, TOOL, "--select", "GL101,GL103", "--profile", profile)
+    assert sorted((f["rule"], f["severity"]) for f in findings) == [("GL101", severity if profile == "lab"
+                                                                     else "info"), ("GL103", severity)]
+    if profile == "production":
+        assert all("advice only" in f["message"] and "a tool image" in f["message"] for f in findings)
 
 
 def test_stdin_named(monkeypatch, capsys):

@@ -111,7 +111,12 @@ class Span:
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
-    """Text of a file, or a reason it is not text. UTF-8 (with or without BOM) and UTF-16 with BOM."""
+    """Text of a file, or a reason it is not text. UTF-8 (with or without BOM) and UTF-16 with BOM.
+
+    UTF-32 is refused by name: its little-endian byte-order mark begins with UTF-16's, and read as
+    UTF-16 the file would turn into text interleaved with NUL characters."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return None, "unsupported encoding UTF-32 (byte-order mark); save the file as UTF-8 to lint it"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), None

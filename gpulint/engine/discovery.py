@@ -109,8 +109,11 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
                for p in patterns)
 
 
-def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ...] = ()) -> Discovery:
-    """Walk ``root`` (or only ``files`` inside it) and classify what is found."""
+def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ...] = (),
+             test_data: tuple[str, ...] = ()) -> Discovery:
+    """Walk ``root`` (or only ``files`` inside it) and classify what is found. Folders and files
+    whose name matches a ``test_data`` glob (``testdata``, ``__snapshots__``, ``*.golden.*``) are test
+    data, not configuration, and are not read when walking; files named explicitly always are."""
     root = root.resolve()
     found = Discovery(root)
     if files is not None:
@@ -122,7 +125,7 @@ def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ..
     ignore = _IgnoreRules()
     seen_dirs: set[tuple[int, int]] = set()
     found.files = []
-    _walk(root, root, "", found, ignore, seen_dirs, lambda rel, is_dir: _excluded(rel, exclude), frozenset())
+    _walk(root, root, "", found, ignore, seen_dirs, lambda rel, is_dir: _excluded(rel, exclude) or is_test_data(rel, test_data), frozenset())
     found.candidates.sort(key=lambda c: c.rel)
     return found
 
@@ -176,6 +179,12 @@ def _rel(root: Path, path: Path) -> str:
         return path.absolute().relative_to(root).as_posix()
     except ValueError:
         return path.name
+
+
+def is_test_data(rel: str, patterns: tuple[str, ...]) -> bool:
+    """Whether the entry ``rel``'s own name matches a ``test-data`` glob (case-insensitive)."""
+    name = rel.rpartition("/")[2].lower()
+    return any(fnmatch.fnmatchcase(name, p.lower()) for p in patterns)
 
 
 def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _IgnoreRules,

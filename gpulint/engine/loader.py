@@ -6,6 +6,7 @@ syntax, alias bombs) becomes a ``FileProblem`` with a location, and the run goes
 
 from __future__ import annotations
 
+import codecs
 from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,8 +91,10 @@ def load(candidate: Candidate, project: Project) -> list[Any]:
     except OSError as error:
         return [FileProblem(Span(Source("", rel, candidate.path), 0, 0),
                             f"cannot read file: {error.strerror or error}")]
+    # (A file with a UTF-16 or UTF-32 byte-order mark cannot be searched as bytes: it is decoded.)
     if candidate.kind in ("yaml", "json", "python") and not any(k.encode() in data for k in _INTERESTING) \
-            and not (candidate.kind == "python" and Path(rel).name in SMOKE_TEST_NAMES):
+            and not (candidate.kind == "python" and Path(rel).name in SMOKE_TEST_NAMES) \
+            and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return []
     text, problem = decode(data)
     if text is None:
@@ -136,8 +139,15 @@ def _ci_artifacts(yaml_file: YamlFile, model) -> list[Any]:
 
 def _dockerfile(dockerfile: Dockerfile, directory: Path | None, project: Project,
                 inline: dict[str, Source] | None = None) -> list[Any]:
-    dockerfile.context = BuildContext(directory, inline or {}, project.files)  # type: ignore[attr-defined]
-    return [dockerfile] + [FileProblem(span, message) for span, message in dockerfile.problems]
+    fallbacks: list[Path] = []
+    if directory is not None:
+        root, folder = project.root.resolve(), directory.resolve()
+        while folder != root and root in folder.parents:  # a context may be any folder up to the root
+            folder = folder.parent
+            fallbacks.append(folder)
+    dockerfile.context = BuildContext(directory, inline or {}, project.files, tuple(fallbacks))  # type: ignore[attr-defined]
+    problems = [FileProblem(span, message) for span, message in dockerfile.problems]
+    return problems if dockerfile.not_a_dockerfile else [dockerfile] + problems
 
 
 def _yaml_artifacts(yaml_file: YamlFile, project: Project, is_workflow_path: bool,

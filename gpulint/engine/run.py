@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpulint.project.config import Config, find_config, load_config
+from gpulint.project.config import DEFAULT_TEST_DATA, Config, find_config, load_config
 from gpulint.engine.discovery import Discovery, discover
 from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
@@ -19,6 +19,7 @@ from gpulint.engine.loader import FileProblem, load, timeout_problem
 from gpulint.project.pipelines import ci_pipelines
 from gpulint.project.files import ProjectFiles
 from gpulint.project.project import Project
+from gpulint.rules.applicability import applicable
 from gpulint.rules.base import Report, Rule, load_rules
 from gpulint.core.source import Source, Span
 from gpulint.engine.suppress import SuppressionIndex
@@ -65,7 +66,7 @@ def resolve_root(paths: list[Path]) -> tuple[Path, list[Path] | None]:
     if dirs:
         collected: list[Path] = []
         for directory in dirs:
-            collected.extend(c.path for c in discover(directory).candidates)
+            collected.extend(c.path for c in discover(directory, test_data=DEFAULT_TEST_DATA).candidates)
         return root, files + collected
     return root, files
 
@@ -105,7 +106,7 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
             config = replace(config, limits=replace(config.limits, timeout=overrides["timeout"]))
         overrides.pop("timeout", None)
         config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
-    found: Discovery = discover(root, files, config.exclude)
+    found: Discovery = discover(root, files, config.exclude, config.test_data)
     overlay = dict(overlay or {})
     project = Project(root, config, _files=ProjectFiles(root, config.limits, found.files, found.repositories, overlay),
                       overlay=overlay)
@@ -174,7 +175,7 @@ def _apply_share(project: Project, rules: list[Rule], suppressions: SuppressionI
             continue
         targets = ([project] if with_project else []) if rule.kind == "project" else by_kind.get(rule.kind, [])
         for artifact in targets:
-            for report in rule.check(artifact, project):
+            for report in applicable(rule, artifact, project):
                 findings.append(_finding(rule, report, project.config, suppressions))
         if progress is not None:
             progress.advance(1)

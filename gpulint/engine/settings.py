@@ -20,6 +20,7 @@ def _values(config: Any) -> dict[str, Any]:
         "severity": {ref: level.value for ref, level in config.severity.items()},
         "fail-on": config.fail_on.value if config.fail_on is not None else "none",
         "exclude": list(config.exclude),
+        "test-data": list(config.test_data),
         "require": list(config.require),
         "gpu-runner-labels": list(config.gpu_runner_labels),
         "profile": config.profile or CHECK_DEFAULT_PROFILE,

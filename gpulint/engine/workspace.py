@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from gpulint.core.errors import UsageError
-from gpulint.engine.discovery import Candidate, Discovery, WalkProblem, _forced_kind, classify, walk
+from gpulint.engine.discovery import Candidate, Discovery, WalkProblem, _forced_kind, classify, is_test_data, walk
 from gpulint.project.config import CONFIG_NAMES, Config, find_config_above, load_config
 
 # Settings that apply to each file under its own configuration; the others belong to the run and
@@ -138,6 +138,10 @@ class Configs:
             raise ConfigError("invalid configuration (fix it, or run with --isolated to ignore configuration "
                               "files):\n  " + "\n  ".join(problems))
 
+    def test_data(self, path: Path) -> bool:
+        """Whether ``path`` is test data under its configuration's `test-data` globs (not walked)."""
+        return is_test_data(path.name, self.for_dir(path.parent).config.test_data)
+
     def excluded(self, path: Path, is_dir: bool, *, ancestors: bool = False) -> bool:
         """Whether the `exclude` patterns of the configuration governing ``path`` exclude it; with
         ``ancestors`` also when they exclude a folder it is in (a named file under --force-exclude)."""
@@ -240,7 +244,7 @@ def plan(paths: list[Path], *, explicit_config: Path | None = None, isolated: bo
     def excluded(rel: str, is_dir: bool) -> bool:
         hit = configs.excluded(base / rel, is_dir)
         counted["excluded"] += hit
-        return hit
+        return hit or configs.test_data(base / rel)
 
     seen: set[str] = set()
     for path in absolute:
@@ -262,7 +266,8 @@ def plan(paths: list[Path], *, explicit_config: Path | None = None, isolated: bo
         result.targets.extend(fresh)
     result.excluded_files = counted["excluded"]
     if repository is not None and not any(p.is_dir() and p.resolve() == repository for p in absolute):
-        context = walk(base, "", lambda rel, is_dir: configs.excluded(base / rel, is_dir), frozenset(CONFIG_NAMES))
+        context = walk(base, "", lambda rel, is_dir: configs.excluded(base / rel, is_dir) or configs.test_data(base / rel),
+                       frozenset(CONFIG_NAMES))
         _keep_listing(result, context, whole=True)
         result.context = [c for c in context.candidates if c.rel not in seen]
     if result.files is not None:  # files named on the command line are read, excluded or not

@@ -17,7 +17,22 @@ from gpulint.core.limits import Limits
 from gpulint.core.source import Source, Span
 
 CONFIG_NAMES = (".gpulint.yaml", ".gpulint.yml")
+# Folder and file names (globs) that hold test data, not configuration: skipped when a folder is
+# walked (a file named on the command line is still read). `test-data: []` lints them.
+DEFAULT_TEST_DATA = ("testdata", "test-data", "test_data", "__snapshots__", "snapshots", "golden", "goldens",
+                     "__fixtures__", "fixtures", "*.golden", "*.golden.*", "*_golden.*")
 PROFILES = ("lab", "production")
+
+
+# Folder names of a project's own tests: manifests there run the build under test on purpose.
+TEST_FOLDERS = frozenset({"test", "tests", "e2e", "testing", "integration-tests"})
+
+
+def in_test_folder(rel_path: str) -> bool:
+    """The file lives in a test folder (``tests/configs/x.yaml``; a flattened ``a__tests__x.yaml`` too)."""
+    parts = [p for part in rel_path.lower().split("/")[:-1] for p in part.split("__")]
+    parts += rel_path.lower().rsplit("/", 1)[-1].split("__")[:-1]
+    return any(p in TEST_FOLDERS for p in parts)
 
 
 def profile_of(project: object) -> str:
@@ -35,6 +50,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
     gpu_runner_labels: tuple[str, ...] = ()
+    test_data: tuple[str, ...] = DEFAULT_TEST_DATA
     # `lab` judges the lab's criteria exactly; `production` tunes the same checks for real projects.
     # `profile` is what the config file or --profile says; `default_profile` what the command assumes
     # without one (`check`: production; the library and `grade`: lab).
@@ -245,6 +261,7 @@ def _validated(data: Any, source: Source, locate) -> Config:
         exclude=tuple(data.get("exclude", ())),
         require=tuple(data.get("require", ())),
         gpu_runner_labels=tuple(data.get("gpu-runner-labels", ())),
+        test_data=tuple(data.get("test-data", DEFAULT_TEST_DATA)),
         profile=data.get("profile"),
         limits=Limits(
             max_file_size=limits.get("max-file-size", Limits.max_file_size),

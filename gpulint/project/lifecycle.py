@@ -30,7 +30,6 @@ from gpulint.syntax.shell import parse_shell
 from gpulint.artifacts.smoketest import SMOKE_NAMES
 from gpulint.artifacts.kubernetes.model import deployments, gpu_limit, is_gpu_workload
 from gpulint.ci.images import DockerRun
-from gpulint.project.pipelines import ci_pipelines
 from gpulint.syntax.images import cuda_of, parse_image
 from gpulint.core.source import EmbeddedSource
 from gpulint.syntax.python import PythonFile, parse_python
@@ -51,7 +50,15 @@ def _folder(artifact: Any) -> tuple[str, ...]:
     parts = rel.split("/")[:-1]
     if ".github" in parts:
         parts = parts[: parts.index(".github")]
+    elif getattr(artifact, "kind", None) == "ci":
+        # A folder that only holds CI configuration (`tekton/`, `.ci/`) serves the folder above it.
+        while parts and parts[-1].lower() in _CI_FOLDERS:
+            parts = parts[:-1]
     return tuple(p for p in parts if p not in ("", "."))
+
+
+_CI_FOLDERS = {".tekton", "tekton", ".ci", "ci", ".gitlab", "gitlab-ci", "cloudbuild", ".cloudbuild", "pipelines",
+               ".pipelines", "pipeline", "cicd", "ci-cd"}
 
 
 def partners(project: Any, artifact: Any, kind: str) -> list[Any]:
@@ -365,14 +372,10 @@ def smoke_tests(project: Any) -> list[PythonFile]:
 # ----------------------------------------------------------------------------- images pushed and deployed
 
 def pushed_images(project: Any, artifact: Any) -> list:
-    """Every image reference the CI pipelines of the artifact's repository push (any CI system)."""
-    def by_repository() -> dict[str, list]:
-        found: dict[str, list] = {}
-        for p in ci_pipelines(project):
-            found.setdefault(repository_of(project, p), []).extend(p.images.pushes)
-        return found
-
-    return project.memo("lifecycle-push-sites", by_repository).get(repository_of(project, artifact), [])
+    """Every image reference the CI pipelines of the artifact's project push (any CI system): the
+    pipelines whose folder holds the artifact's, or sits inside it (``partners``), never a sibling
+    project's."""
+    return [site for pipeline in partners(project, artifact, "ci") for site in pipeline.images.pushes]
 
 
 def deployed_gpu_images(manifests: Any):

@@ -60,6 +60,10 @@ class Rule:
     # (see gpulint.core.fix): shown by `gpulint rules`, applied by `check --fix`.
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NEVER
     fix_applicability: ClassVar[tuple[Applicability, ...]] = ()
+    # What the rule judges, decided before it judges (production profile; see rules/applicability.py):
+    # "gpu-workload" (reports about CPU-only workloads and GPU daemons are dropped) or
+    # "gpu-serving-image" (reports about other images become info). None: every artifact of its kind.
+    applies_to: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

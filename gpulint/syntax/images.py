@@ -81,6 +81,28 @@ def parse_image(text: str | None) -> ImageRef | None:
     return ImageRef(raw, registry, repository, tag or None, digest or None)
 
 
+# Tag words that name a moving target (`latest-gpu`, `2.4-latest`, `nightly`, `ubuntu:rolling`), and
+# whole tags that name a branch.
+_MOVING_WORDS = frozenset({"latest", "nightly", "edge", "rolling", "unstable", "canary", "snapshot"})
+_BRANCH_TAGS = frozenset({"main", "master", "head", "dev", "develop", "trunk"})
+# A date or a commit hash in the tag pins it (`nightly-20240501`, `main-3f1c9a7e`).
+_PINNING = re.compile(r"(?:^|[-_.])(?:\d{8}|20\d{2}[-_.]?\d{2}[-_.]?\d{2}|[0-9a-f]{7,40})(?:$|[-_.])")
+
+
+def moving_tag(ref: ImageRef | None) -> str | None:
+    """Why an image reference moves: "has no tag, so it means :latest", "uses the moving tag :latest-gpu";
+    None for a digest or a pinned tag."""
+    if ref is None or ref.digest:
+        return None
+    if ref.tag is None:
+        return "has no tag, so it means :latest"
+    tag = ref.tag.lower()
+    words = set(re.split(r"[-_.]+", tag))
+    if tag in _BRANCH_TAGS or (words & _MOVING_WORDS and not _PINNING.search(tag)):
+        return f"uses the moving tag :{ref.tag}"
+    return None
+
+
 def is_digest(text: str | None) -> bool:
     return bool(text) and bool(_DIGEST.match(text or ""))
 

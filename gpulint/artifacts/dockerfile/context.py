@@ -18,37 +18,48 @@ from typing import Any
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.variables import expand, stage_variables
 from gpulint.core.source import Source
+from gpulint.syntax.shell import parse_shell
 
 
 @dataclass
 class BuildContext:
     """The files ``docker build`` would send: a folder of the scanned tree, or files given inline
     (lab answers). ``files`` is the project's one reader (``gpulint.project.files.ProjectFiles``):
-    every question about the folder goes through it."""
+    every question about the folders goes through it.
+
+    The context folder of a Dockerfile is not written in it: ``docker build .`` from the
+    Dockerfile's folder, or ``docker build -f docker/Dockerfile .`` from the repository root, as
+    real projects do for Dockerfiles kept in ``docker/`` or ``.devops/``. ``fallbacks`` are the
+    folders above, up to the scanned root: a path not in the Dockerfile's folder is looked up
+    there, so a file is "missing" only when it is in no folder the build could use.
+    """
 
     directory: Path | None
     inline: dict[str, Source] = field(default_factory=dict)
     files: Any = None
+    fallbacks: tuple[Path, ...] = ()
 
-    def _path(self, rel: str) -> Path | None:
-        rel = posixpath.normpath(rel.lstrip("/"))
-        if self.directory is None or self.files is None or rel.startswith(".."):
-            return None
-        return self.directory / rel
+    def _folders(self) -> list[Path]:
+        if self.files is None:
+            return []
+        return ([self.directory] if self.directory is not None else []) + list(self.fallbacks)
 
     def read(self, rel: str) -> Source | None:
         rel = posixpath.normpath(rel.lstrip("/"))
         if rel in self.inline:
             return self.inline[rel]
-        path = self._path(rel)
-        return self.files.read(path) if path is not None else None
+        if rel.startswith(".."):
+            return None
+        for folder in self._folders():
+            if self.files.is_file(folder / rel):
+                return self.files.read(folder / rel)
+        return None
 
     def exists(self, rel: str) -> bool:
         rel = posixpath.normpath(rel.lstrip("/"))
         if rel in self.inline or rel == ".":
             return True
-        path = self._path(rel)
-        return path is not None and self.files.exists(path)
+        return not rel.startswith("..") and any(self.files.exists(folder / rel) for folder in self._folders())
 
     def is_dir(self, rel: str) -> bool:
         rel = posixpath.normpath(rel.lstrip("/"))
@@ -56,8 +67,7 @@ class BuildContext:
             return True
         if any(k.startswith(rel + "/") for k in self.inline):
             return True
-        path = self._path(rel)
-        return path is not None and self.files.is_dir(path)
+        return not rel.startswith("..") and any(self.files.is_dir(folder / rel) for folder in self._folders())
 
     def names(self) -> list[str]:
         found = list(self.inline)
@@ -66,15 +76,15 @@ class BuildContext:
         return found
 
     def files_under(self, rel: str) -> list[str]:
-        """Paths, relative to the context, of the files at or below ``rel``."""
-        path = self._path(rel)
-        if path is None:
+        """Paths, relative to the Dockerfile's folder, of the files at or below ``rel``."""
+        rel = posixpath.normpath(rel.lstrip("/"))
+        if self.directory is None or self.files is None or rel.startswith(".."):
             return []
         base = self.files.rel(self.directory)
         if base is None:
             return []
         prefix = base + "/" if base else ""
-        return [f[len(prefix):] for f in self.files.files_under(path)]
+        return [f[len(prefix):] for f in self.files.files_under(self.directory / rel)]
 
 
 @dataclass
@@ -133,12 +143,44 @@ def origin_of(dockerfile: Dockerfile, stage: Stage, path: str, context: BuildCon
         if ancestor is stage and upto is not None and upto in instructions:
             instructions = instructions[: instructions.index(upto)]
         for instruction in reversed(instructions):
+            if instruction.keyword == "RUN" and _run_writes(instruction, path):
+                source = _run_copy_source(instruction, path, workdir_at(dockerfile, ancestor, instruction))
+                if source is not None:  # `cp .devops/healthcheck.sh /app/full/healthcheck.sh`: follow the copy
+                    return origin_of(dockerfile, ancestor, source, context, instruction, depth + 1)
+                return Origin("unknown", instruction=instruction,
+                              reason=f"{path} may be written by the RUN on line {instruction.line}")
             if instruction.keyword not in ("COPY", "ADD"):
                 continue
             found = _match_copy(dockerfile, ancestor, instruction, path, context, depth)
             if found is not None:
                 return found
     return Origin("missing", reason=f"no COPY or ADD puts {path} into the image")
+
+
+def _run_writes(instruction: Instruction, path: str) -> bool:
+    """A RUN step names the file (``cp .devops/healthcheck.sh /app/full/healthcheck.sh``): it may
+    create it, which no COPY shows."""
+    name = posixpath.basename(path)
+    if not name or name not in instruction.args and not any(name in h.body for h in instruction.heredocs):
+        return False
+    scripts = [instruction.body] + [h.body for h in instruction.heredocs]
+    return any(w.text == path or w.text.endswith("/" + name) or w.text == name
+               for script in scripts for c in parse_shell(script, errexit=False).commands for w in c.words[1:])
+
+
+def _run_copy_source(instruction: Instruction, path: str, workdir: str) -> str | None:
+    """The file a RUN's plain ``cp SRC DEST`` (or ``install``) copies to ``path``, absolute."""
+    for command in parse_shell(instruction.body, errexit=False).commands:
+        argv = command.argv()
+        if len(argv) < 3 or argv[0].rsplit("/", 1)[-1] not in ("cp", "install"):
+            continue
+        operands = [w for w in argv[1:] if not w.startswith("-")]
+        if len(operands) != 2 or any(ch in "".join(operands) for ch in "$*?["):
+            continue
+        src, dest = (posixpath.normpath(posixpath.join(workdir, w)) for w in operands)
+        if dest == path or posixpath.join(dest, posixpath.basename(src)) == path:
+            return src
+    return None
 
 
 def _match_copy(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, path: str,
@@ -170,6 +212,8 @@ def _match_copy(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, 
         if src.startswith(("http://", "https://", "git@")):
             continue
         candidates = [posixpath.join(dest, posixpath.basename(src.rstrip("/")))] if dest_is_dir else [dest]
+        if not dest_is_dir:  # `COPY x /app` copies into /app when /app is a directory of the image
+            candidates.append(posixpath.join(dest, posixpath.basename(src.rstrip("/"))))
         src_is_dir = src.endswith("/") or src in (".", "./") or (
             from_flag is None and context.is_dir(src))
         rel_inside = None

@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 
 UNSET = None  # an ARG declared without a default: its value depends on --build-arg
 
+# BuildKit's automatic platform arguments, with the values of a plain `docker build` on an x86-64
+# host (no --platform). They are predefined in the global scope (usable in FROM without an ARG);
+# inside a stage `ARG TARGETARCH` without a default takes the automatic value.
+BUILDKIT_ARGS: dict[str, str] = {
+    "TARGETPLATFORM": "linux/amd64", "TARGETOS": "linux", "TARGETARCH": "amd64", "TARGETVARIANT": "",
+    "BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDARCH": "amd64", "BUILDVARIANT": "",
+}
+
 
 @dataclass
 class Expansion:

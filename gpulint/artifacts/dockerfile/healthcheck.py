@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.gpucheck import Verdict, judge_exec, judge_shell
 from gpulint.core.source import Source, Span
+from gpulint.syntax.shell import parse_shell
 
 OPTIONS = ("interval", "timeout", "start-period", "start-interval", "retries")
 
@@ -98,6 +100,36 @@ def judge(dockerfile: Dockerfile, healthcheck: Healthcheck, stage: Stage) -> Ver
         else:
             cache[key] = judge_shell(healthcheck.shell or "", resolver)
     return cache[key]
+
+
+def http_paths(healthcheck: Healthcheck, resolve=None) -> list[str]:  # type: ignore[no-untyped-def]
+    """The URL paths the check GETs with curl or wget (also inside ``sh -c`` and a copied ``.sh``
+    script when ``resolve`` is given); empty when it runs anything else."""
+    if healthcheck.exec_argv is not None:
+        argv = healthcheck.exec_argv
+        texts = [argv[2]] if argv[:1] in (["sh"], ["/bin/sh"], ["bash"], ["/bin/bash"]) and len(argv) > 2 \
+            else [" ".join(argv)]
+    else:
+        texts = [healthcheck.shell or ""]
+    paths: list[str] = []
+    for depth in range(2):
+        scripts: list[str] = []
+        for text in texts:
+            for command in parse_shell(text, errexit=False).commands:
+                argv = command.argv()
+                if not argv:
+                    continue
+                name = argv[0].rsplit("/", 1)[-1]
+                if name in ("curl", "wget"):
+                    urls = [w for w in argv[1:] if "://" in w or w.startswith(("localhost", "127.0.0.1"))]
+                    for url in urls:
+                        paths.append(urlsplit(url if "://" in url else "http://" + url).path or "/")
+                elif argv[0].endswith(".sh") and resolve is not None and depth == 0:
+                    script = resolve(argv[0])
+                    if isinstance(script, Source):
+                        scripts.append(script.text)
+        texts = scripts
+    return paths
 
 
 def duration_seconds(text: str) -> float | None:

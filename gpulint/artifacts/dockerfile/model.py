@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from gpulint.artifacts.dockerfile.expansion import expand, parse_arg
+from gpulint.artifacts.dockerfile.expansion import BUILDKIT_ARGS, expand, parse_arg
 from gpulint.core.source import Source, Span
 
 KEYWORDS = frozenset({
@@ -54,6 +54,8 @@ class Instruction:
     heredocs: list[Heredoc] = field(default_factory=list)
     flags: dict[str, Flag] = field(default_factory=dict)
     body_index: int = 0  # index in ``args`` where the arguments after the flags begin
+    # The heredocs were written `<< 'EOF'` (with a space): bash reads them, BuildKit does not.
+    spaced_heredoc: bool = False
     stage: Stage | None = field(default=None, repr=False)
 
     @property
@@ -127,6 +129,9 @@ class Dockerfile:
     global_args: dict[str, str | None] = field(default_factory=dict)
     problems: list[tuple[Span, str]] = field(default_factory=list)
     context: Any = None  # the BuildContext COPY reads from, set by the loader
+    # No line of the file is a Dockerfile instruction (YAML or shell saved under a Dockerfile name):
+    # ``problems`` then holds the one finding that says so, and rules do not judge the file.
+    not_a_dockerfile: bool = False
 
     kind = "dockerfile"
 
@@ -168,6 +173,7 @@ def parse_dockerfile(source: Source) -> Dockerfile:
         offset += len(raw) + 1
 
     dockerfile = Dockerfile(source)
+    unknown: list[tuple[int, Instruction, str]] = []  # (instructions before it, instruction, keyword as written)
     dockerfile.directives, first = _directives(lines)
     escape = dockerfile.directives.get("escape", "\\")
     if escape not in ("\\", "`"):
@@ -223,19 +229,71 @@ def parse_dockerfile(source: Source) -> Dockerfile:
         i = j + 1
         if keyword in ("RUN", "COPY", "ADD") and "<<" in args:
             i = _read_heredocs(instruction, lines, i)
+            if instruction.spaced_heredoc:
+                heredoc = instruction.heredocs[0]
+                dockerfile.problems.append((instruction.keyword_span(),
+                                            f"BuildKit does not read `<< {heredoc.delimiter}` (with a space) as a "
+                                            f"heredoc: the lines up to {heredoc.delimiter} become unknown "
+                                            f"instructions and the build fails; write `<<{heredoc.delimiter}`"))
         _parse_flags(instruction)
         if keyword not in KEYWORDS:
-            guess = difflib.get_close_matches(keyword, sorted(KEYWORDS), n=1)
-            hint = f"; did you mean {guess[0]}?" if guess else ""
-            dockerfile.problems.append((instruction.keyword_span(), f"unknown instruction {keyword_raw!r}{hint}"))
+            unknown.append((len(dockerfile.instructions), instruction, keyword_raw))
             continue
         dockerfile.instructions.append(instruction)
+    _report_unknown(dockerfile, unknown)
     _build_stages(dockerfile)
     return dockerfile
 
 
+_CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+# `RUN python << 'EOF'`: bash accepts the space, BuildKit does not (a heredoc is one word, `<<EOF`).
+_SPACED_HEREDOC = re.compile(r"<<(-?)[ \t]+(['\"]?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+
+
+def _report_unknown(dockerfile: Dockerfile, unknown: list[tuple[int, Instruction, str]]) -> None:
+    """One finding per cause, not one per line: a file with no instruction at all is not a
+    Dockerfile; merge-conflict markers are one finding; a run of unknown lines with no instruction
+    between them (the body of a heredoc BuildKit does not see as one) is one finding."""
+    if not unknown:
+        return
+    has_from = any(i.keyword == "FROM" for i in dockerfile.instructions)
+    if not has_from and len(unknown) >= len(dockerfile.instructions):
+        first = unknown[0][1]
+        dockerfile.not_a_dockerfile = True
+        dockerfile.problems.append((first.keyword_span(),
+                                    f"this file is not a Dockerfile: it has no FROM and {len(unknown)} of its "
+                                    f"{len(unknown) + len(dockerfile.instructions)} lines are not Dockerfile "
+                                    f"instructions (line {first.line} starts with {unknown[0][2]!r}); not linted"))
+        return
+    conflicts = [(i, ins, raw) for i, ins, raw in unknown if raw.startswith(_CONFLICT_MARKERS)]
+    if conflicts:
+        lines = ", ".join(str(ins.line) for _, ins, _ in conflicts)
+        dockerfile.problems.append((conflicts[0][1].keyword_span(),
+                                    f"unresolved merge-conflict markers (lines {lines}): the Dockerfile does not "
+                                    "build until the conflict is resolved"))
+    runs: list[list[tuple[int, Instruction, str]]] = []  # unknown lines with no instruction between them
+    for item in unknown:
+        if item[2].startswith(_CONFLICT_MARKERS):
+            continue
+        if runs and runs[-1][-1][0] == item[0]:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    for run in runs:
+        position, first, raw = run[0]
+        guess = difflib.get_close_matches(first.keyword, sorted(KEYWORDS), n=1)
+        message = f"unknown instruction {raw!r}" + (f"; did you mean {guess[0]}?" if guess and len(run) == 1 else "")
+        if len(run) > 1:
+            message += f" (and {len(run) - 1} more lines up to line {run[-1][1].line} that are not instructions)"
+        dockerfile.problems.append((first.keyword_span(), message))
+
+
 def _read_heredocs(instruction: Instruction, lines: list[tuple[int, str]], i: int) -> int:
-    for match in _HEREDOC.finditer(instruction.args):
+    matches = list(_HEREDOC.finditer(instruction.args))
+    if not matches:  # `<< 'EOF'`: read as the author meant it (and reported), so one slip is one finding
+        matches = list(_SPACED_HEREDOC.finditer(instruction.args))
+        instruction.spaced_heredoc = bool(matches)
+    for match in matches:
         strip_tabs, delimiter = match.group(1) == "-", match.group(3)
         body_lines: list[str] = []
         body_start = lines[i][0] if i < len(lines) else instruction.end
@@ -274,7 +332,7 @@ def _build_stages(dockerfile: Dockerfile) -> None:
             words = instruction.body.split()
             base = words[0] if words else ""
             name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
-            expanded = expand(base, dockerfile.global_args).value or base
+            expanded = expand(base, {**BUILDKIT_ARGS, **dockerfile.global_args}).value or base
             index = len(dockerfile.stages)
             stage = Stage(index, instruction, expanded, name)
             stage.parent = dockerfile.stage_by_reference(expanded, index)
@@ -284,6 +342,10 @@ def _build_stages(dockerfile: Dockerfile) -> None:
         elif stage is None:
             if instruction.keyword == "ARG":
                 for name, value in parse_arg(instruction.body):
+                    if value is None:  # no default: BuildKit's automatic value, else unset
+                        value = BUILDKIT_ARGS.get(name)
+                    else:  # a default may use the global ARGs declared before it
+                        value = expand(value, {**BUILDKIT_ARGS, **dockerfile.global_args}, dockerfile.escape).value
                     dockerfile.global_args[name] = value
             else:
                 dockerfile.problems.append((instruction.keyword_span(),

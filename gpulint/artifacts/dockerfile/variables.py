@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gpulint.artifacts.dockerfile.expansion import UNSET, Expansion, expand, parse_arg, parse_env
+from gpulint.artifacts.dockerfile.expansion import BUILDKIT_ARGS, UNSET, Expansion, expand, parse_arg, parse_env
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 
 __all__ = ["UNSET", "Expansion", "expand", "parse_arg", "parse_env", "UserSetting", "stage_variables",
@@ -52,7 +52,7 @@ def stage_variables(dockerfile: Dockerfile, stage: Stage, upto: Instruction | No
             elif instruction.keyword == "ARG" and own:
                 for name, value in parse_arg(instruction.body):
                     if value is None:
-                        value = dockerfile.global_args.get(name, UNSET)
+                        value = dockerfile.global_args.get(name, BUILDKIT_ARGS.get(name, UNSET))
                     else:
                         value = expand(value, {**variables, **args}, dockerfile.escape).value
                     args[name] = value

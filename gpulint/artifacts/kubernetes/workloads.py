@@ -359,6 +359,24 @@ def pod_templates(obj: K8sObject) -> list[PodTemplate]:
     return [t for t in found if t is not None]
 
 
+_CORE_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout",
+               "LeaderWorkerSet")
+
+
+def is_fragment(obj: K8sObject) -> bool:
+    """A partial object, not a manifest the API server receives: a kustomize strategic-merge patch
+    or overlay (``patch-decode.yaml``) names containers without any ``image``, which every real
+    container needs; its other fields merge into a base the file does not show."""
+    cached = obj.__dict__.get("_fragment")
+    if cached is None:
+        # Only core pod templates: a KServe model container names a storageUri, not an image.
+        containers = [c for t in pod_templates(obj) if obj.kind in _CORE_KINDS
+                      for c in Y.items(Y.get(t.spec, "containers")) if Y.is_map(c)]
+        cached = bool(containers) and all(Y.get_pair(c, "image") is None for c in containers)
+        obj.__dict__["_fragment"] = cached
+    return cached
+
+
 def templates_in(manifests: Any) -> list[PodTemplate]:
     """The pod templates of every object of a file."""
     return [t for obj in manifests.objects for t in pod_templates(obj)]

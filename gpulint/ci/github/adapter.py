@@ -12,7 +12,7 @@ from gpulint.ci import model
 from gpulint.ci.commands import BUILD, PUSH, Hit, live_commands
 from gpulint.ci.github import matrix as ghmatrix
 from gpulint.ci.github.pipeline import pipeline as workflow_pipeline
-from gpulint.ci.github.reuse import call_inputs, judged_through_callers
+from gpulint.ci.github.reuse import call_inputs, judged_through_callers, only_called
 from gpulint.ci.github.scenarios import Scenario as GitHubScenario
 from gpulint.ci.github.scenarios import truthy_value
 from gpulint.ci.github.workflow import Job, Step, Workflow
@@ -29,12 +29,20 @@ _NOT_SCHEDULED = ("pull_request", "pull_request_target", "push-branch", "push-ma
                   "workflow_call", "merge_group")
 
 
+# Branches whose name says they are how a project releases or deploys (`release/1.2`, `deploy`,
+# `flexai/deploy`, `stable`): a push the workflow's own branch filter names is publishing on purpose.
+_RELEASE_BRANCH = re.compile(r"(?:^|/)(?:release|releases|deploy|deployment|production|prod|stable)(?:$|[-/_.])")
+
+
 def _is_release(s: GitHubScenario) -> bool:
-    """A version tag or a release, a push to `master` as the default branch, or a scheduled (or
-    otherwise automatic) run on the default branch."""
+    """A version tag or a release, a push to `master` as the default branch, a push to a branch
+    named for releasing or deploying, or a scheduled (or otherwise automatic) run on the default
+    branch."""
     if s.key in _RELEASE_KEYS:
         return True
-    if s.key == "push-branch" and str(s.ref) == "refs/heads/master":
+    if s.key.startswith("push-branch") and str(s.ref) == "refs/heads/master":
+        return True
+    if s.key.startswith("push-branch") and _RELEASE_BRANCH.search(str(s.ref).removeprefix("refs/heads/")):
         return True
     return s.key not in _NOT_SCHEDULED and str(s.ref) == "refs/heads/main"
 
@@ -50,6 +58,8 @@ class GitHubPipeline(model.Pipeline):
         self.project = project
         self.source = workflow.source
         self.judged = not judged_through_callers(project, workflow)
+        # A reusable workflow whose callers are not in the scanned files: they decide its events.
+        self.triggers_known = not (only_called(workflow) and self.judged)
         self._native = workflow_pipeline(workflow, project)
 
     @property

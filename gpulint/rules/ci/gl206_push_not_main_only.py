@@ -31,11 +31,13 @@ class PushNotMainOnly(Rule):
 
     Conditions that cannot be decided count as "may run". When nothing in the scanned files says
     what starts a pipeline (a Cloud Build configuration without its trigger, a Tekton Pipeline
-    without an EventListener), the finding says once that the gate cannot be checked (info).
+    without an EventListener, a reusable GitHub workflow whose callers are elsewhere), the finding
+    says once that the gate cannot be checked (info).
 
     In the `production` profile (the default of `gpulint check`) a push on a version tag or a
-    release, a manual `workflow_dispatch` run, a scheduled run on the default branch, and a push
-    to `master` are accepted as deliberate publishing, and only pushes of GPU images are judged (a
+    release, a manual `workflow_dispatch` run, a scheduled run on the default branch, a push to
+    `master` and a push to a branch named for releasing or deploying (`release/*`, `deploy`,
+    `stable`) are accepted as deliberate publishing, and only pushes of GPU images are judged (a
     push whose builds read Dockerfiles without a GPU stack, such as a docs or CPU image, is not);
     the `lab` profile accepts only a push to main, of any image.
 
@@ -132,6 +134,9 @@ class PushNotMainOnly(Rule):
 
     @staticmethod
     def unknown_trigger_fix(pipeline) -> str:
+        if pipeline.system == "github":
+            return ("lint the workflows that call this reusable workflow with it, or gate the push here with "
+                    "`if: github.ref == 'refs/heads/main'`")
         if pipeline.system == "cloudbuild":
             return ("keep the trigger's export in the repository (`gcloud builds triggers export NAME "
                     "--destination=cloudbuild.trigger.yaml`) with `push: branch: ^main$`")

@@ -14,6 +14,12 @@ class MultiStage(Rule):
     one that builds (compilers, CUDA `-devel` headers, pip caches) and a final one that only
     runs.
 
+    With `--profile production` the rule judges GPU serving images (a GPU base or framework and a
+    long-running process; see `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base,
+    CI and development images, samples, GPU daemons and CPU images get it as info only, and so do
+    images whose role cannot be told. The lab profile judges a submission's Dockerfile whatever
+    its role.
+
     ## Why is this bad?
     A single-stage CUDA image ships the whole toolchain: a `-devel` base is several gigabytes
     larger than `-runtime`, every extra package is attack surface, and each GPU node pulls the
@@ -54,6 +60,7 @@ class MultiStage(Rule):
     name = "dockerfile-multistage"
     severity = Severity.ERROR
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.multistage"
     summary = "the Dockerfile has fewer than two build stages"
     fix = "add a builder stage and copy only the runtime artifacts into a slim final stage with COPY --from"

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
+from gpulint.project.config import profile_of
+from gpulint.artifacts.dockerfile.base_images import stage_image
+from gpulint.artifacts.dockerfile.base_users import base_user
+from gpulint.artifacts.dockerfile.privileges import passwordless_sudo
 from gpulint.artifacts.dockerfile.variables import effective_user
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.nonroot import fix_nonroot
@@ -12,7 +16,18 @@ class NonRoot(Rule):
     ## What it does
     Checks that the final stage runs as a non-root user. The effective user is the last `USER`
     of the final stage or of the stage it is built from, with `ARG`/`ENV` defaults expanded;
-    `root`, `0`, `0:0` and `root:root` are root, and no `USER` at all means root.
+    `root`, `0`, `0:0` and `root:root` are root. Without any `USER` the image keeps its base
+    image's user: a well-known base that runs as non-root (NVIDIA NIM, Jupyter Docker Stacks'
+    `jovyan`, Bitnami, distroless `:nonroot`, Chainguard, Red Hat UBI language images) passes; a
+    well-known root base (`nvidia/cuda`, `ubuntu`, `python`, NGC framework images, vLLM, TGI...)
+    fails; any other base is "cannot tell" (info with `--profile production`, an error in the lab).
+    A non-root `USER` that the image lets run `sudo` without a password (a `NOPASSWD` sudoers
+    entry for that user, `ALL`, or a group the Dockerfile adds the user to) is root in effect.
+
+    With `--profile production` the rule judges GPU serving images (see
+    `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base, CI and development images,
+    GPU daemons and CPU images get this finding as info only. A `USER` that depends on a build
+    argument without a default cannot be judged there (info).
 
     ## Why is this bad?
     A GPU container already gets device nodes and driver libraries from the host; running it
@@ -53,6 +68,7 @@ class NonRoot(Rule):
     name = "dockerfile-nonroot"
     severity = Severity.ERROR
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.nonroot"
     summary = "the final stage runs as root"
     fix = "create an unprivileged user in the final stage and add `USER <uid>` after the last root-only step"
@@ -64,17 +80,39 @@ class NonRoot(Rule):
         if stage is None:
             return
         user = effective_user(dockerfile, stage)
+        production = profile_of(project) == "production"
         if user.instruction is None:
+            ref, _ = stage_image(dockerfile, stage)
+            base = base_user(ref)
+            if base.user is not None:
+                return  # the base image runs as a non-root user and the final stage keeps it
+            if base.known or not production:
+                yield self.report(stage.from_instruction.span(),
+                                  "the final stage never sets USER, so the container runs as root",
+                                  autofix=fix_nonroot(dockerfile, user))
+                return
+            shown = ref.short if ref is not None else stage.ancestry()[-1].base
             yield self.report(stage.from_instruction.span(),
-                              "the final stage never sets USER, so the container runs as root",
-                              autofix=fix_nonroot(dockerfile, user))
+                              f"the final stage never sets USER, and gpulint cannot tell which user the base image "
+                              f"{shown} runs as (root unless the base sets a USER)", severity=Severity.INFO,
+                              fix="add `USER <uid>` to the final stage, or check that the base image sets one")
         elif user.value is None:
             names = ", ".join(user.unresolved)
             yield self.report(user.instruction.span(),
                               f"USER {user.raw} depends on the build argument {names}, which has no default: "
-                              "a plain `docker build` leaves the user undefined")
+                              "a plain `docker build` leaves the user undefined" + (
+                                  "; cannot judge which user CI passes" if production else ""),
+                              severity=Severity.INFO if production else None)
         elif user.is_root:
             inherited = "" if user.instruction.stage is stage else " (inherited from an earlier stage)"
             yield self.report(user.instruction.span(),
                               f"the final stage runs as root: USER {user.raw} resolves to '{user.value}'{inherited}",
                               autofix=fix_nonroot(dockerfile, user))
+        else:
+            sudo = passwordless_sudo(stage, user.name)
+            if sudo is not None:
+                yield self.report(sudo.instruction.span(),
+                                  f"USER {user.raw} can become root without a password: this RUN writes a sudoers "
+                                  f"entry with NOPASSWD for {sudo.who}, so the container is root in effect",
+                                  fix="drop the NOPASSWD sudoers entry (and sudo) from the final image; do the "
+                                      "root-only steps before USER")

@@ -4,7 +4,21 @@ from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.healthcheck import add_healthcheck
+from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.artifacts.kubernetes.probes import probe_is_gpu_aware
+from gpulint.project.config import profile_of
+from gpulint.project.lifecycle import partners
 from gpulint.rules.base import Rule
+
+
+def probed_in_kubernetes(project, dockerfile) -> str | None:
+    """The workload of the project's Kubernetes manifests (those that belong with this Dockerfile)
+    whose GPU container has a GPU-aware readiness or liveness probe, described; None if none."""
+    for manifests in partners(project, dockerfile, "kubernetes"):
+        for template, container, _ in W.gpu_templates(manifests, project):
+            if probe_is_gpu_aware(container, "readinessProbe") or probe_is_gpu_aware(container, "livenessProbe"):
+                return f"{template.describe()} ({manifests.source.rel_path})"
+    return None
 
 
 class HealthcheckMissing(Rule):
@@ -13,6 +27,15 @@ class HealthcheckMissing(Rule):
     Checks that the final image has a `HEALTHCHECK` (in the final stage or a stage it is built
     from) and that it is not `HEALTHCHECK NONE`. A `HEALTHCHECK` only in a builder stage does
     not reach the final image.
+
+    With `--profile production` the rule judges GPU serving images only (see
+    `gpulint/artifacts/dockerfile/role.py`; build, tool, base, CI and development images and GPU
+    daemons get info). Only Docker (`docker run`, Compose, Swarm) reads a `HEALTHCHECK`;
+    Kubernetes and managed platforms ignore it and use their own probes, so a missing one is a
+    warning there, and info when the project's Kubernetes manifests that belong with the
+    Dockerfile probe the GPU container with a GPU-aware probe (an exec GPU check, or the engine
+    health endpoint of a well-known inference server). The lab profile keeps the lab's four
+    layers (HEALTHCHECK, probes, CI test, rollout) and reports a missing one as an error.
 
     ## Why is this bad?
     Without a health check Docker reports a container whose GPU has fallen off the bus, whose
@@ -52,6 +75,7 @@ class HealthcheckMissing(Rule):
     name = "healthcheck-missing"
     severity = Severity.ERROR
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the final image has no HEALTHCHECK (or HEALTHCHECK NONE)"
     fix = "add `HEALTHCHECK --interval=30s --timeout=20s --start-period=60s CMD [\"python3\", \"/app/smoke_test.py\"]` to the final stage"
@@ -68,6 +92,21 @@ class HealthcheckMissing(Rule):
                          and any(i.keyword == "HEALTHCHECK" for i in s.instructions)]
             note = (f"; the HEALTHCHECK in stage '{elsewhere[0].name or elsewhere[0].index}' does not reach "
                     "the final image") if elsewhere else ""
+            if profile_of(project) == "production":
+                # Only Docker (run, Compose, Swarm) reads a HEALTHCHECK; Kubernetes and the managed
+                # platforms ignore it and use their own probes.
+                probed = probed_in_kubernetes(project, dockerfile)
+                if probed is not None:
+                    yield self.report(stage.from_instruction.span(),
+                                      f"the final image has no HEALTHCHECK{note}; Kubernetes ignores it anyway, and "
+                                      f"{probed} probes the GPU container GPU-aware, so it would serve only `docker "
+                                      "run` and Compose users", severity=Severity.INFO)
+                    return
+                yield self.report(stage.from_instruction.span(),
+                                  f"the final image has no HEALTHCHECK{note}: `docker run` and Compose users get no "
+                                  "health status (Kubernetes ignores it and uses its probes)", severity=Severity.WARNING,
+                                  autofix=add_healthcheck(dockerfile))
+                return
             yield self.report(stage.from_instruction.span(), f"the final image has no HEALTHCHECK{note}",
                               autofix=add_healthcheck(dockerfile))
         elif healthcheck.none:

@@ -5,7 +5,19 @@ from gpulint.artifacts import gpucheck
 from gpulint.artifacts.dockerfile.healthcheck import final_verdict
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.healthcheck import replace_healthcheck
+from gpulint.artifacts.dockerfile.healthcheck import http_paths, script_resolver
+from gpulint.artifacts.dockerfile.role import image_server
+from gpulint.artifacts.gpu_servers import engine_health_path
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Rule
+
+
+def engine_checked(dockerfile, healthcheck) -> bool:
+    """Every URL the HEALTHCHECK fetches is an engine-checked health endpoint of the image's server."""
+    stage = dockerfile.final_stage
+    server = image_server(dockerfile, stage)
+    paths = http_paths(healthcheck, script_resolver(dockerfile, stage))
+    return server is not None and bool(paths) and all(engine_health_path(server, p) for p in paths)
 
 
 class HealthcheckNotGpu(Rule):
@@ -21,6 +33,13 @@ class HealthcheckNotGpu(Rule):
     check whose every GPU failure ends in exit 0 (a broad `except` that `pass`es or prints
     around the checks, `sys.exit(0)` in `finally:`), or a shell script that hides it; the
     finding then points at the swallowing line of that script.
+
+    With `--profile production`, a `curl`/`wget` of the health endpoint that the image's own GPU
+    inference server answers from its engine passes (llama.cpp's `llama-server` `/health`, vLLM
+    `/health`, Triton `/v2/health/ready`...; the server is read from the image's ENTRYPOINT/CMD
+    or its base image; see `gpulint/artifacts/gpu_servers.py`): the engine that holds the GPU
+    answers it. The rule judges GPU serving images there (other images get info). The lab
+    profile keeps the lab's rule: the check itself must exercise CUDA.
 
     ## Why is this bad?
     An HTTP 200 proves the web server's Python is running, not that CUDA works: containers lose
@@ -65,6 +84,7 @@ class HealthcheckNotGpu(Rule):
     name = "healthcheck-not-gpu-aware"
     severity = Severity.ERROR
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the HEALTHCHECK does not exercise the GPU (HTTP only, no CUDA/NVML call, or failure hidden)"
     fix = "make the HEALTHCHECK run the GPU smoke test, e.g. CMD [\"python3\", \"/app/smoke_test.py\"]"
@@ -78,6 +98,8 @@ class HealthcheckNotGpu(Rule):
         healthcheck, verdict = judged
         if verdict.passes:
             return
+        if profile_of(project) == "production" and engine_checked(dockerfile, healthcheck):
+            return  # the image's inference server answers this endpoint from the engine that holds the GPU
         lead = {
             gpucheck.HTTP: "the HEALTHCHECK only checks an HTTP endpoint",
             gpucheck.HIDDEN: "the HEALTHCHECK's GPU check cannot fail it",

@@ -11,6 +11,12 @@ class HealthcheckNvidiaSmi(Rule):
     ## What it does
     Warns when the final image's `HEALTHCHECK` relies on `nvidia-smi` alone.
 
+    With `--profile production` the rule judges GPU serving images (a GPU base or framework and a
+    long-running process; see `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base,
+    CI and development images, samples, GPU daemons and CPU images get it as info only, and so do
+    images whose role cannot be told. The lab profile judges a submission's Dockerfile whatever
+    its role.
+
     ## Why is this bad?
     `nvidia-smi` proves the driver answers, not that CUDA works in this container: it can exit
     0 while its table shows `ERR!` for a failed GPU (PyTorch's CI moved off it for that reason,
@@ -36,6 +42,7 @@ class HealthcheckNvidiaSmi(Rule):
     name = "healthcheck-nvidia-smi-only"
     severity = Severity.WARNING
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the HEALTHCHECK only runs nvidia-smi: the driver answers, CUDA is unproven"
     fix = "run a CUDA round-trip (the smoke test) instead of nvidia-smi alone"

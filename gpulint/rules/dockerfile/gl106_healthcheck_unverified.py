@@ -13,6 +13,12 @@ class HealthcheckUnverified(Rule):
     step, installed by a package, or copied from another image. The GPU criterion is given the
     benefit of the doubt, with this warning.
 
+    With `--profile production` the rule judges GPU serving images (a GPU base or framework and a
+    long-running process; see `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base,
+    CI and development images, samples, GPU daemons and CPU images get it as info only, and so do
+    images whose role cannot be told. The lab profile judges a submission's Dockerfile whatever
+    its role.
+
     ## Why is this bad?
     A reviewer (or a grader) cannot see what the check does, so cannot tell a real CUDA
     round-trip from `exit 0`. Keeping the health-check script in the repository makes it
@@ -38,6 +44,7 @@ class HealthcheckUnverified(Rule):
     name = "healthcheck-unverified"
     severity = Severity.WARNING
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = "dockerfile.gpu-healthcheck"
     summary = "the HEALTHCHECK runs a script that is not in the build context, so its GPU use is unverified"
     fix = "COPY the health-check script from the build context so it can be reviewed"

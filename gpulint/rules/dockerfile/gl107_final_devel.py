@@ -15,6 +15,12 @@ class FinalStageDevel(Rule):
     image and copy the built artefacts from the builder. A single-stage Dockerfile is GL101's
     business and is not reported again here.
 
+    With `--profile production` the rule judges GPU serving images (a GPU base or framework and a
+    long-running process; see `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base,
+    CI and development images, samples, GPU daemons and CPU images get it as info only, and so do
+    images whose role cannot be told. The lab profile judges a submission's Dockerfile whatever
+    its role.
+
     ## Why is this bad?
     The `-devel` images carry nvcc, headers and static libraries: several gigabytes more than
     `-runtime`. Every GPU node must pull the whole image before a pod starts, so each rollout,
@@ -46,6 +52,7 @@ class FinalStageDevel(Rule):
     name = "final-stage-devel-image"
     severity = Severity.WARNING
     kind = "dockerfile"
+    applies_to = "gpu-serving-image"
     criterion = None
     summary = "the final stage runs on a CUDA -devel image (several GB of compilers and headers)"
     fix = "base the final stage on the -runtime tag of the same CUDA version"

@@ -2,17 +2,27 @@ from __future__ import annotations
 
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.base_images import from_image_span
-from gpulint.syntax.images import parse_image
+from gpulint.syntax.images import moving_tag, parse_image
+from gpulint.artifacts.dockerfile.role import shipped_images
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Rule
 
 
 class BaseImageUnpinned(Rule):
     """
     ## What it does
-    Warns when a `FROM` names an external image without a tag (which means `:latest`) or with
-    `:latest`, and without a digest. `ARG` defaults are expanded (`FROM nvidia/cuda:${CUDA}`);
-    `scratch`, earlier stages and images that depend on a build argument without a default are
-    not judged.
+    Warns when a `FROM` names an external image without a tag (which means `:latest`) or with a
+    moving tag, and without a digest. Moving tags are `latest` and tags with a word that names a
+    moving target (`latest-gpu`, `2.4-latest`, `nightly`, `edge`, `rolling`, `canary`), unless a
+    date or commit hash pins them (`nightly-20240501`), and branch names (`main`, `master`,
+    `dev`). `ARG` defaults are expanded, also when they use other ARGs and BuildKit's platform
+    arguments (`FROM nvidia/cuda:${CUDA}`, `FROM base-${TARGETARCH}`, which names an earlier
+    stage); `scratch`, earlier stages and images that depend on a build argument without a
+    default are not judged.
+
+    With `--profile production` a moving base of a stage the shipped image is not built on (a
+    builder whose output is copied) is info: the build may drift, the shipped image's base does
+    not. The shipped images are the final stage, or the targets CI builds when known.
 
     ## Why is this bad?
     `latest` moves: the same Dockerfile builds a different image next week (a new CUDA major
@@ -46,18 +56,21 @@ class BaseImageUnpinned(Rule):
     fix = "pin a version tag such as nvidia/cuda:12.4.1-runtime-ubuntu22.04 (and a @sha256 digest)"
 
     def check(self, dockerfile, project):
+        production = profile_of(project) == "production"
+        shipped = {id(s) for image in shipped_images(dockerfile, getattr(dockerfile, "built_targets", None))
+                   for s in image.ancestry()}
         for stage in dockerfile.stages:
             base = stage.base
             if stage.parent is not None or not base or base.lower() == "scratch" or "$" in base:
                 continue
-            ref = parse_image(base)
-            if ref is None or ref.digest:
+            what = moving_tag(parse_image(base))
+            if what is None:
                 continue
-            if ref.tag is None:
-                what = "has no tag, so it means :latest"
-            elif ref.tag.lower() == "latest":
-                what = "uses :latest"
-            else:
+            if production and id(stage) not in shipped:
+                yield self.report(from_image_span(stage.from_instruction),
+                                  f"base image {base} of build stage '{stage.name or stage.index}' {what}; the build "
+                                  "may change under you, though the shipped image does not start from it",
+                                  severity=Severity.INFO)
                 continue
             yield self.report(from_image_span(stage.from_instruction),
                               f"base image {base} {what}; each build may get a different image "

@@ -45,12 +45,23 @@ class DuplicateKey(Rule):
     def check(self, yaml_file, project):
         for duplicate in yaml_file.duplicates:
             first = duplicate.first.start_mark.line + 1
+            effect = ("kubectl rejects the file and PyYAML silently keeps this later value"
+                      if _in_manifest(yaml_file, duplicate) else
+                      "readers that accept it (PyYAML, Ruby's Psych) silently keep this later value and drop the "
+                      "first, while go-yaml rejects the file")
             yield self.report(
                 Y.span(yaml_file.source, duplicate.key),
-                f"duplicate key '{duplicate.key.value}' (first defined on line {first}); kubectl rejects "
-                "the file and PyYAML silently keeps this later value",
+                f"duplicate key '{duplicate.key.value}' (first defined on line {first}); {effect}",
                 criterion=_criterion(yaml_file, duplicate),
             )
+
+
+def _in_manifest(yaml_file, duplicate) -> bool:
+    """The duplicate sits in a Kubernetes object (a document with an apiVersion)."""
+    for document in yaml_file.documents:
+        if Y.get(document, "apiVersion") is not None and any(n is duplicate.mapping for _, n in Y.walk(document)):
+            return True
+    return False
 
 
 def _criterion(yaml_file, duplicate) -> str | None:

@@ -8,6 +8,8 @@ from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, key_node
 from gpulint.project.lab_deployment import describe, stand_ins
+from gpulint.artifacts.kubernetes.workloads import is_fragment
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
 
 # Deployment API versions the API server no longer serves (all removed in Kubernetes 1.16).
@@ -86,8 +88,9 @@ class DeploymentShape(Rule):
                               f"{describe(obj)} is not a Deployment (the lab's validator checks `kind: Deployment`)",
                               fix="write the GPU workload as `apiVersion: apps/v1`, `kind: Deployment` with a "
                                   "`strategy`, a selector and a pod template")
+        production = profile_of(project) == "production"
         for obj in manifests.objects:
-            if obj.kind == "Deployment":
+            if obj.kind == "Deployment" and not (production and is_fragment(obj)):  # a kustomize patch is partial
                 yield from self._deployment(manifests, obj)
             elif _almost_deployment(obj.kind):
                 kind = Y.get(obj.node, "kind")

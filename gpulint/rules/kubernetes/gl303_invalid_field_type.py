@@ -7,6 +7,7 @@ from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import Manifests, is_template_placeholder, schema_problems
 from gpulint.rules.criteria import field_criterion
 from gpulint.rules.base import Report, Rule
+from gpulint.syntax.placeholders import placeholder_in
 
 
 class InvalidFieldType(Rule):
@@ -16,6 +17,9 @@ class InvalidFieldType(Rule):
     string where a list is expected (`command: python3 /app/smoke_test.py`), a number where a
     string is expected (a label value `version: 1.10`), a mapping where a list is expected
     (`containers:` without `-`). Scalars are typed the way kubectl's YAML reader types them.
+
+    A value that is only a placeholder (`replicas: $REPLICAS`, `<gpus>`), filled in by envsubst
+    or a CI step before the manifest is applied, cannot be judged: one info finding says so.
 
     ## Why is this bad?
     `kubectl apply` rejects the whole manifest ("cannot unmarshal string into Go struct
@@ -54,6 +58,14 @@ class InvalidFieldType(Rule):
             for problem in schema_problems(obj):
                 if problem.message.startswith("unknown field") or is_template_placeholder(problem.node):
                     continue  # typos are GL302's; `{{ .Values.x }}` is only known once the chart is rendered
+                placeholder = placeholder_in(Y.text(problem.node)) if Y.is_scalar(problem.node) else None
+                if placeholder is not None and Y.text(problem.node).strip() == placeholder:
+                    yield self.report(Y.span(manifests.source, problem.node),
+                                      f"cannot judge: {problem.message.split(',')[0]}, and {placeholder} is a "
+                                      "placeholder filled in before the manifest is applied (envsubst, a CI step)",
+                                      severity=Severity.INFO, criterion=field_criterion(obj, problem.path),
+                                      fix="check the rendered manifest")
+                    continue
                 yield self.report(Y.span(manifests.source, problem.node),
                                   f"{problem.message}; kubectl rejects the manifest",
                                   criterion=field_criterion(obj, problem.path))

@@ -9,6 +9,9 @@ from gpulint.artifacts.kubernetes.model import PROBE_HANDLERS, Manifests, contai
 from gpulint.rules.criteria import NO_CRITERION
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.probes import add_probe
+from gpulint.artifacts.kubernetes.gpu_workload import serves
+from gpulint.artifacts.kubernetes.probes import probe_advice
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
@@ -38,6 +41,16 @@ class ProbesMissing(Rule):
 
     Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod (restartPolicy Always), Argo
     Rollout, LeaderWorkerSet.
+
+    With `--profile production` the rule judges GPU workloads only (a container asks for a GPU,
+    or the pod is scheduled onto GPU nodes; GPU infrastructure daemons such as device plugins and
+    dcgm-exporter are not GPU services); a bare Pod that declares no container port is a one-shot
+    or demo pod and needs no probes; a missing `livenessProbe` is a warning (readiness gates
+    traffic and rollouts, liveness only restarts a wedged pod); and the advice for a well-known
+    inference server (vLLM, TGI, SGLang, Triton, NIM, llama.cpp...) is an `httpGet` probe on the
+    health endpoint it answers from its engine, never an exec probe that would open a second CUDA
+    context beside a server that has claimed the GPU's memory. The lab profile judges the lab's
+    Deployment as before.
 
     ## Why is this bad?
     Without a readiness probe a pod whose GPU is gone still receives traffic and answers with
@@ -94,6 +107,7 @@ class ProbesMissing(Rule):
     name = "probes-missing"
     severity = Severity.ERROR
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.probes"
     summary = "the GPU container lacks a readinessProbe or livenessProbe, or a probe has no valid handler"
     fix = "give the GPU container readinessProbe and livenessProbe that exec the GPU smoke test"
@@ -104,9 +118,12 @@ class ProbesMissing(Rule):
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         index = W.claim_index(project, manifests)
+        production = profile_of(project) == "production"
         for template in W.templates_in(manifests):
             if not template.probes:
                 continue
+            if production and not serves(template):
+                continue  # a bare Pod that listens on no port is a one-shot or demo pod, not a service
             container = template.gpu_container(index)
             if container is None:
                 if template.is_deployment:
@@ -117,6 +134,12 @@ class ProbesMissing(Rule):
             for probe in _PROBES:
                 for report in self._probe(manifests, template, container, probe):
                     report.autofix = add_probe(manifests, project, container, probe)
+                    if production and report.message.startswith("GPU container"):  # the probe is missing
+                        report.fix = f"add {probe}: " + probe_advice(container, probe)
+                        if probe == "livenessProbe":
+                            # Readiness gates traffic and rollouts; a missing liveness probe only leaves a
+                            # wedged pod running (the servers exit when their engine dies).
+                            report.severity = Severity.WARNING
                     yield self._adjust(report, template)
 
     def _adjust(self, report: Report, template: W.PodTemplate) -> Report:

@@ -8,6 +8,8 @@ from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import PROBE_HANDLERS, Manifests
 from gpulint.rules.criteria import NO_CRITERION
+from gpulint.artifacts.kubernetes.probes import engine_health_probe, probe_advice
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
@@ -31,6 +33,17 @@ class ProbeNotGpuAware(Rule):
     A GPU container is one with a GPU limit or request of any vendor (`nvidia.com/gpu`,
     `nvidia.com/mig-1g.10gb`, `amd.com/gpu`, `gpu.intel.com/i915`) or a DRA GPU claim. Only
     Deployment findings bear on the `deployment.probes` criterion.
+
+    With `--profile production`, an `httpGet` probe on the health endpoint a well-known GPU
+    inference server answers from its engine is GPU-aware enough: vLLM and SGLang `/health`
+    (SGLang also `/health_generate`), Text Generation Inference, LoRAX and Text Embeddings
+    Inference `/health`, Triton and KServe v2 `/v2/health/ready`, NVIDIA NIM `/v1/health/ready`,
+    llama.cpp's server `/health`, TensorFlow Serving `/v1/models/<name>`, TorchServe `/ping`
+    (the server is recognised by the container's image or command; see
+    `gpulint/artifacts/gpu_servers.py`). For those servers the advice is that endpoint, never an
+    exec probe that would open a second CUDA context beside a server that has claimed the GPU's
+    memory. GPU infrastructure daemons (device plugins, dcgm-exporter) are not judged. The lab
+    profile keeps the lab's rule: a probe must run a GPU check itself.
 
     Covers the long-running kinds GL304 covers (Deployment, StatefulSet, DaemonSet, ReplicaSet,
     Pod with restartPolicy Always, Argo Rollout, LeaderWorkerSet) and the probes a KServe
@@ -67,6 +80,7 @@ class ProbeNotGpuAware(Rule):
     name = "probe-not-gpu-aware"
     severity = Severity.WARNING
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.probes"
     summary = "a GPU container's readiness/liveness probe cannot detect a broken GPU (HTTP/TCP or no CUDA call)"
     fix = "make the probe exec the GPU smoke test: command: [\"python3\", \"/app/smoke_test.py\"]"
@@ -75,6 +89,7 @@ class ProbeNotGpuAware(Rule):
               "InferenceService")
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
+        production = profile_of(project) == "production"
         for template, container, _index in W.gpu_templates(manifests, project):
             if not template.judges_probes:
                 continue
@@ -84,7 +99,11 @@ class ProbeNotGpuAware(Rule):
                 if len(handlers) != 1:
                     continue  # missing or ambiguous: GL304 reports it
                 key, handler = handlers[0]
+                if production and engine_health_probe(container, probe):
+                    continue  # the server answers this endpoint from the engine that holds the GPU
                 report = self._judge(manifests, probe, key, handler)
+                if report and production:
+                    report.fix = probe_advice(container, probe)
                 if report:
                     if not template.is_deployment:
                         report.criterion = NO_CRITERION

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, Manifests, container_anchor, gpu_count, is_gpu_resource, is_template_placeholder, key_node)
+from gpulint.syntax.placeholders import placeholder_in
 from gpulint.syntax.quantity import parse_quantity
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.rules.criteria import NO_CRITERION
@@ -30,6 +31,12 @@ class GpuLimit(Rule):
     for only in `requests`, a request that differs from the limit, a duplicated `nvidia.com/gpu`
     (or `limits`) key, which makes kubectl reject the file, and a container claim the pod does
     not declare.
+
+    A count that is a placeholder (`$GPU_PER_NODE`, `${GPUS}`, `<gpus>`) cannot be judged: one
+    info finding says so. With `--profile production` the rule judges GPU workloads only (a
+    container asks for a GPU, or the pod is scheduled onto GPU nodes by a node selector, affinity
+    or toleration): a CPU-only Deployment (a request router, a controller) is not told to ask for
+    a GPU, nor is a GPU infrastructure daemon. The lab profile judges the lab's Deployment.
 
     Every other workload kind is checked the same way for each container that asks for a GPU
     (a StatefulSet, a Job, a Ray worker group, a KServe predictor's `model:`), except that an
@@ -77,6 +84,7 @@ class GpuLimit(Rule):
     name = "gpu-limit"
     severity = Severity.ERROR
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.gpu"
     covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob", "Rollout",
               "LeaderWorkerSet", "RayCluster", "RayService", "RayJob", "InferenceService")
@@ -161,6 +169,13 @@ class GpuLimit(Rule):
             return
         if is_template_placeholder(limit) or is_template_placeholder(request):
             return  # a Helm value: known only once the chart is rendered
+        placeholder = next((placeholder_in(Y.text(n)) for n in (limit, request) if Y.is_scalar(n)
+                            and placeholder_in(Y.text(n))), None)
+        if placeholder is not None:
+            yield self.report(Y.span(source, limit), f"cannot judge the {resource} count: {placeholder} is a "
+                              "placeholder filled in when the manifest is rendered", severity=Severity.INFO,
+                              fix="check the rendered manifest (envsubst, kustomize, the CI step that fills it)")
+            return
         count = gpu_count(limit)
         shown = Y.text(limit) if Y.is_scalar(limit) else "(not a number)"
         if count is None:

@@ -9,6 +9,8 @@ from gpulint.project.lab_deployment import describe, stand_ins
 from gpulint.rules.criteria import NO_CRITERION
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.rolling import gpu_objects, make_rolling
+from gpulint.artifacts.kubernetes.rolling import effective, knob, replicas_of
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
 
 _KNOBS = ("maxUnavailable", "maxSurge")
@@ -30,6 +32,15 @@ class RollingUpdate(Rule):
     (which Argo Rollouts rejects). The canary knobs may be left to Argo's defaults. A Rollout
     with `workloadRef` takes its pods from a Deployment, which is checked on its own. Only
     Deployment findings bear on the `deployment.rolling` criterion.
+
+    With `--profile production` the rule judges what the Deployment controller does rather than
+    whether the knobs are written: with `spec.replicas` (default 1) and the 25% defaults,
+    `maxSurge` rounds up and `maxUnavailable` rounds down, so 1 to 3 replicas without a
+    `strategy` (or with only one knob) already roll out with 0 unavailable and 1 surge pod and
+    are not reported; from 4 replicas on the defaults stop serving pods early (a warning). A
+    `spec.replicas` placeholder (`$REPLICAS`) cannot be judged (info). `Recreate` is info with one
+    replica (a rolling update would need a spare GPU for its surge pod) and a warning with
+    several (`maxSurge: 0`, `maxUnavailable: 1` replaces them one at a time without a spare GPU). Only GPU workloads are judged (CPU routers and controllers are not).
 
     StatefulSets and DaemonSets are not covered: they replace pods one at a time by default and
     cannot surge, so `maxSurge`/`maxUnavailable` do not carry the same meaning. With the lab
@@ -74,6 +85,7 @@ class RollingUpdate(Rule):
     name = "rolling-update"
     severity = Severity.ERROR
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.rolling"
     summary = ("the Deployment is not a RollingUpdate with valid, explicit maxUnavailable and maxSurge "
                "(or an Argo Rollout has no valid canary or blueGreen strategy)")
@@ -90,9 +102,10 @@ class RollingUpdate(Rule):
                               f"the lab's rolling update is a Deployment's `spec.strategy` (RollingUpdate with "
                               f"maxUnavailable and maxSurge), and the manifests have no Deployment: {describe(obj)} "
                               "has no such strategy")
+        production = profile_of(project) == "production"
         gpu: set[int] | None = None
         for obj in deployments(manifests):
-            for report in self._deployment(manifests, obj):
+            for report in self._deployment(manifests, obj, production):
                 gpu = gpu_objects(manifests, project) if gpu is None else gpu
                 report.autofix = make_rolling(manifests, obj, id(obj.node) in gpu)
                 yield report
@@ -162,12 +175,35 @@ class RollingUpdate(Rule):
                               "canary maxSurge and maxUnavailable are both zero: the Rollout can neither add nor "
                               "remove a pod, and Argo Rollouts rejects it", fix="set `maxSurge: 1`")
 
-    def _deployment(self, manifests: Manifests, obj: K8sObject) -> Iterator[Report]:
+    def _effective(self, manifests: Manifests, obj: K8sObject, anchor: Y.Node, rolling: Y.Node | None) -> Iterator[Report]:
+        """Production: judge what the controller does with the defaults, not that they are implicit."""
+        replicas = replicas_of(obj)
+        if isinstance(replicas, str):
+            yield self.report(Y.span(manifests.source, anchor),
+                              f"cannot judge the rolling update: spec.replicas is the placeholder {replicas}, and "
+                              "the 25% defaults stop serving pods only from 4 replicas on", severity=Severity.INFO)
+            return
+        if replicas is None:
+            return  # invalid replicas: the schema rule reports it
+        result = effective(replicas, knob(Y.get(rolling, "maxSurge")), knob(Y.get(rolling, "maxUnavailable")))
+        if result.unavailable == 0:
+            return  # 1-3 replicas with the defaults: 0 unavailable, 1 surge pod
+        left = " and ".join(result.defaults)
+        yield self.report(Y.span(manifests.source, anchor),
+                          f"with {replicas} replicas the default {left} of 25% lets the rollout stop "
+                          f"{result.unavailable} serving GPU pod{'s' if result.unavailable > 1 else ''} before "
+                          "the replacements are ready (the controller rounds maxUnavailable down, maxSurge up)",
+                          severity=Severity.WARNING)
+
+    def _deployment(self, manifests: Manifests, obj: K8sObject, production: bool = False) -> Iterator[Report]:
         source = manifests.source
         spec = Y.get(obj.node, "spec")
         strategy_pair = Y.get_pair(spec, "strategy")
         if strategy_pair is None or Y.is_null(strategy_pair[1]):
             anchor = strategy_pair[0] if strategy_pair else key_node(obj.node, "spec") or key_node(obj.node, "kind")
+            if production:
+                yield from self._effective(manifests, obj, anchor or obj.node, None)
+                return
             yield self.report(Y.span(source, anchor or obj.node),
                               "the Deployment sets no rolling-update strategy; the defaults (maxUnavailable "
                               "25%, maxSurge 25%) are implicit and may drop GPU serving capacity")
@@ -181,6 +217,17 @@ class RollingUpdate(Rule):
             if text == "Recreate":
                 message = ("strategy type Recreate stops every old pod before new ones start: each deploy is "
                            "an outage lasting the image pull and CUDA warm-up")
+                if production:
+                    replicas = replicas_of(obj)
+                    if replicas == 1:  # the only way without a spare GPU: a surge pod would wait for one
+                        yield self.report(Y.span(source, kind), message + "; with one replica a RollingUpdate "
+                                          "needs a spare GPU for the surge pod, so Recreate may be the right trade",
+                                          severity=Severity.INFO)
+                    else:
+                        yield self.report(Y.span(source, kind), message + "; with several replicas a RollingUpdate "
+                                          "with maxSurge 0 and maxUnavailable 1 replaces them one at a time "
+                                          "without a spare GPU", severity=Severity.WARNING)
+                    return
             elif (text or "").lower().replace("-", "").replace("_", "") == "rollingupdate":
                 message = f"strategy type {text!r} is case-sensitive; did you mean RollingUpdate?"
             else:
@@ -193,6 +240,10 @@ class RollingUpdate(Rule):
             return  # the wrong type: GL303 reports it
         anchor = rolling_pair[0] if rolling_pair else strategy_key
         missing = [k for k in _KNOBS if Y.is_null(Y.get(rolling, k))]
+        if missing and production:
+            if all(not read_knob(Y.get(rolling, k)).problem for k in _KNOBS if k not in missing):
+                yield from self._effective(manifests, obj, anchor, rolling)
+            missing = []
         if missing:
             where = "strategy has no rollingUpdate with" if rolling_pair is None else "rollingUpdate does not set"
             yield self.report(Y.span(source, anchor),

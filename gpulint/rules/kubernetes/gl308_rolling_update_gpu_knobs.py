@@ -24,6 +24,12 @@ class RollingUpdateGpuKnobs(Rule):
 
     Covers: Deployment, Argo Rollout (canary).
 
+    With `--profile production` the rule judges GPU workloads only (a container asks for a GPU of
+    any vendor, MIG or DRA, or the pod is scheduled onto GPU nodes; see
+    `gpulint/artifacts/kubernetes/gpu_workload.py`): CPU-only workloads, GPU infrastructure
+    daemons and kustomize patches are not judged, and a workload whose GPU use cannot be told gets
+    info. The lab profile judges the lab's Deployment.
+
     ## Why is this bad?
     GPU capacity is usually the binding constraint of the cluster. `maxUnavailable: 0` keeps every
     old pod serving until its replacement passes readiness (the GPU smoke test), so a bad image
@@ -60,6 +66,7 @@ class RollingUpdateGpuKnobs(Rule):
     name = "rolling-update-gpu-knobs"
     severity = Severity.WARNING
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = "deployment.rolling"
     summary = "a GPU Deployment's rolling update may drop serving pods (maxUnavailable is not 0)"
     fix = "set maxUnavailable: 0 and maxSurge: 1"

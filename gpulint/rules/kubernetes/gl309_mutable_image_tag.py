@@ -2,22 +2,47 @@ from __future__ import annotations
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.images import parse_image
+from gpulint.syntax.images import moving_tag, parse_image
+from gpulint.syntax.placeholders import placeholder_in
 from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.project.config import in_test_folder, profile_of
 from gpulint.rules.base import Rule
+
+
+# Kinds whose pod template a controller rolls out and rolls back (`kubectl rollout undo`).
+_ROLLED_OUT = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "LeaderWorkerSet")
+
+
+def _local_image(container) -> bool:
+    """An image built and loaded into the node, never pulled: `imagePullPolicy: Never`, or a
+    `local/` or `localhost` name the nodes cannot pull from a registry."""
+    policy = Y.text(Y.get(container, "imagePullPolicy"))
+    ref = parse_image(Y.text(Y.get(container, "image")))
+    if policy == "Never":
+        return True
+    return ref is not None and (ref.registry.startswith("localhost") or ref.repository.startswith("local/"))
 
 
 class MutableImageTag(Rule):
     """
     ## What it does
-    Reports a workload container (init containers included) whose `image` has no tag or the
-    tag `latest`, and no digest. A digest (`repo@sha256:…`, with or without a tag) is the best
-    reference; a version or commit-SHA tag is fine. Templated images (`$(TAG)`,
-    `{{ .Values.image }}`) are not judged.
+    Reports a workload container (init containers included) whose `image` has no tag or a moving
+    tag, and no digest: `latest`, tags with a word naming a moving target (`latest-gpu`,
+    `2.4-latest`, `nightly`, `edge`, `rolling`) unless a date or commit hash pins them, and branch
+    names (`main`, `dev`). A digest (`repo@sha256:…`, with or without a tag) is the best
+    reference; a version or commit-SHA tag is fine. Templated images and placeholders (`$(TAG)`,
+    `{{ .Values.image }}`, `<image>`, `REPLACE_ME`) are not judged.
 
     Covers every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job,
     CronJob, Argo Rollout, LeaderWorkerSet, RayCluster, RayService, RayJob (head and worker
     groups), KServe InferenceService (predictor, transformer, explainer containers).
+
+    With `--profile production`, a mutable tag is an error for workloads a controller rolls out
+    and back (Deployment, StatefulSet, DaemonSet, ReplicaSet, Argo Rollout, LeaderWorkerSet) and
+    a warning for Jobs, CronJobs, bare Pods and custom resources (a rerun may get another build);
+    an image loaded into the node rather than pulled (`imagePullPolicy: Never`, a `local/` or
+    `localhost` name) is not judged, and a manifest in a test folder (`tests/`, `e2e/`) gets
+    info: a test usually runs the build under test (`:latest`, `:nightly`) on purpose.
 
     ## Why is this bad?
     `kubectl rollout undo` restores the previous pod template, but if that template says
@@ -56,23 +81,31 @@ class MutableImageTag(Rule):
     covers = W.WORKLOAD_KINDS
 
     def check(self, manifests, project):
+        production = profile_of(project) == "production"
+        in_tests = production and in_test_folder(manifests.source.rel_path)
         for template in W.templates_in(manifests):
             obj = template.obj
             for container in template.init_containers() + template.containers():
+                if production and _local_image(container):
+                    continue
                 node = Y.get(container, "image") if Y.is_map(container) else None
                 text = Y.text(node) if Y.is_scalar(node) else None
                 ref = parse_image(text)
-                if ref is None or ref.templated or ref.digest:
+                if ref is None or ref.templated or placeholder_in(text) is not None:
                     continue
-                if ref.tag is None:
-                    what = "has no tag, which means :latest"
-                elif ref.tag.lower() == "latest":
-                    what = "uses the moving tag :latest"
-                else:
+                what = moving_tag(ref)
+                if what is None:
                     continue
-                if obj.kind in ("Deployment", "StatefulSet", "DaemonSet", "Rollout", "LeaderWorkerSet"):
+                if obj.kind in _ROLLED_OUT:
                     effect = "`rollout undo` cannot return to the previous image and nodes may run different builds"
                 else:
                     effect = "a rerun or a rescheduled pod may run a different build than the one tested"
+                rolled = obj.kind in _ROLLED_OUT
+                if in_tests:
+                    yield self.report(Y.span(manifests.source, node),
+                                      f"image {text} of {template.describe()} {what}; a manifest of the project's "
+                                      "tests usually runs the build under test on purpose", severity=Severity.INFO)
+                    continue
                 yield self.report(Y.span(manifests.source, node),
-                                  f"image {text} of {template.describe()} {what}; {effect}")
+                                  f"image {text} of {template.describe()} {what}; {effect}",
+                                  severity=Severity.WARNING if production and not rolled else None)

@@ -19,6 +19,7 @@ class ProbedGpuContainerRule(Rule):
     criterion and others name their workload (no ``id``: not a rule by itself)."""
 
     covers = PROBED_KINDS
+    applies_to = "gpu-workload"
     # Judged only as part of a project: the manifest next to its image's Dockerfile.
     needs_dockerfile: ClassVar[bool] = False
 

@@ -23,6 +23,10 @@ class ProbeTimeoutTooShort(ProbedGpuContainerRule):
     (restartPolicy Always), Argo Rollout, LeaderWorkerSet and KServe InferenceService (the probes
     it declares); only Deployment findings bear on the `deployment.probes` criterion.
 
+    With `--profile production` the rule judges GPU workloads only (see
+    `gpulint/artifacts/kubernetes/gpu_workload.py`): CPU-only workloads, GPU infrastructure daemons
+    and kustomize patches are not judged.
+
     ## Why is this bad?
     Since Kubernetes 1.20 exec probes honour `timeoutSeconds`, whose default is 1 s; before,
     they ran unbounded, so manifests that "always worked" started failing after an upgrade

@@ -25,6 +25,10 @@ class LivenessNotMoreTolerant(ProbedGpuContainerRule):
     (restartPolicy Always), Argo Rollout, LeaderWorkerSet and KServe InferenceService (the probes
     it declares); only Deployment findings bear on the `deployment.probes` criterion.
 
+    With `--profile production` the rule judges GPU workloads only (see
+    `gpulint/artifacts/kubernetes/gpu_workload.py`): CPU-only workloads, GPU infrastructure daemons
+    and kustomize patches are not judged.
+
     ## Why is this bad?
     Readiness should fail fast: a pod that cannot compute is taken out of the Service and
     comes back when it recovers. Liveness restarts the container, which on a GPU pod means

@@ -23,6 +23,10 @@ class ProbeNoWarmup(ProbedGpuContainerRule):
     (restartPolicy Always), Argo Rollout, LeaderWorkerSet and KServe InferenceService (the probes
     it declares); only Deployment findings bear on the `deployment.probes` criterion.
 
+    With `--profile production` the rule judges GPU workloads only (see
+    `gpulint/artifacts/kubernetes/gpu_workload.py`): CPU-only workloads, GPU infrastructure daemons
+    and kustomize patches are not judged.
+
     ## Why is this bad?
     A GPU server loads gigabytes of weights and builds its CUDA context before it can answer;
     that takes from tens of seconds to minutes. The liveness probe starts immediately, fails

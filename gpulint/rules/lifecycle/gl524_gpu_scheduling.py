@@ -4,6 +4,9 @@ from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.project.lifecycle import lifecycle_project
+from gpulint.project import scheduling as S
+from gpulint.project.config import profile_of
+from gpulint.project.taints import gpu_node_taints
 from gpulint.rules.base import Rule
 
 _GPU_WORDS = ("gpu", "accelerator", "nvidia")
@@ -53,6 +56,14 @@ class GpuScheduling(Rule):
     Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, Argo Rollout,
     LeaderWorkerSet, RayCluster, RayService, RayJob, KServe InferenceService.
 
+    With `--profile production` the rule does not guess which taint every cloud puts on GPU
+    nodes (GKE taints GPU pools and adds the toleration to GPU pods itself; EKS and AKS GPU nodes
+    have none by default). It uses the taints the project declares on its GPU nodes (`Node`
+    objects, GKE `ContainerNodePool`, Karpenter `NodePool`) or documents (`kubectl taint nodes
+    … nvidia.com/gpu=present:NoSchedule` in a README of the manifest's folder or above), and
+    reports a GPU workload that does not tolerate one of them, matched as the scheduler matches
+    tolerations. Without declared or documented taints there is nothing to report.
+
     ## Why is this bad?
     GPU node pools are usually tainted (`nvidia.com/gpu=present:NoSchedule`) so that ordinary
     pods stay off expensive nodes. A GPU pod without the toleration stays `Pending` with
@@ -89,12 +100,16 @@ class GpuScheduling(Rule):
     name = "gpu-scheduling"
     severity = Severity.WARNING
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = None
     summary = "a GPU workload neither tolerates the nvidia.com/gpu taint nor selects GPU nodes"
     covers = W.WORKLOAD_KINDS
     fix = "add a toleration for nvidia.com/gpu (operator: Exists) and a nodeSelector on a GPU node label"
 
     def check(self, manifests, project):
+        if profile_of(project) == "production":
+            yield from self._declared(manifests, project)
+            return
         if not lifecycle_project(project):
             return
         for template, container, _index in W.gpu_templates(manifests, project):
@@ -109,3 +124,25 @@ class GpuScheduling(Rule):
             yield self.report(Y.span(manifests.source, anchor),
                               f"{what} has no toleration for the nvidia.com/gpu taint "
                               "and no GPU nodeSelector: on a cluster with tainted GPU nodes its pods stay Pending")
+
+    def _declared(self, manifests, project):
+        """Production: the taints the project declares or documents for its GPU nodes, no guess."""
+        taints = gpu_node_taints(project, manifests)
+        if not taints:
+            return
+        for template, container, _index in W.gpu_templates(manifests, project):
+            spec = template.spec
+            if not Y.is_map(spec):
+                continue
+            tolerations = Y.items(Y.get(spec, "tolerations"))
+            missing = [t for t in taints if not any(S.tolerates(item, t.taint) for item in tolerations)]
+            if not missing:
+                continue
+            what = f"GPU Deployment '{template.obj.name or '?'}'" if template.is_deployment \
+                else f"GPU {template.describe()}"
+            shown = "; ".join(f"{t.taint.describe()} ({t.where})" for t in missing[:2])
+            first = missing[0].taint
+            yield self.report(Y.span(manifests.source, template.anchor),
+                              f"{what} does not tolerate the taint the project puts on its GPU nodes: {shown}; its "
+                              "pods stay Pending", fix=f"add `tolerations: [{{key: {first.key}, operator: Exists, "
+                                                       f"effect: {first.effect}}}]` to the pod spec")

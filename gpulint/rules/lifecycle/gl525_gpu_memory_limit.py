@@ -4,6 +4,8 @@ from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import container_anchor, key_node
+from gpulint.artifacts.kubernetes.gpu_workload import serves
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Rule
 
 from gpulint.project.lifecycle import lifecycle_project
@@ -18,6 +20,11 @@ class GpuMemoryLimit(Rule):
 
     Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, Argo Rollout,
     LeaderWorkerSet, RayCluster, RayService, RayJob, KServe InferenceService.
+
+    With `--profile production` only GPU services are judged: long-running workloads (not Jobs,
+    CronJobs, RayJobs or run-to-completion Pods), and for a bare Pod one that listens on a port; a
+    one-shot test or demo pod (`nvidia-smi`, vectorAdd) is not. GPU infrastructure daemons are not
+    judged either.
 
     ## Why is this bad?
     Model servers load weights into host memory before copying them to the GPU, and tokenizer
@@ -49,6 +56,7 @@ class GpuMemoryLimit(Rule):
     name = "gpu-memory-limit"
     severity = Severity.WARNING
     kind = "kubernetes"
+    applies_to = "gpu-workload"
     criterion = None
     covers = W.WORKLOAD_KINDS
     summary = "the GPU container sets no memory limit"
@@ -58,7 +66,10 @@ class GpuMemoryLimit(Rule):
         if not lifecycle_project(project):
             return
         index = W.claim_index(project, manifests)
+        production = profile_of(project) == "production"
         for template in W.templates_in(manifests):
+            if production and not serves(template):
+                continue  # a Job, a test or demo pod runs to completion: its memory is bounded by its run
             for container in template.containers():
                 if W.gpu_resource_limit(container) is None and not template.asks_gpu(container, index, False):
                     continue

@@ -1,0 +1,179 @@
+"""What a Dockerfile puts into an image: the commands its RUN steps run, the packages they install,
+and what the base image family brings along. Read from parsed shell commands, never from raw text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gpulint.artifacts.dockerfile.base_images import stage_image
+from gpulint.artifacts.dockerfile.model import Dockerfile, Stage
+from gpulint.artifacts.dockerfile.variables import stage_variables
+from gpulint.syntax.images import ImageRef
+from gpulint.syntax.shell import parse_shell
+
+_PACKAGE_MANAGERS = {
+    "apt-get": "apt", "apt": "apt", "aptitude": "apt", "yum": "rpm", "dnf": "rpm", "microdnf": "rpm", "tdnf": "rpm",
+    "zypper": "rpm", "apk": "apk", "pip": "pip", "pip3": "pip", "uv": "pip", "conda": "conda", "mamba": "conda",
+    "micromamba": "conda", "pipx": "pip",
+}
+_INSTALL_WORDS = {"install", "add"}
+
+
+@dataclass(frozen=True)
+class Install:
+    manager: str  # apt | rpm | apk | pip | conda
+    packages: tuple[str, ...]
+    options: tuple[str, ...]  # the option words (index URLs included)
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _with_known(text: str, variables: dict[str, str | None]) -> str:
+    """Substitute the ARG/ENV values the shell of a RUN step sees; leave the others as written."""
+    def value(match: re.Match) -> str:
+        known = variables.get(match.group(1) or match.group(2))
+        return known if known is not None else match.group(0)
+
+    return _VARIABLE.sub(value, text) if "$" in text else text
+
+
+def run_commands(stage: Stage, dockerfile: Dockerfile | None = None) -> list[list[str]]:
+    """The argv of every simple command the stage's RUN instructions run (heredocs included), with
+    the stage's ARG and ENV values substituted when ``dockerfile`` is given (computed once per stage)."""
+    cache = dockerfile.__dict__.setdefault("_run_commands", {}) if dockerfile is not None else {}
+    if stage.index in cache:
+        return cache[stage.index]
+    # The values at the end of the stage: one walk, not one per RUN (a stage may have thousands).
+    variables = stage_variables(dockerfile, stage) if dockerfile is not None else {}
+    found: list[list[str]] = []
+    for instruction in stage.instructions:
+        if instruction.keyword != "RUN":
+            continue
+        exec_form = instruction.exec_form()
+        if exec_form is not None:
+            scripts = [" ".join(exec_form[2:]) if exec_form[:1] in (["sh"], ["/bin/sh"], ["bash"], ["/bin/bash"])
+                       and exec_form[1:2] == ["-c"] else " ".join(exec_form)]
+        else:
+            scripts = [instruction.body] + [h.body for h in instruction.heredocs]
+        for script in scripts:
+            for command in parse_shell(_with_known(script, variables), errexit=False).commands:
+                argv = command.argv()
+                if argv:
+                    found.append(argv)
+    cache[stage.index] = found
+    return found
+
+
+def installs(stage: Stage, dockerfile: Dockerfile | None = None) -> list[Install]:
+    """Package installs of the stage's RUN steps (``apt-get install``, ``pip install``, ``dnf install``...)."""
+    found = []
+    for argv in run_commands(stage, dockerfile):
+        words = argv
+        name = words[0].rsplit("/", 1)[-1]
+        if name.startswith("python") and words[1:3] == ["-m", "pip"]:
+            words, name = words[2:], "pip"
+        manager = _PACKAGE_MANAGERS.get(name)
+        if manager is None:
+            continue
+        rest = words[1:]
+        if name == "uv" and rest[:1] == ["pip"]:
+            rest = rest[1:]
+        if not rest or rest[0] not in _INSTALL_WORDS:
+            continue
+        packages = tuple(w for w in rest[1:] if not w.startswith("-"))
+        options = tuple(w for w in rest[1:] if w.startswith("-")) + tuple(
+            rest[i + 1] for i, w in enumerate(rest[:-1]) if w in ("--index-url", "--extra-index-url", "-i", "-f"))
+        found.append(Install(manager, packages, options))
+    return found
+
+
+def installed_names(stages: list[Stage], dockerfile: Dockerfile | None = None) -> set[str]:
+    """Package names installed in these stages (versions and extras stripped, lower case)."""
+    names: set[str] = set()
+    for stage in stages:
+        for install in installs(stage, dockerfile):
+            for package in install.packages:
+                names.add(re.split(r"[=<>!~\[;@ ]", package, maxsplit=1)[0].lower())
+    return names
+
+
+# --------------------------------------------------------------------------- base image families
+
+DEBIAN, RHEL, ALPINE, DISTROLESS, SCRATCH = "debian", "rhel", "alpine", "distroless", "scratch"
+# Repository words that name the distribution an image is built on.
+_FAMILY_WORDS = (
+    (DISTROLESS, ("distroless", "chainguard", "static")),
+    (ALPINE, ("alpine",)),
+    (RHEL, ("ubi", "ubi8", "ubi9", "ubi-minimal", "centos", "rockylinux", "rocky", "almalinux", "fedora", "rhel",
+            "amazonlinux", "oraclelinux", "manylinux", "manylinux2014", "manylinux_2_28")),
+    (DEBIAN, ("ubuntu", "debian", "buildpack-deps", "python", "node", "golang", "pytorch", "tensorflow", "cuda",
+              "l4t-base", "vllm-openai", "sglang", "text-generation-inference", "tritonserver", "rocm",
+              "dev-ubuntu-22.04", "dev-ubuntu-24.04", "torchserve", "ollama", "lmdeploy")),
+)
+
+
+def base_family(ref: ImageRef | None) -> str | None:
+    """The distribution family of an image, read from its name and tag; None when unknown."""
+    if ref is None:
+        return None
+    repository = ref.repository.lower()
+    words = set(re.split(r"[/_.:-]+", repository)) | {repository.rsplit("/", 1)[-1]}
+    tag_words = set(re.split(r"[-_.]+", (ref.tag or "").lower()))
+    for family, names in _FAMILY_WORDS:
+        if words & set(names) or (family != DEBIAN and tag_words & set(names)):
+            # python:3.12-alpine, node:20-slim: the tag names the variant
+            if family == DEBIAN and "alpine" in tag_words:
+                return ALPINE
+            return family
+    for family, names in _FAMILY_WORDS:
+        if tag_words & set(names):
+            return family
+    return None
+
+
+# Tools each family's base images ship without installing anything (the minimal images).
+_PRESENT = {
+    DEBIAN: {"sh", "bash", "cat", "test", "ls", "grep", "sed", "awk", "kill", "pgrep", "ps"},
+    RHEL: {"sh", "bash", "cat", "test", "ls", "grep", "sed", "awk", "kill", "curl"},
+    ALPINE: {"sh", "cat", "test", "ls", "grep", "sed", "awk", "kill", "pgrep", "ps", "wget", "nc"},
+    DISTROLESS: set(),
+    SCRATCH: set(),
+}
+# Images known to carry the tool although their family's minimal base does not.
+_IMAGE_TOOLS = {
+    "curl": ("tritonserver", "text-generation-inference", "vllm-openai", "sglang", "ollama", "nim/", "torchserve",
+             "buildpack-deps", "python:3", "rocm/", "l4t"),
+    "wget": ("buildpack-deps", "rocm/"),
+}
+# Packages that provide a tool.
+_PROVIDES = {"curl": {"curl", "libcurl4-openssl-dev"}, "wget": {"wget", "wget2"},
+             "nc": {"netcat", "netcat-openbsd", "netcat-traditional", "nmap-ncat", "ncat"}}
+
+
+def tool_present(tool: str, ref: ImageRef | None, family: str | None, installed: set[str]) -> bool | None:
+    """Whether ``tool`` is in an image built on ``ref``: True, False, or None (cannot tell)."""
+    if tool in _PROVIDES and installed & _PROVIDES[tool]:
+        return True
+    if tool not in _PROVIDES:
+        return None  # only the HTTP clients are judged
+    if ref is not None:
+        text = f"{ref.registry}/{ref.repository}:{ref.tag or ''}".lower()
+        if any(hint in text for hint in _IMAGE_TOOLS.get(tool, ())):
+            return True
+        if ref.repository.lower() in ("library/python", "python") and "slim" not in (ref.tag or ""):
+            return True  # the full python images are buildpack-deps based
+    if family is None:
+        return None
+    return tool in _PRESENT[family]
+
+
+def family_of_stage(dockerfile: Dockerfile, stage: Stage) -> tuple[ImageRef | None, str | None]:
+    """The external base image of a stage and its family (``scratch`` for FROM scratch)."""
+    root = stage.ancestry()[-1]
+    if root.base.lower() == "scratch":
+        return None, SCRATCH
+    ref, _ = stage_image(dockerfile, stage)
+    return ref, base_family(ref)

@@ -1,0 +1,75 @@
+"""Privileges a non-root user keeps: passwordless sudo written into the image.
+
+A ``USER app`` line is root in effect when the image also lets ``app`` run anything as root
+without a password: a sudoers entry with ``NOPASSWD`` for that user, for ``ALL``, or for a group
+the Dockerfile adds the user to (``useradd -G sudo``, ``usermod -aG wheel``). The entries are read
+from the RUN steps' parsed commands (``echo 'app ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers``, ``tee``
+into ``/etc/sudoers.d/``, a heredoc).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gpulint.artifacts.dockerfile.model import Instruction, Stage
+from gpulint.syntax.shell import parse_shell
+
+_ENTRY = re.compile(r"^\s*(%?[\w.$-]+)\s+\S+\s*=\s*(?:\([^)]*\)\s*)?(?:[A-Z_]+:\s*)*NOPASSWD\s*:", re.M)
+_GROUP_OPTIONS = ("-G", "--groups", "-aG", "-Ga", "-a", "--append")
+
+
+@dataclass(frozen=True)
+class Sudo:
+    instruction: Instruction
+    who: str  # the sudoers subject: a user, %group or ALL
+
+
+def _scripts(instruction: Instruction) -> list[str]:
+    exec_form = instruction.exec_form()
+    return [" ".join(exec_form)] if exec_form is not None else [instruction.body] + [h.body for h in instruction.heredocs]
+
+
+def _groups_of(user: str, stages: list[Stage]) -> set[str]:
+    groups: set[str] = set()
+    for stage in stages:
+        for instruction in stage.instructions:
+            if instruction.keyword != "RUN":
+                continue
+            for script in _scripts(instruction):
+                for command in parse_shell(script, errexit=False).commands:
+                    argv = command.argv()
+                    if not argv or argv[0].rsplit("/", 1)[-1] not in ("useradd", "usermod", "adduser", "gpasswd"):
+                        continue
+                    if user not in argv[1:]:
+                        continue
+                    for index, word in enumerate(argv[:-1]):
+                        if word in _GROUP_OPTIONS or word.startswith("-") and "G" in word and not word.startswith("--"):
+                            groups.update(g for g in argv[index + 1].split(",") if g)
+                    if argv[0].endswith("gpasswd") and "-a" in argv:
+                        groups.add(argv[-1])
+                    if argv[0].endswith("adduser") and len(argv) == 3 and argv[1] == user:
+                        groups.add(argv[2])  # `adduser app sudo`
+    return groups
+
+
+def passwordless_sudo(stage: Stage, user: str | None) -> Sudo | None:
+    """A sudoers entry written in the image that lets ``user`` become root without a password."""
+    stages = list(reversed(stage.ancestry()))
+    for ancestor in stages:
+        for instruction in ancestor.instructions:
+            if instruction.keyword != "RUN":
+                continue
+            for script in _scripts(instruction):
+                if "NOPASSWD" not in script or "sudoers" not in script:
+                    continue
+                words = [w.text for c in parse_shell(script, errexit=False).commands for w in c.words]
+                words += [h.body for h in instruction.heredocs]
+                for text in words:
+                    for match in _ENTRY.finditer(text.replace("\\n", "\n")):
+                        who = match.group(1)
+                        if who == "ALL" or (user and who == user):
+                            return Sudo(instruction, who)
+                        if who.startswith("%") and user and who[1:] in _groups_of(user, stages):
+                            return Sudo(instruction, who)
+    return None

@@ -5,7 +5,10 @@ of its own repository only."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from conftest import REPO
 from gpulint.engine.run import run
@@ -56,3 +59,45 @@ def test_deployments_are_compared_with_their_own_repository_s_pushes(tmp_path: P
     # b's Deployment runs ghcr.io/example/gpu-inference, which only a's pipeline pushes
     assert ("GL521", "b/k8s/deployment.yaml") in findings
     assert ("GL521", "a/k8s/deployment.yaml") not in findings
+
+
+PINNED_BY_TAG = """\
+on: {push: {branches: [main]}}
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: acme/setup-tools@v2
+      - uses: someone-else/cache-action@v1
+"""
+
+
+def _clone(folder: Path, remote: str | None) -> Path:
+    (folder / ".github" / "workflows").mkdir(parents=True)
+    (folder / ".github" / "workflows" / "lint.yml").write_text(PINNED_BY_TAG)
+    subprocess.run(["git", "init", "-q", str(folder)], check=True, capture_output=True)
+    if remote is not None:
+        subprocess.run(["git", "-C", str(folder), "remote", "add", "origin", remote], check=True, capture_output=True)
+    return folder
+
+
+def _unpinned(root: Path) -> list[tuple[str, str]]:
+    return sorted((f.path, f.message.split()[2]) for f in run([root]).findings if f.rule == "GL210")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to make the clones")
+def test_an_organisation_s_own_actions_are_not_third_party(tmp_path: Path) -> None:
+    """The owner comes from each clone's own `origin` remote (SSH or HTTPS form); a tree of
+    sibling clones judges each by its own owner, and a folder without a remote cannot tell."""
+    _clone(tmp_path / "acme-app", "git@github.com:acme/app.git")
+    _clone(tmp_path / "other-app", "https://github.com/someone-else/app")
+    _clone(tmp_path / "no-remote", None)
+    assert _unpinned(tmp_path) == [
+        ("acme-app/.github/workflows/lint.yml", "someone-else/cache-action"),
+        ("no-remote/.github/workflows/lint.yml", "acme/setup-tools"),
+        ("no-remote/.github/workflows/lint.yml", "someone-else/cache-action"),
+        ("other-app/.github/workflows/lint.yml", "acme/setup-tools"),
+    ]
+    # Checked on its own (the clone is the scanned root), the same owner applies.
+    assert _unpinned(tmp_path / "acme-app") == [(".github/workflows/lint.yml", "someone-else/cache-action")]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from gpulint.core.limits import Limits
 from gpulint.core.source import Source, decode
+from gpulint.project.git import Remote, find_git_root, read_remote
 
 
 class ProjectFiles:
@@ -28,6 +29,7 @@ class ProjectFiles:
                  repositories: Iterable[str] = (), overlay: dict[Path, bytes] | None = None) -> None:
         self.root = root.resolve()
         self._repositories = set(repositories)
+        self._origins: dict[str, Remote] = {}  # repository folder -> its origin remote
         # Edited contents not yet written (`check --fix` lints its edits before writing): path -> bytes.
         self.overlay = overlay if overlay is not None else {}
         self.limits = limits
@@ -125,6 +127,21 @@ class ProjectFiles:
             if not folder:
                 return ""
             folder = folder.rpartition("/")[0]
+
+    def origin(self, path: Path | str) -> Remote:
+        """The `origin` remote of the git repository a file belongs to, from its `.git/config`
+        (an empty Remote when there is none to read: a folder that is not a clone, a sample)."""
+        folder = self.repository_of(path)
+        cache = self._origins
+        if folder not in cache:
+            if folder in self._repositories:
+                cache[folder] = read_remote(self.root / folder)
+            elif not folder:  # the scanned root: its clone may start above it
+                top = find_git_root(self.root)
+                cache[folder] = read_remote(top) if top is not None else Remote()
+            else:  # a repository known by its `.github`/`.gitlab-ci.yml` alone: no git files of its own
+                cache[folder] = Remote()
+        return cache[folder]
 
     @cached_property
     def _roots(self) -> set[str]:

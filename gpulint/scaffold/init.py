@@ -13,12 +13,13 @@ The result passes ``gpulint check``.
 from __future__ import annotations
 
 import argparse
-import configparser
 import re
 import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from gpulint.project.git import Remote, head_commit, parse_remote, read_remote  # noqa: F401 (re-exported)
 
 CI_SYSTEMS = ("github", "gitlab", "tekton", "cloudbuild")
 COMMON = {"Dockerfile": "Dockerfile", "requirements.txt": "requirements.txt", "smoke_test.py": "smoke_test.py",
@@ -31,13 +32,6 @@ CI_FILES = {
 }
 NO_COMMIT = "0" * 40
 _PLACEHOLDER = re.compile(r"__[A-Z]+__")
-
-
-@dataclass
-class Remote:
-    host: str | None = None
-    owner: str | None = None  # user, organisation or GitLab group path
-    repo: str | None = None
 
 
 @dataclass
@@ -66,81 +60,6 @@ def add_init_parser(commands) -> None:
                       help="with --ci cloudbuild: the Compute Engine GPU VM the smoke test runs on")
     init.add_argument("--zone", default="us-central1-a", help="with --ci cloudbuild: that VM's zone")
     init.add_argument("--force", action="store_true", help="overwrite files that already exist")
-
-
-def read_remote(repo: Path) -> Remote:
-    """The `origin` remote of the repository's git configuration (read as a file, git never runs)."""
-    config = _git_dir(repo) / "config" if _git_dir(repo) else None
-    if config is None or not config.is_file():
-        return Remote()
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
-    try:
-        parser.read(config, encoding="utf-8")
-    except configparser.Error:
-        return Remote()
-    url = parser.get('remote "origin"', "url", fallback=None)
-    return parse_remote(url) if url else Remote()
-
-
-def parse_remote(url: str) -> Remote:
-    url = url.strip()
-    match = re.match(r"^(?:[a-z+]+://)?(?:[^@/]+@)?([^:/]+)(?::\d+)?[:/](.+?)(?:\.git)?/?$", url)
-    if not match:
-        return Remote()
-    host, path = match.group(1).lower(), match.group(2).strip("/")
-    parts = [p for p in path.split("/") if p]
-    if len(parts) < 2:
-        return Remote(host, None, parts[0] if parts else None)
-    return Remote(host, "/".join(parts[:-1]), parts[-1])
-
-
-def _git_dir(repo: Path) -> Path | None:
-    dot = repo / ".git"
-    if dot.is_dir():
-        return dot
-    if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
-        text = dot.read_text(encoding="utf-8", errors="replace").strip()
-        if text.startswith("gitdir:"):
-            target = Path(text.split(":", 1)[1].strip())
-            target = target if target.is_absolute() else (repo / target)
-            common = target / "commondir"
-            if common.is_file():  # a worktree's config lives in the main repository
-                shared = Path(common.read_text().strip())
-                return (shared if shared.is_absolute() else target / shared).resolve()
-            return target.resolve()
-    return None
-
-
-def head_commit(repo: Path) -> str | None:
-    """The checked-out commit (HEAD), read from the repository's files."""
-    dot = repo / ".git"
-    git_dir = dot if dot.is_dir() else None
-    if dot.is_file():
-        text = dot.read_text(encoding="utf-8", errors="replace").strip()
-        if text.startswith("gitdir:"):
-            target = Path(text.split(":", 1)[1].strip())
-            git_dir = target if target.is_absolute() else repo / target
-    if git_dir is None or not (git_dir / "HEAD").is_file():
-        return None
-    head = (git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
-    if re.fullmatch(r"[0-9a-f]{40}", head):
-        return head
-    if not head.startswith("ref:"):
-        return None
-    ref = head[4:].strip()
-    common = _git_dir(repo) or git_dir
-    for base in (git_dir, common):
-        path = base / ref
-        if path.is_file():
-            sha = path.read_text(encoding="utf-8", errors="replace").strip()
-            return sha if re.fullmatch(r"[0-9a-f]{40}", sha) else None
-    packed = common / "packed-refs"
-    if packed.is_file():
-        for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
-            sha, _, name = line.partition(" ")
-            if name.strip() == ref and re.fullmatch(r"[0-9a-f]{40}", sha):
-                return sha
-    return None
 
 
 def dns_label(text: str, limit: int = 40) -> str:

@@ -15,8 +15,10 @@ class ActionNotPinned(Rule):
     ## What it does
     Warns when a step (or a job calling a reusable workflow) uses a third-party action by a
     tag or branch (`docker/login-action@v3`, `some/action@main`) instead of a full 40-character
-    commit SHA. Actions owned by `actions` and `github` (GitHub's own) are not reported; local
-    actions (`./…`) and `docker://` images are not judged. Keep the version in a comment next
+    commit SHA. Actions owned by `actions` and `github` (GitHub's own) are not reported, nor
+    actions of the repository's own owner (the owner of its `origin` remote, read from
+    `.git/config`: an organisation pinning its own actions by tag is its own release practice);
+    local actions (`./…`) and `docker://` images are not judged. Keep the version in a comment next
     to the SHA (`@<sha> # v3.3.0`) so updates stay readable (Dependabot and Renovate update both).
 
     ## Why is this bad?
@@ -49,6 +51,8 @@ class ActionNotPinned(Rule):
     fix = "pin the action to its full 40-character commit SHA, with the version as a comment"
 
     def check(self, workflow, project):
+        own = (project.files.origin(workflow.source.rel_path).owner or "").lower() \
+            if workflow.source.path is not None else ""
         for job in workflow.jobs.values():
             nodes = [Y.get(job.node, "uses")] if Y.is_map(job.node) else []
             nodes += [Y.get(step.node, "uses") for step in job.steps if Y.is_map(step.node)]
@@ -61,7 +65,7 @@ class ActionNotPinned(Rule):
                     continue
                 name, at, ref = text.partition("@")
                 owner = name.split("/", 1)[0].lower()
-                if owner in TRUSTED_OWNERS or "/" not in name:
+                if owner in TRUSTED_OWNERS or owner == own or "/" not in name:
                     continue
                 if at and _SHA.match(ref):
                     continue

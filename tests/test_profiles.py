@@ -50,6 +50,30 @@ def test_single_stage_that_builds_stays_error(monkeypatch, capsys):
     assert [(f["rule"], f["severity"]) for f in findings] == [("GL101", "error")]
 
 
+SERVE = "USER 1000\nCMD [\"python3\", \"-m\", \"vllm.entrypoints.openai.api_server\"]\n"
+
+
+@pytest.mark.parametrize("steps,severity", [
+    # prebuilt packages are the runtime: a builder stage would leave little behind
+    ("RUN pip install --no-cache-dir -r /requirements.txt\n", "warning"),
+    ("RUN apt-get update && apt-get install -y --no-install-recommends libgl1 python3-pip -t jammy\n", "warning"),
+    ("RUN pip install -c constraints.txt vllm==0.6.3\n", "warning"),
+    # compiling ships the toolchain
+    ("RUN apt-get update && apt-get install -y python3.11-dev\n", "error"),
+    ("RUN pip install -e .\n", "error"),
+    ("RUN pip install git+https://github.com/org/kernels\n", "error"),
+    ("RUN pip install --no-build-isolation flash-attn\n", "error"),
+    ("RUN git clone https://github.com/org/x && cd x && make -j8\n", "error"),
+    ("RUN python3 setup.py build_ext --inplace\n", "error"),
+])
+def test_production_single_stage_is_an_error_only_when_it_compiles(monkeypatch, capsys, steps, severity):
+    dockerfile = "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nCOPY . /app\n" + steps + SERVE
+    _, findings = _check(monkeypatch, capsys, dockerfile, "--select", "GL101", "--profile", "production")
+    assert [(f["rule"], f["severity"]) for f in findings] == [("GL101", severity)]
+    _, findings = _check(monkeypatch, capsys, dockerfile, "--select", "GL101", "--profile", "lab")
+    assert [(f["rule"], f["severity"]) for f in findings] == [("GL101", "error")]
+
+
 @pytest.mark.parametrize("profile,severity", [("production", "info"), ("lab", "error")])
 def test_tool_image_is_not_judged_as_a_gpu_serving_image(monkeypatch, capsys, profile, severity):
     _, findings = _check(monkeypatch, capsys, TOOL, "--select", "GL101,GL103", "--profile", profile)

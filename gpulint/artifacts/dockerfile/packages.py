@@ -19,6 +19,12 @@ _PACKAGE_MANAGERS = {
     "micromamba": "conda", "pipx": "pip",
 }
 _INSTALL_WORDS = {"install", "add"}
+# Options whose value is the next word, not a package (requirement files, index URLs, targets).
+_OPTIONS_WITH_VALUES = {
+    "-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
+    "-t", "--target", "--prefix", "--root", "--src", "--platform", "--python-version", "--implementation", "--abi",
+    "-o", "--option", "--default-release", "--repository", "--repo", "--enablerepo", "--disablerepo", "--setopt",
+    "--installroot", "-p", "-n", "--name", "--channel"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,8 @@ def installs(stage: Stage, dockerfile: Dockerfile | None = None) -> list[Install
             rest = rest[1:]
         if not rest or rest[0] not in _INSTALL_WORDS:
             continue
-        packages = tuple(w for w in rest[1:] if not w.startswith("-"))
+        values = {i + 1 for i, w in enumerate(rest[:-1]) if i and w in _OPTIONS_WITH_VALUES}
+        packages = tuple(w for i, w in enumerate(rest) if i and not w.startswith("-") and i not in values)
         options = tuple(w for w in rest[1:] if w.startswith("-")) + tuple(
             rest[i + 1] for i, w in enumerate(rest[:-1]) if w in ("--index-url", "--extra-index-url", "-i", "-f"))
         found.append(Install(manager, packages, options))
@@ -98,6 +105,53 @@ def installed_names(stages: list[Stage], dockerfile: Dockerfile | None = None) -
             for package in install.packages:
                 names.add(re.split(r"[=<>!~\[;@ ]", package, maxsplit=1)[0].lower())
     return names
+
+
+# --------------------------------------------------------------------------- toolchains
+
+# Programs that compile or build software: what they need and leave behind is what a builder stage
+# keeps out of the final image.
+_COMPILERS = frozenset({"make", "cmake", "ninja", "meson", "gcc", "g++", "cc", "c++", "clang", "clang++", "nvcc",
+                        "hipcc", "rustc", "cargo", "javac", "mvn", "gradle", "bazel", "bazelisk", "scons", "autoreconf",
+                        "configure", "./configure"})
+# Build steps of language tools (the tool alone may just run something).
+_BUILD_SUBCOMMANDS = {"go": {"build", "install"}, "npm": {"install", "ci", "run"}, "yarn": {"install", "build"},
+                      "pnpm": {"install", "build"}}
+# System packages that are a toolchain or headers to compile against.
+_TOOLCHAIN_PACKAGES = re.compile(
+    r"^(build-essential|gcc(-\d+)?|g\+\+(-\d+)?|clang(-\d+)?|cmake|make|ninja-build|ninja|autoconf|automake|libtool|"
+    r"pkg-config|pkgconf|gfortran|cuda-toolkit(-[\d-]+)?|cuda-nvcc(-[\d-]+)?|cuda-compiler(-[\d-]+)?|"
+    r"development tools|@development-tools|.*-dev|.*-devel|.*-headers)$")
+# pip options and arguments that build from source rather than install wheels.
+_SOURCE_INSTALL = ("--no-binary", "--no-build-isolation", "-e", "--editable")
+
+
+def compiles(stage: Stage, dockerfile: Dockerfile | None = None) -> str | None:
+    """What in the stage compiles software or installs a toolchain (a `-devel` base, a compiler or
+    build system run, build packages such as `build-essential` or `*-dev` headers, a pip install
+    from source), as a short reason; None when it only installs prebuilt packages or nothing."""
+    root = stage.ancestry()[-1]
+    if "devel" in root.base.lower():
+        return f"its base {root.base} is a -devel image"
+    for argv in run_commands(stage, dockerfile):
+        name = argv[0].rsplit("/", 1)[-1] if argv[0] != "./configure" else argv[0]
+        if name in _COMPILERS:
+            return f"it runs {name}"
+        if argv[1:2] and argv[1] in _BUILD_SUBCOMMANDS.get(name, ()):
+            return f"it runs {name} {argv[1]}"
+        if name.startswith("python") and any(w in ("setup.py", "build_ext", "bdist_wheel") for w in argv[1:3]):
+            return "it runs setup.py"
+    for install in installs(stage, dockerfile):
+        if install.manager == "pip":
+            if any(o.startswith(_SOURCE_INSTALL) for o in install.options) or any(
+                    p in (".", "./") or p.startswith(("git+", "./", "/")) and not p.endswith(".whl")
+                    for p in install.packages):
+                return "it installs Python packages from source"
+            continue
+        toolchain = [p for p in install.packages if _TOOLCHAIN_PACKAGES.match(p.split("=", 1)[0].lower())]
+        if toolchain:
+            return f"it installs {', '.join(toolchain[:3])}"
+    return None
 
 
 # --------------------------------------------------------------------------- base image families

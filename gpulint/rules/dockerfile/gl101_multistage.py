@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from gpulint.project.config import profile_of
 from gpulint.core.findings import Severity
+from gpulint.artifacts.dockerfile.packages import compiles, installs
 from gpulint.artifacts.dockerfile.stage_use import shipped_stages
 from gpulint.rules.base import Rule
 from gpulint.core.source import Span
@@ -51,9 +52,12 @@ class MultiStage(Rule):
     ## Fix
     Split the build into a builder stage and a slim runtime stage that copies only what it
     needs with `COPY --from=builder`. With `--profile production` (the default of `gpulint
-    check`), a single stage that builds nothing (no package manager, compiler or `pip install`
-    in any `RUN`, and not a `-devel` base), say one that only copies a binary CI built, is a
-    warning: there is no toolchain to leave behind. The lab profile keeps it an error.
+    check`), a single stage is an error only when it compiles: a `-devel` base, a compiler or
+    build system run (`make`, `cmake`, `nvcc`, `go build`...), toolchain packages
+    (`build-essential`, `gcc`, `*-dev` headers) or a pip install from source. One that only
+    installs prebuilt packages (`pip install -r requirements.txt` on a GPU framework image) or
+    copies a binary CI built is a warning: those packages are the runtime, and a builder stage
+    would leave little behind. The lab profile keeps it an error.
     """
 
     id = "GL101"
@@ -81,7 +85,7 @@ class MultiStage(Rule):
                        "(RUN --mount=from=), so BuildKit skips it and the build is single-stage")
             fix = (f"COPY --from={stage.name or stage.index} what the final stage needs (e.g. the built "
                    "virtualenv), or remove the unused stage")
-            if profile_of(project) == "production" and not _builds(shipped[0]):
+            if profile_of(project) == "production" and not compiles(shipped[0], dockerfile):
                 yield self.report(span, message, severity=Severity.WARNING, fix=fix)
                 return
             yield self.report(span, message, fix=fix)
@@ -89,44 +93,23 @@ class MultiStage(Rule):
         if count == 1:
             span = dockerfile.stages[0].from_instruction.span()
             message = "the Dockerfile has a single FROM stage; build tools and caches ship in the final image"
-            if profile_of(project) == "production" and not _builds(dockerfile.stages[0]):
-                yield self.report(span, "the Dockerfile has a single FROM stage; it builds nothing itself (no "
-                                  "package install or compile step), so little ships that a builder stage "
-                                  "would leave behind, but the base image is the runtime: keep it slim",
+            if profile_of(project) == "production":
+                stage = dockerfile.stages[0]
+                why = compiles(stage, dockerfile)
+                if why is not None:
+                    yield self.report(span, f"the Dockerfile has a single FROM stage and {why}: the toolchain "
+                                      "and build caches ship in the final image")
+                    return
+                installed = installs(stage, dockerfile)
+                what = ("it installs prebuilt packages, which are the runtime, but compiles nothing"
+                        if installed else "it builds nothing itself")
+                yield self.report(span, f"the Dockerfile has a single FROM stage; {what}, so a builder stage "
+                                  "would leave little behind: keep package caches out of the image "
+                                  "(pip --no-cache-dir, rm -rf /var/lib/apt/lists/*)",
                                   severity=Severity.WARNING,
-                                  fix="if a build step is added later, do it in a builder stage and COPY --from it")
+                                  fix="if a compile step is added later, do it in a builder stage and COPY --from it")
                 return
         else:
             span = Span.at_line(dockerfile.source, 1)
             message = "the Dockerfile has no FROM instruction, so no build stage at all"
         yield self.report(span, message)
-
-
-# Commands that fetch or build software: their toolchains and caches are what a builder stage keeps
-# out of the final image.
-_BUILDERS = frozenset({"apt-get", "apt", "yum", "dnf", "microdnf", "apk", "zypper", "pip", "pip3", "uv", "conda",
-                       "mamba", "micromamba", "poetry", "make", "cmake", "ninja", "gcc", "g++", "cc", "nvcc",
-                       "cargo", "go", "npm", "yarn", "pnpm", "mvn", "gradle", "bazel", "git", "curl", "wget"})
-
-
-def _builds(stage) -> bool:
-    """Whether the stage installs or compiles anything (or starts from a -devel image)."""
-    from gpulint.syntax.shell import parse_shell
-
-    if "devel" in stage.base.lower():
-        return True
-    for instruction in stage.instructions:
-        if instruction.keyword != "RUN":
-            continue
-        exec_form = instruction.exec_form()
-        scripts = [" ".join(exec_form)] if exec_form else [instruction.body] + [h.body for h in instruction.heredocs]
-        for script in scripts:
-            commands = parse_shell(script, errexit=False).commands
-            for command in commands:
-                argv = command.argv()
-                if not argv:
-                    continue
-                name = argv[0].rsplit("/", 1)[-1]
-                if name in _BUILDERS or name.startswith(("python", "pip")) and "install" in argv:
-                    return True
-    return False

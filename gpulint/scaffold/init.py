@@ -103,7 +103,11 @@ def names_for(repo: Path, ci: str, name: str | None = None, image: str | None = 
 
 
 def render(template: str, names: Names, args: argparse.Namespace) -> str:
-    text = resources.files("gpulint.scaffold").joinpath("templates", *template.split("/")).read_text(encoding="utf-8")
+    if template == "smoke_test.py":  # the one reference smoke test, the one live mode runs beside the project's
+        source = resources.files("gpulint.live").joinpath("data", "reference_smoke_test.py")
+    else:
+        source = resources.files("gpulint.scaffold").joinpath("templates", *template.split("/"))
+    text = source.read_text(encoding="utf-8")
     values = {"__APP__": names.app, "__IMAGE__": names.ci_image if template.startswith("ci/") else names.image,
               "__NAMESPACE__": names.namespace, "__TAG__": names.tag, "__OWNER__": names.owner,
               "__REPO__": names.repo, "__RUNNER__": getattr(args, "gpu_runner", "gpu-runner"),

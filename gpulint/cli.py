@@ -337,7 +337,7 @@ def _run_paths(args: argparse.Namespace, overrides: dict, outputs: list[tuple[st
     with progress_for([fmt for fmt, _ in outputs], quiet=args.quiet) as progress:
         return check(args.paths or [Path(".")], explicit_config=args.config, isolated=args.isolated,
                      overrides=overrides, allow_empty=args.allow_empty, force_exclude=args.force_exclude,
-                     progress=progress)
+                     progress=progress, keep_artifacts=bool(getattr(args, "live", False)))
 
 
 def _write_baseline(result, path: Path) -> int:

@@ -168,7 +168,8 @@ def test_missing_shell_parser_is_a_run_error_not_findings(argv: list[str]) -> No
 
 @pytest.mark.parametrize("module, package", [("yaml", "pyyaml"), ("pathspec", "pathspec"), ("jsonschema", "jsonschema")])
 def test_other_missing_packages_are_named(module: str, package: str, tmp_path: Path) -> None:
-    (tmp_path / ".gpulint.yaml").write_text("select: [GL1]\n")  # the configuration is validated with jsonschema
+    # A configuration that is not plainly valid is explained by jsonschema (a valid one needs no jsonschema).
+    (tmp_path / ".gpulint.yaml").write_text("select: [GL1]\n" if module != "jsonschema" else "selct: [GL1]\n")
     (tmp_path / ".gitignore").write_text("build/\n")  # read with pathspec
     (tmp_path / "Dockerfile").write_text("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n")
     proc = subprocess.run([sys.executable, "-c", _WITHOUT.format(name=module, argv=["check", str(tmp_path)])],

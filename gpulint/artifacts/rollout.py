@@ -35,6 +35,24 @@ class RolloutSpec:
         return Y.get(self.node, "image_promotion_flow")
 
 
+class RolloutPlans:
+    """A project's rollout plans, read once: how many give each key (a plan may be split over
+    two files, so one plan's missing key can be another's)."""
+
+    def __init__(self, project) -> None:
+        plans = project.of_kind("rollout")
+        self.with_rollback = sum(1 for p in plans if p.rollback_commands is not None)
+        self.with_promotion = sum(1 for p in plans if p.promotion_flow is not None)
+
+    def rollback_elsewhere(self, spec: RolloutSpec) -> bool:
+        """Another plan of the project has `rollback_commands`."""
+        return self.with_rollback - (spec.rollback_commands is not None) > 0
+
+    def promotion_elsewhere(self, spec: RolloutSpec) -> bool:
+        """Another plan of the project has `image_promotion_flow`."""
+        return self.with_promotion - (spec.promotion_flow is not None) > 0
+
+
 def is_rollout(node: Y.Node | None) -> bool:
     return Y.is_map(node) and any(Y.get_pair(node, key) for key in ROLLOUT_KEYS)
 

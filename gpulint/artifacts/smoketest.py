@@ -11,8 +11,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from gpulint.syntax.python import (PythonFile, _decisive_names, _dotted, _Imports, _qualify, _reachable,
-                                   _used_decisively)
+from gpulint.syntax.python import (PythonFile, _dotted, _Imports, _qualify, _reachable, _used_decisively,
+                                   decisive_names, parent_map, walk)
 
 SMOKE_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
 
@@ -66,10 +66,9 @@ def _analyse(script: PythonFile) -> Analysis:
             result.availability = True
         if leaf in ("is_available", "device_count", "getDeviceCount") and use.family == "CuPy" and use.decisive:
             result.availability = True
-    result.round_trip = _round_trip(reached, imports, uses)
-    constants = _constants(tree)
-    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    evaluator = _Values(constants, functions, tree.body)
+    result.round_trip = _round_trip(tree, reached, imports, uses)
+    evaluator = module_values(tree)
+    functions = evaluator.functions
     exit_funcs: set[str] = set()
     for node in reached:
         value = _exit_value(node)
@@ -127,6 +126,16 @@ def _code(value: Any) -> set:
     return set()
 
 
+def module_values(tree: ast.Module) -> _Values:
+    """The exit-code evaluator of a module (its constants and functions), built once per tree."""
+    found = getattr(tree, "_gpulint_values", None)
+    if found is None:
+        functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        found = _Values(_constants(tree), functions, tree.body)
+        tree._gpulint_values = found  # type: ignore[attr-defined]
+    return found
+
+
 class _Values:
     """Constant exit codes an expression can evaluate to (module constants, helper returns)."""
 
@@ -138,7 +147,7 @@ class _Values:
         self._assigns: dict[int, dict[str, list[ast.AST]]] = {}
         self._calls: dict[str, list[tuple[ast.Call, ast.AST]]] = {}
         for caller in functions.values():
-            for call in ast.walk(caller):
+            for call in walk(caller):
                 if isinstance(call, ast.Call):
                     callee = _dotted(call.func)
                     if callee:
@@ -152,7 +161,7 @@ class _Values:
             for stmt in scope:
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     continue
-                for n in ast.walk(stmt):
+                for n in walk(stmt):
                     if isinstance(n, ast.Assign):
                         for t in n.targets:
                             if isinstance(t, ast.Name):
@@ -190,7 +199,7 @@ class _Values:
             target = self.functions.get(name or "")
             if target is not None:
                 out = set()
-                returns = [n for n in ast.walk(target) if isinstance(n, ast.Return)]
+                returns = [n for n in walk(target) if isinstance(n, ast.Return)]
                 for ret in returns:
                     out |= self.values(ret.value, target, depth + 1)
                 if not returns or not isinstance(target.body[-1], (ast.Return, ast.Raise)):  # type: ignore
@@ -208,7 +217,7 @@ class _Values:
         return out
 
 
-def _round_trip(reached: list[ast.AST], imports: _Imports, uses: list) -> bool:
+def _round_trip(tree: ast.Module, reached: list[ast.AST], imports: _Imports, uses: list) -> bool:
     """A value created on / moved to the GPU, brought back to the host and compared."""
     gpu_calls = {id(u.node) for u in uses if u.name.rsplit(".", 1)[-1] not in (
         "is_available", "device_count", "getDeviceCount", "synchronize", "get_device_name",
@@ -218,7 +227,7 @@ def _round_trip(reached: list[ast.AST], imports: _Imports, uses: list) -> bool:
 
     def parts(expr: ast.AST) -> tuple[set[int], set[str]]:
         if id(expr) not in walked:
-            nodes = list(ast.walk(expr))
+            nodes = list(walk(expr))
             walked[id(expr)] = ({id(n) for n in nodes}, {n.id for n in nodes if isinstance(n, ast.Name)})
         return walked[id(expr)]
 
@@ -232,12 +241,12 @@ def _round_trip(reached: list[ast.AST], imports: _Imports, uses: list) -> bool:
             if node.value is not None and on_gpu(node.value):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
-                    tainted.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+                    tainted.update(n.id for n in walk(target) if isinstance(n, ast.Name))
     host: set[str] = set()
     back_nodes: set[int] = set()
 
     def brought_back(expr: ast.AST) -> bool:
-        for n in ast.walk(expr):
+        for n in walk(expr):
             if id(n) in back_nodes or isinstance(n, ast.Name) and n.id in host:
                 return True
         return False
@@ -260,12 +269,9 @@ def _round_trip(reached: list[ast.AST], imports: _Imports, uses: list) -> bool:
             if node.value is not None and brought_back(node.value):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
-                    host.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    parents: dict[int, ast.AST] = {}
-    for node in reached:
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    decisive = _decisive_names(reached)
+                    host.update(n.id for n in walk(target) if isinstance(n, ast.Name))
+    parents = parent_map(tree)
+    decisive = decisive_names(tree)
     for node in reached:
         if isinstance(node, ast.Assert) and brought_back(node.test):
             return True
@@ -299,16 +305,16 @@ def _swallowing(reached: list[ast.AST], evaluator: _Values, exit_funcs: set[str]
         elif isinstance(node, ast.Return) and node.value is not None:
             tests.append(node.value)
         for test in tests:
-            decisive.update(n.id for n in ast.walk(test) if isinstance(n, ast.Name))
+            decisive.update(n.id for n in walk(test) if isinstance(n, ast.Name))
     owner: dict[int, ast.AST] = {}
     for function in evaluator.functions.values():
-        for n in ast.walk(function):
+        for n in walk(function):
             owner.setdefault(id(n), function)
     found = []
     for node in reached:
         if not isinstance(node, ast.Try):
             continue
-        body_nodes = [n for stmt in node.body for n in ast.walk(stmt)]
+        body_nodes = [n for stmt in node.body for n in walk(stmt)]
         guards = any(id(n) in checks or isinstance(n, ast.Assert) or _exit_value(n) is not _NOT_EXIT
                      or isinstance(n, ast.Call) and (_dotted(n.func) or "") in evaluator.functions
                      for n in body_nodes)
@@ -327,7 +333,7 @@ def _swallowing(reached: list[ast.AST], evaluator: _Values, exit_funcs: set[str]
 def _handler_outcome(handler: ast.ExceptHandler, evaluator: _Values, function: ast.AST | None,
                      exit_funcs: set[str], decisive: set[str]) -> str | None:
     """Why the handler turns a failed check into success (None when it keeps the failure)."""
-    for n in (x for stmt in handler.body for x in ast.walk(stmt)):
+    for n in (x for stmt in handler.body for x in walk(stmt)):
         if isinstance(n, ast.Raise):
             value = _exit_value(n)
             if value is _NOT_EXIT or 0 not in evaluator.values(value, function, 0) or \

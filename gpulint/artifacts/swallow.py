@@ -20,8 +20,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from gpulint.syntax.python import PythonFile, _dotted, _reachable
-from gpulint.artifacts.smoketest import _NOT_EXIT, _broad, _constants, _exit_value, _handler_outcome, _Values
+from gpulint.syntax.python import PythonFile, _dotted, _reachable, parent_map, walk
+from gpulint.artifacts.smoketest import _NOT_EXIT, _broad, _exit_value, _handler_outcome, _Values, module_values
 
 EXCEPTION, EXIT = "exception", "exit"
 
@@ -48,8 +48,8 @@ def _analyse(script: PythonFile) -> Swallow | None:
     if not uses:
         return None
     reached = _reachable(tree)
-    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    evaluator = _Values(_constants(tree), functions, tree.body)
+    evaluator = module_values(tree)
+    functions = evaluator.functions
     exit_funcs = {(_dotted(v.func) or "") for v in (_exit_value(n) for n in reached)
                   if isinstance(v, ast.Call)} & set(functions)
     context = _Context(tree, functions, evaluator, exit_funcs)
@@ -81,17 +81,14 @@ class _Context:
         self.functions = functions
         self.evaluator = evaluator
         self.exit_funcs = exit_funcs
-        self.parent: dict[int, ast.AST] = {}
+        self.parent = parent_map(tree)
         self.owner: dict[int, ast.AST] = {}
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parent[id(child)] = node
         for function in functions.values():
-            for node in ast.walk(function):
+            for node in walk(function):
                 self.owner.setdefault(id(node), function)
         # Names whose value decides the outcome: a handler that sets one records the failure.
         self.decisive: set[str] = set()
-        for node in ast.walk(tree):
+        for node in walk(tree):
             tests = [node.test] if isinstance(node, (ast.If, ast.While, ast.Assert, ast.IfExp)) else []
             if isinstance(node, ast.Return) and node.value is not None:
                 tests.append(node.value)
@@ -99,9 +96,9 @@ class _Context:
             if value is not _NOT_EXIT and value is not None:
                 tests.append(value)
             for test in tests:
-                self.decisive.update(n.id for n in ast.walk(test) if isinstance(n, ast.Name))
+                self.decisive.update(n.id for n in walk(test) if isinstance(n, ast.Name))
         self.calls: dict[str, list[ast.Call]] = {}
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Call):
                 name = _dotted(node.func)
                 if name in functions:
@@ -143,7 +140,7 @@ class _Context:
         in_handler = any(child is h for h in node.handlers) or any(child is stmt for stmt in node.orelse)
         if in_body or in_handler:
             for stmt in node.finalbody:
-                for sub in ast.walk(stmt):
+                for sub in walk(stmt):
                     value = _exit_value(sub)
                     if value is not _NOT_EXIT and self.evaluator.values(value, self.owner.get(id(sub)), 0) == {0}:
                         return Swallow(sub, "`finally:` exits 0, which overrides every failure of the checks")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from gpulint.syntax.python import _dotted
+from gpulint.syntax.python import _dotted, walk
 from gpulint.artifacts.smoketest import _NOT_EXIT, _exit_value
 
 _VARIABLES = ("CUDA_VISIBLE_DEVICES",)
@@ -34,28 +34,28 @@ def _read(node: ast.AST) -> bool:
 def deciding_reads(tree: ast.Module | None) -> list[ast.AST]:
     if tree is None:
         return []
-    reads = [n for n in ast.walk(tree) if _read(n)]
+    reads = [n for n in walk(tree) if _read(n)]
     if not reads:
         return []
     tainted: set[str] = set()
-    assigns = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr))]
+    assigns = [n for n in walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr))]
     for _ in range(3):  # names assigned from a read, or from such a name
         for node in assigns:
             value = node.value
             if value is None or not any(_read(n) or isinstance(n, ast.Name) and n.id in tainted
-                                        for n in ast.walk(value)):
+                                        for n in walk(value)):
                 continue
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            tainted.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+            tainted.update(n.id for t in targets for n in walk(t) if isinstance(n, ast.Name))
 
     def mentions(expr: ast.AST) -> ast.AST | None:
-        for n in ast.walk(expr):
+        for n in walk(expr):
             if _read(n) or isinstance(n, ast.Name) and n.id in tainted and isinstance(n.ctx, ast.Load):
                 return n
         return None
 
     found: list[ast.AST] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         test = None
         if isinstance(node, ast.Assert):
             test = node.test
@@ -63,7 +63,7 @@ def deciding_reads(tree: ast.Module | None) -> list[ast.AST]:
             test = node.test
         elif isinstance(node, (ast.Return,)) or _exit_value(node) is not _NOT_EXIT:
             value = node.value if isinstance(node, ast.Return) else _exit_value(node)
-            for sub in ast.walk(value) if value is not None else ():
+            for sub in walk(value) if value is not None else ():
                 if isinstance(sub, (ast.IfExp, ast.BoolOp, ast.Compare, ast.UnaryOp)):
                     hit = mentions(sub.test if isinstance(sub, ast.IfExp) else sub)
                     if hit is not None:
@@ -81,4 +81,4 @@ def deciding_reads(tree: ast.Module | None) -> list[ast.AST]:
 def _ends(statements: list[ast.stmt]) -> bool:
     """The statements exit, return or raise somewhere (a branch that decides the outcome)."""
     return any(isinstance(n, (ast.Return, ast.Raise)) or _exit_value(n) is not _NOT_EXIT
-               for stmt in statements for n in ast.walk(stmt))
+               for stmt in statements for n in walk(stmt))

@@ -25,8 +25,13 @@ class Ungated:
 
 
 def existing(pipeline: Pipeline, kind: str) -> list[Action]:
-    """The actions of a kind that may run in some scenario."""
-    return [a for a in pipeline.of(kind) if pipeline.possible(a)]
+    """The actions of a kind that may run in some scenario (decided once per pipeline and kind:
+    every rule about the project's other pipelines asks again)."""
+    cache = pipeline.possible_by_kind
+    found = cache.get(kind)
+    if found is None:
+        found = cache[kind] = [a for a in pipeline.of(kind) if pipeline.possible(a)]
+    return list(found)
 
 
 def first_per_unit(actions: list[Action]) -> list[Action]:

@@ -177,6 +177,11 @@ class Pipeline:
         """'' when a failure of ``test`` stops ``push`` in ``scenario``; otherwise why it does not."""
         raise NotImplementedError
 
+    @cached_property
+    def possible_by_kind(self) -> dict[str, list[Action]]:
+        """``gpulint.ci.judge.existing``'s answers, by action kind (filled as they are asked)."""
+        return {}
+
     def possible(self, action: Action) -> bool:
         """The action may run in some scenario (or there is no scenario to judge by)."""
         scenarios = self.scenarios()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+from itertools import accumulate
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,12 +27,9 @@ class Source:
         self.text = text
         self.rel_path = rel_path  # posix path relative to the scanned root
         self.path = path
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
+        # Where each line starts: running sums of the line lengths (each with its "\n").
+        starts = list(accumulate([len(line) + 1 for line in text.split("\n")], initial=0))
+        starts.pop()
         self._line_starts = starts
 
     @property

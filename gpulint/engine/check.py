@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,11 @@ from gpulint.core.findings import Finding, Severity
 from gpulint.core.source import Source, Span
 from gpulint.engine.discovery import Candidate
 from gpulint.engine.loader import FileProblem, load, timeout_problem
-from gpulint.engine.run import RunResult, _apply_rules
+from gpulint.engine.ruleset import RuleSet, apply_rules
+from gpulint.engine.run import RunResult
+from gpulint.engine.units import (Context, Unit, UnitResult, apply_suppression_rules, collect_suppressions,
+                                  kinds_by_file, problems_unit, split_units)
+from gpulint.engine.workers import choose_jobs, lint_rules_in_workers, lint_units_in_workers
 from gpulint.rules.selectors import selector_problem
 from gpulint.engine.workspace import ConfigEntry, NothingToCheck, Plan, plan
 from gpulint.project.files import ProjectFiles
@@ -30,10 +34,13 @@ from gpulint.project.project import Project
 
 def check(paths: list[Path], *, explicit_config: Path | None = None, isolated: bool = False,
           overrides: dict[str, Any] | None = None, allow_empty: bool = False, force_exclude: bool = False,
-          progress: Any = None, cwd: Path | None = None, overlay: dict[Path, bytes] | None = None) -> RunResult:
+          progress: Any = None, cwd: Path | None = None, overlay: dict[Path, bytes] | None = None,
+          keep_artifacts: bool = True) -> RunResult:
     """Lint ``paths`` as ``gpulint check`` does. Raises ``UsageError`` (exit 2) for a missing
     path, an unusable configuration, or (unless ``allow_empty``) paths with no artifact.
-    ``overlay`` holds edited contents that stand in for files on disk (``check --fix``)."""
+    ``overlay`` holds edited contents that stand in for files on disk (``check --fix``).
+    ``keep_artifacts=False`` releases each project's models once linted (``RunResult.artifacts`` is
+    then empty): memory follows the largest project, and projects are linted in workers."""
     import gc
 
     started = time.perf_counter()
@@ -48,7 +55,7 @@ def check(paths: list[Path], *, explicit_config: Path | None = None, isolated: b
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)  # as engine.run: long-lived acyclic nodes, few collections
     try:
-        result = _check(the_plan, run_config, started, progress, dict(overlay or {}))
+        result = _check(the_plan, run_config, started, progress, dict(overlay or {}), keep_artifacts)
     finally:
         gc.set_threshold(*thresholds)
     the_plan.configs.raise_problems()  # configurations met on the walk (folders below the start)
@@ -57,59 +64,121 @@ def check(paths: list[Path], *, explicit_config: Path | None = None, isolated: b
     return result
 
 
-def _check(the_plan: Plan, run_config, started: float, progress: Any, overlay: dict[Path, bytes]) -> RunResult:
+def _check(the_plan: Plan, run_config, started: float, progress: Any, overlay: dict[Path, bytes],
+           keep: bool) -> RunResult:
     base = the_plan.base
     files = ProjectFiles(base, run_config.limits, the_plan.files, the_plan.repositories, overlay)
-    loader = Project(base, run_config, _files=files, overlay=overlay)
-    owner: dict[int, str] = {}  # id(artifact) -> the file it was read from
     candidates = the_plan.targets + the_plan.context
-    timeout = run_config.limits.timeout
-    skipped: list[Candidate] = []
+    scope = {c.rel for c in the_plan.targets}
+    groups = _groups(the_plan, candidates, run_config)
+    job = _Job(Context(base, run_config, files, RuleSet(run_config), started, keep, overlay),
+               {key: (config, RuleSet(config)) for key, config in groups.items()},
+               {c.rel: _entry_key(the_plan.configs.for_file(c.path)) for c in candidates},
+               _entry_key(the_plan.run), scope, {c.rel for c in the_plan.context} - scope)
+    units = split_units(candidates, files, run_config)
     if progress is not None:
-        progress.phase("reading", len(candidates))
-    for candidate in candidates:
-        if timeout is not None and (skipped or time.perf_counter() - started > timeout):
-            skipped.append(candidate)
+        progress.phase("linting", len(candidates))
+    results = _lint(units, job, progress)
+
+    position = {c.rel: i for i, c in reversed(list(enumerate(candidates)))}
+    skipped = sorted((c for r in results for c in r.skipped), key=lambda c: position[c.rel])
+    problems: list[Any] = []
+    if skipped:
+        problems.append(timeout_problem(base, skipped, run_config.limits.timeout, len(candidates) - len(skipped)))
+        scope.add(skipped[0].rel)
+    for walk_problem in the_plan.problems:
+        source = Source("", walk_problem.rel, base / walk_problem.rel)
+        problems.append(FileProblem(Span(source, 0, 0), walk_problem.message, Severity.WARNING))
+    results.append(problems_unit(job.context, problems))
+
+    findings: dict[tuple, Finding] = {}
+    kinds: dict[str, set[str]] = {}
+    artifacts: list[Any] = []  # those of the named paths, for live mode (kept on request)
+    for result in results:
+        for finding in result.findings:
+            findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message), finding)
+        for path, found in result.kinds.items():
+            kinds.setdefault(path, set()).update(found)
+        artifacts.extend(a for _, items in result.artifacts for a in items)
+    return RunResult(base, sorted(findings.values(), key=Finding.sort_key), sorted(scope), artifacts, run_config,
+                     time.perf_counter() - started, kinds)
+
+
+@dataclass
+class _Job:
+    """What every project of one check shares."""
+
+    context: Context
+    groups: dict[Any, tuple[Any, RuleSet]]  # each configuration in use -> its Config and rules
+    file_group: dict[str, Any]  # file -> the configuration that governs it
+    run_key: Any
+    scope: set[str]  # the files of the named paths
+    context_only: set[str]  # files read as context only: no finding is reported on them
+
+
+def _lint(units: list[Unit], job: _Job, progress: Any) -> list[UnitResult]:
+    """Every project (repository) linted on its own and released: many in workers, one large
+    project's rules in workers."""
+    if not job.context.keep and len(units) > 1:
+        jobs = choose_jobs(sum(len(u.candidates) for u in units))
+        if jobs > 1:
+            return lint_units_in_workers(units, lambda unit: _lint_unit(unit, job), jobs, progress)
+    results = []
+    for unit in units:
+        results.append(_lint_unit(unit, job, choose_jobs(len(unit.candidates))))
+        if progress is not None:
+            progress.advance(len(unit.candidates))
+    return results
+
+
+def _lint_unit(unit: Unit, job: _Job, jobs: int = 1) -> UnitResult:
+    """One project's files read, then each configuration's rules run on its own files (every group
+    sees every artifact of the project, so the rules that compare artifacts see the same
+    repository whatever was named)."""
+    context = job.context
+    result = UnitResult()
+    loader = Project(context.root, context.config, _files=context.files, overlay=context.overlay)
+    owner: dict[int, str] = {}  # id(artifact) -> the file it was read from
+    for candidate in unit.candidates:
+        if result.skipped or context.out_of_time():
+            result.skipped.append(candidate)
             continue
         for artifact in load(candidate, loader):
             owner[id(artifact)] = candidate.rel
             loader.artifacts.append(artifact)
-        if progress is not None:
-            progress.advance(1)
-    scope = {c.rel for c in the_plan.targets}
-    context = {c.rel for c in the_plan.context} - scope
-    if skipped:
-        problem = timeout_problem(base, skipped, timeout, len(candidates) - len(skipped))
-        owner[id(problem)] = skipped[0].rel
-        scope.add(skipped[0].rel)
-        context.discard(skipped[0].rel)
-        loader.artifacts.append(problem)
-    for walk_problem in the_plan.problems:
-        source = Source("", walk_problem.rel, base / walk_problem.rel)
-        loader.artifacts.append(FileProblem(Span(source, 0, 0), walk_problem.message, Severity.WARNING))
-
-    groups = _groups(the_plan, candidates, run_config)
-    file_group = {c.rel: _entry_key(the_plan.configs.for_file(c.path)) for c in candidates}
-    run_key = _entry_key(the_plan.run)
-    findings: dict[tuple, Finding] = {}
-    artifacts: list[Any] = []  # those of the named paths, for the reporters and live mode
-    for key, config in groups.items():
-        view = Project(base, config, list(loader.artifacts), _files=files, overlay=overlay)
-        pipelines = ci_pipelines(view)  # judged with this group's profile and runner labels
-        view.artifacts.extend(pipelines)
-        mine = [a for a in view.artifacts if file_group.get(_file_of(a, owner), run_key) == key]
-        artifacts.extend(a for a in mine if _file_of(a, owner) in scope)
-        for finding in _apply_rules(view, mine, progress):
-            if finding.path in context:
+    own_groups = {job.file_group.get(c.rel, job.run_key) for c in unit.candidates} | {job.run_key}
+    for key in [k for k in job.groups if k in own_groups]:
+        config, rules = job.groups[key]
+        view = Project(context.root, config, list(loader.artifacts), _files=context.files, overlay=context.overlay)
+        view.artifacts.extend(ci_pipelines(view))  # judged with this group's profile and runner labels
+        mine = [a for a in view.artifacts if job.file_group.get(_file_of(a, owner), job.run_key) == key]
+        in_scope = [a for a in mine if _file_of(a, owner) in job.scope]
+        if context.keep:
+            result.artifacts.append((None, in_scope))
+        for path, found in kinds_by_file(in_scope).items():
+            result.kinds.setdefault(path, set()).update(found)
+        selected = rules.for_kinds({a.kind for a in view.artifacts} | {"project", "suppression"})
+        if jobs > 1:
+            found_here = lint_rules_in_workers(view, selected, jobs, mine)
+        else:
+            suppressions = collect_suppressions(view.artifacts)
+            found_here = apply_rules(view, selected, suppressions, mine, with_project=True)
+            found_here.extend(apply_suppression_rules(view, selected, suppressions))
+        for finding in found_here:
+            if finding.path in job.context_only:
                 continue  # reported on the named paths only
-            where = file_group.get(finding.path)
-            if where is not None and where != key and not groups[where].enabled(finding.rule, finding.name):
+            where = job.file_group.get(finding.path)
+            if where is not None and where != key and not job.groups[where][0].enabled(finding.rule, finding.name):
                 continue  # a file whose own configuration turns the rule off
-            if where is None and key != run_key and finding.path in ("", "."):
+            if where is None and key != job.run_key and finding.path in ("", "."):
                 continue  # a project-wide finding belongs to the run's configuration
-            findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message), finding)
-    return RunResult(base, sorted(findings.values(), key=Finding.sort_key), sorted(scope), artifacts, run_config,
-                     time.perf_counter() - started)
+            result.findings.append(finding)
+        if not context.keep:
+            view.release()
+    if not context.keep:
+        loader.release()
+    context.files.release()
+    return result
 
 
 def _groups(the_plan: Plan, candidates: list[Candidate], run_config) -> dict[Any, Any]:
@@ -141,8 +210,7 @@ def _file_of(artifact: Any, owner: dict[int, str]) -> str | None:
 def _artifact_files(result: RunResult) -> set[str]:
     """The files that hold an artifact (or one that could not be read): a YAML file that is none of
     gpulint's artifacts does not count."""
-    return {f for f in (getattr(getattr(a, "source", None), "rel_path", None) for a in result.artifacts
-                        if a.kind != "yaml") if f}
+    return {path for path, kinds in result.kinds.items() if kinds - {"yaml"} and path}
 
 
 # Names a user may have meant for a file or folder gpulint reads.

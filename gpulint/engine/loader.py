@@ -12,19 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gpulint.engine.discovery import Candidate
-from gpulint.syntax.embedded import embed
+from typing import TYPE_CHECKING
+
 from gpulint.core.findings import Severity
-from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.dockerfile.context import BuildContext
-from gpulint.artifacts.dockerfile.model import Dockerfile, parse_dockerfile
-from gpulint.artifacts.kubernetes.model import Manifests, objects_in
-from gpulint.syntax.python import parse_python
-from gpulint.artifacts.rollout import RolloutSpec, is_rollout
-from gpulint.ci.github.workflow import Workflow, is_workflow
-from gpulint.syntax.yamlfile import YamlFile, load_yaml
-from gpulint.project.project import Project
 from gpulint.core.source import Source, Span, decode
+from gpulint.engine.discovery import Candidate
+from gpulint.project.project import Project
+
+if TYPE_CHECKING:  # the models of a kind are imported when a file of that kind is read
+    from gpulint.artifacts.dockerfile.model import Dockerfile
+    from gpulint.syntax import yamlnode as Y
+    from gpulint.syntax.yamlfile import YamlFile
 
 ANSWER_FIELDS = ("dockerfile", "workflow_yaml", "deployment_yaml", "smoke_test_py")
 SMOKE_TEST_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
@@ -102,10 +100,16 @@ def load(candidate: Candidate, project: Project) -> list[Any]:
     source = Source(text, rel, candidate.path)
     project.remember(source)
     if candidate.kind == "dockerfile":
+        from gpulint.artifacts.dockerfile.model import parse_dockerfile
+
         return _dockerfile(parse_dockerfile(source), candidate.path.parent, project)
     if candidate.kind == "python":
+        from gpulint.syntax.python import parse_python
+
         script = parse_python(source)
         return [script] + ([FileProblem(*script.problem)] if script.problem else [])
+    from gpulint.syntax.yamlfile import load_yaml
+
     yaml_file = load_yaml(source, limits)
     if candidate.kind in CI_MODELS:
         return _ci_artifacts(yaml_file, CI_MODELS[candidate.kind]())
@@ -129,6 +133,8 @@ CI_MODELS = {"gitlab": _gitlab_model, "cloudbuild": _cloudbuild_model}
 
 
 def _ci_artifacts(yaml_file: YamlFile, model) -> list[Any]:
+    from gpulint.syntax import yamlnode as Y
+
     artifacts: list[Any] = [yaml_file]
     artifacts.extend(FileProblem(span, message) for span, message in yaml_file.problems)
     for document in yaml_file.documents:
@@ -139,6 +145,8 @@ def _ci_artifacts(yaml_file: YamlFile, model) -> list[Any]:
 
 def _dockerfile(dockerfile: Dockerfile, directory: Path | None, project: Project,
                 inline: dict[str, Source] | None = None) -> list[Any]:
+    from gpulint.artifacts.dockerfile.context import BuildContext
+
     fallbacks: list[Path] = []
     if directory is not None:
         root, folder = project.root.resolve(), directory.resolve()
@@ -152,6 +160,10 @@ def _dockerfile(dockerfile: Dockerfile, directory: Path | None, project: Project
 
 def _yaml_artifacts(yaml_file: YamlFile, project: Project, is_workflow_path: bool,
                     path: Path | None) -> list[Any]:
+    from gpulint.artifacts.kubernetes.model import Manifests, objects_in
+    from gpulint.artifacts.rollout import RolloutSpec, is_rollout
+    from gpulint.syntax import yamlnode as Y
+
     source = yaml_file.source
     artifacts: list[Any] = [yaml_file]
     if not is_workflow_path and _templated(yaml_file):
@@ -160,8 +172,10 @@ def _yaml_artifacts(yaml_file: YamlFile, project: Project, is_workflow_path: boo
         artifacts.append(FileProblem(span, message))
     manifests = Manifests(source, yaml_file)
     for document in yaml_file.documents:
-        if is_workflow_path or is_workflow(document):
+        if is_workflow_path or _is_workflow(document):
             if Y.is_map(document):
+                from gpulint.ci.github.workflow import Workflow
+
                 artifacts.append(Workflow(source, yaml_file, document))
             continue
         manifests.objects.extend(objects_in(source, document))
@@ -174,10 +188,23 @@ def _yaml_artifacts(yaml_file: YamlFile, project: Project, is_workflow_path: boo
     return artifacts
 
 
+def _is_workflow(document: Y.Node) -> bool:
+    """A GitHub Actions workflow by content (its model is imported only for a mapping of jobs)."""
+    from gpulint.syntax import yamlnode as Y
+
+    if not Y.is_map(Y.get(document, "jobs")):
+        return False
+    from gpulint.ci.github.workflow import is_workflow
+
+    return is_workflow(document)
+
+
 def _templated(yaml_file: YamlFile) -> bool:
     """A Go/Helm/Jinja template (`{{ ... }}` actions that shape the YAML): it does not parse, or a
     `{{` opens a flow mapping (`port: {{ .Values.port }}` composes as a nested mapping). A `{{` only
     inside a quoted string (an Argo parameter, a placeholder value) leaves the structure intact."""
+    from gpulint.syntax import yamlnode as Y
+
     text = yaml_file.source.text
     if "{{" not in text.replace("${{", ""):
         return False
@@ -188,7 +215,7 @@ def _templated(yaml_file: YamlFile) -> bool:
                    for span, _ in yaml_file.problems)
     for document in yaml_file.documents:
         for _, node in Y.walk(document):
-            if Y.is_map(node) and getattr(node, "flow_style", False) and text.startswith("{{", node.start_mark.index):
+            if Y.is_map(node) and getattr(node, "flow_style", False) and text.startswith("{{", Y.start(node)):
                 return True
     return False
 
@@ -207,11 +234,19 @@ def _template_notice(yaml_file: YamlFile) -> FileProblem:
 
 
 def _is_answers(node: Y.Node) -> bool:
+    from gpulint.syntax import yamlnode as Y
+
     return Y.is_map(node) and sum(Y.get_pair(node, f) is not None for f in ANSWER_FIELDS) >= 2
 
 
 def _answers(parent: Source, node: Y.MappingNode, project: Project, path: Path | None) -> list[Any]:
     """A lab answers file: each string field is linted as the artifact it holds."""
+    from gpulint.artifacts.dockerfile.model import parse_dockerfile
+    from gpulint.syntax import yamlnode as Y
+    from gpulint.syntax.embedded import embed
+    from gpulint.syntax.python import parse_python
+    from gpulint.syntax.yamlfile import load_yaml
+
     artifacts: list[Any] = [LabAnswers(parent, node)]
     embedded: dict[str, Source] = {}
     for field_name in ANSWER_FIELDS:

@@ -10,23 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpulint.project.config import DEFAULT_TEST_DATA, Config, find_config, load_config
-from gpulint.engine.discovery import Discovery, discover
 from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
-from gpulint.core.fix import resolve as resolve_fix
-from gpulint.engine.loader import FileProblem, load, timeout_problem
-from gpulint.project.pipelines import ci_pipelines
+from gpulint.engine.discovery import Discovery, discover
+from gpulint.engine.loader import timeout_problem
+from gpulint.engine.ruleset import RuleSet
+from gpulint.engine.units import (Context, Unit, UnitResult, kinds_by_file, lint_unit, load_unit, problem_artifacts,
+                                  problems_unit, split_units)
+from gpulint.engine.workers import choose_jobs, lint_rules_in_workers, lint_units_in_workers
+from gpulint.project.config import DEFAULT_TEST_DATA, Config, find_config, load_config
 from gpulint.project.files import ProjectFiles
-from gpulint.project.project import Project
-from gpulint.rules.applicability import applicable
-from gpulint.rules.base import Report, Rule, load_rules
-from gpulint.core.source import Source, Span
-from gpulint.engine.suppress import SuppressionIndex
-
-# The syntax of comments in each artifact kind's source, for inline suppressions.
-_COMMENT_SYNTAX = {"dockerfile": "dockerfile", "smoketest": "python", "yaml": "yaml", "workflow": "yaml",
-                   "kubernetes": "yaml", "rollout": "yaml", "gitlab": "yaml", "cloudbuild": "yaml"}
 
 
 @dataclass
@@ -37,6 +30,7 @@ class RunResult:
     artifacts: list[Any] = field(default_factory=list)
     config: Config | None = None
     elapsed: float = 0.0
+    kinds: dict[str, set[str]] = field(default_factory=dict)  # artifact kinds read from each file
     baselined: int | None = None  # findings a --baseline file recorded and the report leaves out
 
     def counts(self) -> dict[str, int]:
@@ -79,9 +73,11 @@ def _common_parent(paths: list[Path]) -> str:
 
 def run(paths: list[Path], config: Config | None = None, config_path: Path | None = None,
         overrides: dict[str, Any] | None = None, **kwargs: Any) -> RunResult:
-    """Lint ``paths``. The cyclic garbage collector is slowed down meanwhile: a run builds
-    hundreds of thousands of long-lived, acyclic nodes, and full collections over them cost
-    about a third of a large run."""
+    """Lint ``paths``, one project (repository) of the tree at a time. ``keep_artifacts=False``
+    releases each project's parsed models once its rules have run (``RunResult.artifacts`` is
+    then empty) and lets workers read the files. The cyclic garbage collector is slowed down
+    meanwhile: a run builds hundreds of thousands of long-lived, acyclic nodes, and full
+    collections over them cost about a third of a large run."""
     import gc
 
     thresholds = gc.get_threshold()
@@ -93,7 +89,8 @@ def run(paths: list[Path], config: Config | None = None, config_path: Path | Non
 
 
 def _run(paths: list[Path], config: Config | None = None, config_path: Path | None = None,
-         overrides: dict[str, Any] | None = None, overlay: dict[Path, bytes] | None = None) -> RunResult:
+         overrides: dict[str, Any] | None = None, keep_artifacts: bool = True,
+         overlay: dict[Path, bytes] | None = None) -> RunResult:
     started = time.perf_counter()
     root, files = resolve_root(paths or [Path(".")])
     if config is None:
@@ -108,151 +105,62 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
         config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     found: Discovery = discover(root, files, config.exclude, config.test_data)
     overlay = dict(overlay or {})
-    project = Project(root, config, _files=ProjectFiles(root, config.limits, found.files, found.repositories, overlay),
-                      overlay=overlay)
-    timeout = config.limits.timeout
-    skipped = []  # files left unread once the run is out of time (checked between files)
-    for candidate in found.candidates:
-        if timeout is not None and (skipped or time.perf_counter() - started > timeout):
-            skipped.append(candidate)
-            continue
-        project.artifacts.extend(load(candidate, project))
+    project_files = ProjectFiles(root, config.limits, found.files, found.repositories, overlay)
+    context = Context(root, config, project_files, RuleSet(config), started, keep_artifacts, overlay)
+    units = split_units(found.candidates, project_files, config)
+    results = _lint(units, context, len(found.candidates))
+
+    position: dict[str, int] = {}
+    for i, candidate in enumerate(found.candidates):
+        position.setdefault(candidate.rel, i)
+    skipped = sorted((c for r in results for c in r.skipped), key=lambda c: position[c.rel])
+    problems = []
     if skipped:
-        project.artifacts.append(timeout_problem(root, skipped, timeout, len(found.candidates) - len(skipped)))
-    for problem in found.problems:
-        source = Source("", problem.rel, root / problem.rel)
-        project.artifacts.append(FileProblem(Span(source, 0, 0), problem.message, Severity.WARNING))
-    for span, message in config.problems:
-        project.artifacts.append(FileProblem(span, message))
-    project.artifacts.extend(ci_pipelines(project))  # every CI system, compiled into the one CI model
+        problems.append(timeout_problem(root, skipped, config.limits.timeout, len(found.candidates) - len(skipped)))
+    problems.extend(problem_artifacts(root, found.problems, config))
+    results.append(problems_unit(context, problems))
 
-    findings = _apply_rules(project)
-    files_scanned = sorted({c.rel for c in found.candidates})
-    return RunResult(root, findings, files_scanned, project.artifacts, config, time.perf_counter() - started)
-
-
-# Below this many artifacts one process is faster than starting workers.
-PARALLEL_THRESHOLD = 400
-
-
-def _apply_rules(project: Project, targets: list[Any] | None = None, progress: Any = None) -> list[Finding]:
-    """Every enabled rule on ``targets`` (default: every artifact of the project), the
-    project-wide rules once. ``progress`` (optional) hears ``phase(name, total)`` and ``advance(n)``."""
-    config = project.config
-    suppressions = SuppressionIndex()
-    for artifact in project.artifacts:
-        syntax = _COMMENT_SYNTAX.get(artifact.kind)
-        if syntax is not None and getattr(artifact, "source", None) is not None:
-            suppressions.collect(artifact.source, syntax)
-    rules = [cls() for cls in load_rules().values() if config.enabled(cls.id, cls.name, cls.aliases)]
-    targets = project.artifacts if targets is None else targets
-    jobs = _jobs(len(targets))
-    if jobs > 1:
-        findings = _apply_in_workers(project, rules, suppressions, jobs, targets, progress)
-    else:
-        if progress is not None:
-            progress.phase("linting", len(rules))
-        findings = _apply_share(project, rules, suppressions, targets, with_project=True, progress=progress)
-    for rule in rules:
-        if rule.kind == "suppression":
-            for report in rule.check(suppressions, project):
-                findings.append(_finding(rule, report, config, None))
     unique: dict[tuple, Finding] = {}
-    for finding in findings:
-        unique.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message), finding)
-    return sorted(unique.values(), key=Finding.sort_key)
+    for result in results:
+        for finding in result.findings:
+            unique.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message), finding)
+    findings = sorted(unique.values(), key=Finding.sort_key)
+    kinds: dict[str, set[str]] = {}
+    for result in results:
+        for path, found_kinds in result.kinds.items():
+            kinds.setdefault(path, set()).update(found_kinds)
+    artifacts: list[Any] = []
+    if keep_artifacts:  # in the order one project of the whole tree had them
+        loaded = sorted((pair for r in results for pair in r.artifacts if pair[0] is not None),
+                        key=lambda pair: position[pair[0].rel])
+        artifacts = [a for _, items in loaded for a in items]
+        artifacts += [a for _, items in results[-1].artifacts for a in items]
+        artifacts += sorted((p for r in results for p in r.pipelines),
+                            key=lambda p: (p.source.rel_path, p.anchor.start))
+    files_scanned = sorted({c.rel for c in found.candidates})
+    return RunResult(root, findings, files_scanned, artifacts, config, time.perf_counter() - started, kinds)
 
 
-def _apply_share(project: Project, rules: list[Rule], suppressions: SuppressionIndex, artifacts: list[Any],
-                 with_project: bool, progress: Any = None) -> list[Finding]:
-    """Every rule on these artifacts (and the project-wide rules if ``with_project``)."""
-    by_kind: dict[str, list[Any]] = {}
-    for artifact in artifacts:
-        by_kind.setdefault(artifact.kind, []).append(artifact)
-    findings: list[Finding] = []
-    for rule in rules:
-        if rule.kind == "suppression":
-            continue
-        targets = ([project] if with_project else []) if rule.kind == "project" else by_kind.get(rule.kind, [])
-        for artifact in targets:
-            for report in applicable(rule, artifact, project):
-                findings.append(_finding(rule, report, project.config, suppressions))
-        if progress is not None:
-            progress.advance(1)
-    return findings
-
-
-def _jobs(artifacts: int) -> int:
-    import os
-
-    if artifacts < PARALLEL_THRESHOLD or not hasattr(os, "fork") or os.environ.get("GPULINT_JOBS") == "1":
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, int(os.environ.get("GPULINT_JOBS", cpus))))
-
-
-# The state forked workers inherit (fork shares it copy-on-write: nothing is pickled going in).
-_SHARED: tuple | None = None
-
-
-def _apply_in_workers(project: Project, rules: list[Rule], suppressions: SuppressionIndex,
-                      jobs: int, targets: list[Any], progress: Any = None) -> list[Finding]:
-    """Run the rules in forked workers over contiguous slices of the tree (a project's files
-    stay together, so per-project caches are built once)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _SHARED
-    ordered = sorted(targets, key=lambda a: getattr(getattr(a, "source", None), "rel_path", ""))
-    # The project-wide rules are one task; the artifacts are cut in a few slices per worker so
-    # that the pool balances the load.
-    count = jobs * 4
-    size = -(-len(ordered) // count)
-    tasks = [(0, 0, True)] + [(i * size, min(len(ordered), (i + 1) * size), False) for i in range(count)]
-    _SHARED = (project, rules, suppressions, ordered)
-    if progress is not None:
-        progress.phase("linting", len(ordered))
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = []
-            for (lo, hi, _), result in zip(tasks, pool.map(_worker, tasks)):
-                results.append(result)
-                if progress is not None:
-                    progress.advance(hi - lo)
-    finally:
-        _SHARED = None
-    findings: list[Finding] = []
-    by_id = {id(s): s for items in [suppressions.by_source] for s in items}
-    for found, used in results:
-        findings.extend(found)
-        for source_id, index in used:  # a suppression used in a worker is used
-            if source_id in by_id:
-                suppressions.by_source[source_id][index].used = True
-    return findings
-
-
-def _worker(task: tuple[int, int, bool]) -> tuple[list[Finding], list[tuple[int, int]]]:
-    lo, hi, with_project = task
-    project, rules, suppressions, ordered = _SHARED  # type: ignore[misc]
-    for items in suppressions.by_source.values():  # report only what this task used
-        for suppression in items:
-            suppression.used = False
-    findings = _apply_share(project, rules, suppressions, ordered[lo:hi], with_project)
-    used = [(source_id, i) for source_id, items in suppressions.by_source.items()
-            for i, s in enumerate(items) if s.used]
-    return findings, used
-
-
-def _finding(rule: Rule, report: Report, config: Config, suppressions: SuppressionIndex | None) -> Finding:
-    severity = config.severity_for(rule.id, rule.name, report.severity or rule.severity, rule.aliases)
-    finding = Finding.at(report.span, rule=rule.id, name=rule.name, severity=severity,
-                         criterion=rule.criterion if report.criterion is None else (report.criterion or None),
-                         message=report.message, fix=report.fix or rule.fix, confidence=report.confidence,
-                         related=report.related, autofix=resolve_fix(report.autofix))
-    if suppressions is not None:
-        own_line = report.span.source.position(report.span.start).line
-        finding.suppressed = suppressions.suppresses(report.span.source, rule.id, rule.name, own_line, rule.aliases)
-    return finding
+def _lint(units: list[Unit], context: Context, files: int) -> list[UnitResult]:
+    """Every project linted: in this process, in workers one project each, or (one large
+    project) its rules in workers."""
+    if not context.keep and len(units) > 1:
+        jobs = choose_jobs(files)
+        if jobs > 1:
+            return lint_units_in_workers(units, lambda unit: lint_unit(unit, context), jobs)
+    results = []
+    for unit in units:
+        jobs = choose_jobs(len(unit.candidates))
+        if jobs > 1:
+            result = UnitResult()
+            project = load_unit(unit, context, result)
+            selected = context.rules.for_kinds({a.kind for a in project.artifacts} | {"project", "suppression"})
+            result.findings = lint_rules_in_workers(project, selected, jobs)
+            result.kinds = kinds_by_file(project.artifacts)
+            if not context.keep:
+                project.release()
+            context.files.release()
+            results.append(result)
+        else:
+            results.append(lint_unit(unit, context))
+    return results

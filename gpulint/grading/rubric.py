@@ -122,7 +122,7 @@ def _line_of(node, path: tuple) -> int | None:
         if nxt is None:
             break
         current = nxt
-    return current.start_mark.line + 1 if current is not None else None
+    return current.start_mark.line + 1 if current is not None else None  # composed here: PyYAML marks
 
 
 def _where(path: tuple) -> str:

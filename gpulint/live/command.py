@@ -17,9 +17,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gpulint.live.model import EXIT_USAGE
-
-
 def add_live_parser(commands) -> None:
     from gpulint.live.options import add_live_arguments
 
@@ -42,6 +39,8 @@ def add_live_parser(commands) -> None:
 
 
 def _error(message: str) -> int:
+    from gpulint.live.model import EXIT_USAGE  # the model loads with live mode, not with every command
+
     print(f"gpulint: error: {message}", file=sys.stderr)
     return EXIT_USAGE
 

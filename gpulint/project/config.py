@@ -225,16 +225,19 @@ def _from_toml(source: Source):
 
 
 def _validated(data: Any, source: Source, locate) -> Config:
-    import jsonschema
-
     from gpulint.core.resources import data_path
+    from gpulint.core.schema_check import surely_valid
 
     schema = json.loads(data_path("config.schema.json").read_text(encoding="utf-8"))
     config = Config(source=source)
     if data is None:
         data = {}
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors: list = []
+    if not surely_valid(data, schema):  # jsonschema decides, and explains, what the quick check doubts
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(schema)
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     for error in errors:
         path = tuple(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):

@@ -13,6 +13,7 @@ the file system, still inside the root.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
@@ -23,11 +24,14 @@ from gpulint.core.limits import Limits
 from gpulint.core.source import Source, decode
 from gpulint.project.git import Remote, find_git_root, read_remote
 
+_POSIX = os.sep == "/"  # a path is absolute when it starts with "/" (no Path needed to tell)
+
 
 class ProjectFiles:
     def __init__(self, root: Path, limits: Limits, listing: Iterable[str] | None = None,
                  repositories: Iterable[str] = (), overlay: dict[Path, bytes] | None = None) -> None:
         self.root = root.resolve()
+        self._root_prefix = str(self.root).rstrip("/") + "/"
         self._repositories = set(repositories)
         self._origins: dict[str, Remote] = {}  # repository folder -> its origin remote
         # Edited contents not yet written (`check --fix` lints its edits before writing): path -> bytes.
@@ -45,13 +49,16 @@ class ProjectFiles:
                     head = head.rpartition("/")[0]
             self._dirs = dirs
         self._read: dict[str, Source | None] = {}
+        self._repository_cache: dict[str, str] = {}
 
     # ------------------------------------------------------------------ paths
 
     def rel(self, path: Path | str) -> str | None:
         """A path (absolute, or relative to the root) as a normalised posix path inside the root."""
         text = str(path)
-        if Path(text).is_absolute():
+        if _POSIX and text.startswith(self._root_prefix) and "//" not in text:
+            text = text[len(self._root_prefix):]  # what Path.relative_to gives, without parsing
+        elif text.startswith("/") if _POSIX else Path(text).is_absolute():
             try:
                 text = Path(text).relative_to(self.root).as_posix()
             except ValueError:
@@ -120,13 +127,14 @@ class ProjectFiles:
         """The root of the repository a file belongs to: the nearest folder above it holding a
         `.git`, a `.github/` folder or a `.gitlab-ci.yml`; the scanned root when there is none.
         Sibling repositories of one scanned tree (a folder of checkouts, a corpus) never pair."""
-        folder = (self.rel(path) or "").rpartition("/")[0]
-        while True:
-            if folder in self._roots:
-                return folder
-            if not folder:
-                return ""
-            folder = folder.rpartition("/")[0]
+        key = path if isinstance(path, str) else str(path)
+        found = self._repository_cache.get(key)
+        if found is None:
+            folder = (self.rel(path) or "").rpartition("/")[0]
+            while folder and folder not in self._roots:
+                folder = folder.rpartition("/")[0]
+            found = self._repository_cache[key] = folder
+        return found
 
     def origin(self, path: Path | str) -> Remote:
         """The `origin` remote of the git repository a file belongs to, from its `.git/config`
@@ -162,6 +170,11 @@ class ProjectFiles:
             rel = self.rel(source.path)
             if rel is not None:
                 self._read[rel] = source
+
+    def release(self) -> None:
+        """Forget the files read so far (a project's models are released once it is linted);
+        a later read reads the file again."""
+        self._read.clear()
 
     def read(self, path: Path | str) -> Source | None:
         """A file's text for analysis (never executed); None when it is absent, ignored, outside

@@ -19,20 +19,21 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
-from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.dockerfile.context import Origin, origin_of, workdir_at
-from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, duration_seconds, effective_healthcheck
-from gpulint.syntax.shell import parse_shell
 from gpulint.artifacts.smoketest import SMOKE_NAMES
-from gpulint.artifacts.kubernetes.model import deployments, gpu_limit, is_gpu_workload
-from gpulint.ci.images import DockerRun
-from gpulint.syntax.images import cuda_of, parse_image
 from gpulint.core.source import EmbeddedSource
 from gpulint.syntax.python import PythonFile, parse_python
+from gpulint.syntax.shell import parse_shell
+
+if TYPE_CHECKING:  # YAML, Kubernetes and CI models load with the files that need them
+    from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
+    from gpulint.ci.images import DockerRun
+    from gpulint.syntax import yamlnode as Y
 
 _PYTHON = re.compile(r"^(python|python3|python3\.\d+|python2(\.\d+)?|pypy3?)$")
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
@@ -66,25 +67,9 @@ def partners(project: Any, artifact: Any, kind: str) -> list[Any]:
 
     A candidate qualifies when one of the two folders contains the other (``app/`` and
     ``app/k8s/``); among those the ones sharing the longest folder prefix win, all of them on a tie.
+    Never across sibling repositories of the scanned tree.
     """
-    mine = _folder(artifact)
-    index = project.memo(f"lifecycle-folders-{kind}", lambda: _FolderIndex(project.of_kind(kind)))
-    if isinstance(getattr(artifact, "source", None), EmbeddedSource):
-        return [o for o in index.embedded.get(mine, []) if o is not artifact]
-    repository = repository_of(project, artifact)
-
-    def ours(found: list[Any]) -> list[Any]:  # never across sibling repositories of the scanned tree
-        return [o for o in found if o is not artifact and repository_of(project, o) == repository]
-
-    # Folders at or below mine share all of my folder: they win if there are any.
-    below = ours(index.under.get(mine, []))
-    if below:
-        return below
-    for depth in range(len(mine) - 1, -1, -1):  # else the nearest folder above mine
-        above = ours(index.exact.get(mine[:depth], []))
-        if above:
-            return above
-    return []
+    return lifecycle_facts(project).folders(kind).partners(artifact)
 
 
 def repository_of(project: Any, artifact: Any) -> str:
@@ -96,20 +81,213 @@ def repository_of(project: Any, artifact: Any) -> str:
 
 
 class _FolderIndex:
-    """Artifacts of one kind by folder: exactly there, and anywhere at or below each folder."""
+    """Artifacts of one kind by repository and folder: exactly there, and anywhere at or below
+    each folder; those of a lab answers file by that file."""
 
-    def __init__(self, artifacts: list[Any]):
-        self.exact: dict[tuple[str, ...], list[Any]] = {}
-        self.under: dict[tuple[str, ...], list[Any]] = {}
+    def __init__(self, project: Any, artifacts: list[Any]):
+        self.project = project
+        self.exact: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+        self.under: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
         self.embedded: dict[tuple[str, ...], list[Any]] = {}
         for artifact in artifacts:
             folder = _folder(artifact)
             if isinstance(getattr(artifact, "source", None), EmbeddedSource):
                 self.embedded.setdefault(folder, []).append(artifact)
                 continue
-            self.exact.setdefault(folder, []).append(artifact)
+            repository = repository_of(project, artifact)
+            self.exact.setdefault((repository, folder), []).append(artifact)
             for depth in range(len(folder) + 1):
-                self.under.setdefault(folder[:depth], []).append(artifact)
+                self.under.setdefault((repository, folder[:depth]), []).append(artifact)
+
+    def partners(self, artifact: Any) -> list[Any]:
+        mine = _folder(artifact)
+        if isinstance(getattr(artifact, "source", None), EmbeddedSource):
+            return [o for o in self.embedded.get(mine, []) if o is not artifact]
+        repository = repository_of(self.project, artifact)
+        # Folders at or below mine share all of my folder: they win if there are any.
+        below = [o for o in self.under.get((repository, mine), ()) if o is not artifact]
+        if below:
+            return below
+        for depth in range(len(mine) - 1, -1, -1):  # else the nearest folder above mine
+            above = [o for o in self.exact.get((repository, mine[:depth]), ()) if o is not artifact]
+            if above:
+                return above
+        return []
+
+
+class LifecycleFacts:
+    """What the lifecycle rules read across one project's files, computed once and indexed."""
+
+    def __init__(self, project: Any) -> None:
+        self.project = project
+        self._folders: dict[str, _FolderIndex] = {}
+        self._under: dict[str, list[str]] = {}
+        self._pushes: dict[tuple[int, ...], PushIndex] = {}
+
+    def folders(self, kind: str) -> _FolderIndex:
+        index = self._folders.get(kind)
+        if index is None:
+            index = self._folders[kind] = _FolderIndex(self.project, self.project.of_kind(kind))
+        return index
+
+    @cached_property
+    def smoke_tests(self) -> list[PythonFile]:
+        """The smoke tests of every lifecycle project (each source once)."""
+        project = self.project
+        found: dict[int, PythonFile] = {}
+        for dockerfile in project.of_kind("dockerfile"):
+            if not (partners(project, dockerfile, "workflow") or partners(project, dockerfile, "kubernetes")):
+                continue
+            image = image_check(dockerfile)
+            if image is None or dockerfile.context is None:
+                continue
+            for script in image.healthcheck_scripts():
+                if not script.python:
+                    continue
+                origin = image.origin(script.path)
+                source = origin.source
+                if source is None and origin.status == "missing":
+                    source = dockerfile.context.read(posixpath.basename(image.absolute(script.path)))
+                if source is not None:
+                    found.setdefault(id(source), parse_python(source))
+        for script in project.of_kind("smoketest"):
+            source = script.source
+            named = posixpath.basename(source.rel_path) in SMOKE_NAMES
+            if isinstance(source, EmbeddedSource) or (named and (
+                    partners(project, script, "workflow") or partners(project, script, "kubernetes"))):
+                found.setdefault(id(source), script)
+        return [s for s in found.values() if s.tree is not None]
+
+    def pushes_of(self, pipelines: list[Any]) -> PushIndex:
+        """What these CI pipelines push, indexed once per set of pipelines (the artifacts of one
+        folder share theirs)."""
+        key = tuple(id(p) for p in pipelines)
+        found = self._pushes.get(key)
+        if found is None:
+            found = self._pushes[key] = PushIndex([site for p in pipelines for site in p.images.pushes])
+        return found
+
+    @cached_property
+    def real_dockerfiles(self) -> list:
+        """Dockerfiles that are files of the scanned tree (not answers-file fields)."""
+        return [d for d in self.project.of_kind("dockerfile")
+                if getattr(d.context, "directory", None) is not None and d.source.path is not None]
+
+    def dockerfiles_under(self, root: str) -> list[str]:
+        """The real Dockerfiles under a folder, relative to it, in order."""
+        found = self._under.get(root)
+        if found is None:
+            prefix = root + "/" if root else ""
+            found = self._under[root] = sorted(d.source.rel_path[len(prefix):] for d in self.real_dockerfiles
+                                               if d.source.rel_path.startswith(prefix))
+        return found
+
+    @cached_property
+    def promotion(self) -> PromotionPatterns:
+        return PromotionPatterns(self.project)
+
+
+class PromotionPatterns:
+    """The `tag_pattern`s of the project's promotion flows, and which tags they admit (each
+    distinct tag and pattern compared once)."""
+
+    def __init__(self, project: Any) -> None:
+        from gpulint.artifacts import rollout as R
+        from gpulint.syntax import yamlnode as Y
+        from gpulint.syntax.images import tag_pattern
+
+        self.patterns: list[tuple[str, Any]] = []  # (stage label, TagPattern)
+        for spec in project.of_kind("rollout"):
+            for stage in R.stages(spec.promotion_flow) or []:
+                pair = stage.field("tag_pattern")
+                values = Y.items(pair[1]) if pair and Y.is_seq(pair[1]) else [pair[1]] if pair else []
+                for value in values:
+                    text = Y.text(value) if Y.is_scalar(value) else None
+                    if text and text.strip():
+                        self.patterns.append((stage.label, tag_pattern(text)))
+        distinct: dict[tuple[str, str], Any] = {}
+        for _, pattern in self.patterns:
+            distinct.setdefault((pattern.kind, pattern.text), pattern)
+        self._distinct = list(distinct.values())
+        self._admits: dict[str, bool] = {}
+
+    @cached_property
+    def readable(self) -> bool:
+        """Every pattern can be read (a regex that compiles)."""
+        return all(p.matches("x") is not None for p in self._distinct)
+
+    def admits(self, tag: str) -> bool:
+        found = self._admits.get(tag)
+        if found is None:
+            found = self._admits[tag] = any(p.matches(tag) for p in self._distinct)
+        return found
+
+    @cached_property
+    def shown(self) -> str:
+        return ", ".join(f"{label}: {p.text}" for label, p in self.patterns)
+
+
+def lifecycle_facts(project: Any) -> LifecycleFacts:
+    return project.facts(LifecycleFacts)
+
+
+class PushIndex:
+    """The references one repository's pipelines push, looked up by image name.
+
+    A pushed reference (``*`` for its unknown parts) can only name a repository whose last path
+    segment it ends with when its own last segment is literal, so each deployed image is
+    compared with those and with the references whose last segment is a pattern."""
+
+    def __init__(self, sites: list) -> None:
+        from gpulint.syntax.images import informative
+
+        self.sites = sites
+        self.informative = all(informative(s.target) for s in sites)
+        self._by_name: dict[str, list[int]] = {}
+        self._patterns: list[int] = []
+        for i, site in enumerate(sites):
+            tails = _push_tails(site.target)
+            if tails is None:
+                self._patterns.append(i)
+            else:
+                for tail in tails:
+                    self._by_name.setdefault(tail, []).append(i)
+
+    @cached_property
+    def names(self) -> list[str]:
+        """The pushed repositories, tags and digests left out, for messages."""
+        return sorted({s.target.split("@")[0].rsplit(":", 1)[0] if ":" in s.target.split("/")[-1]
+                       else s.target for s in self.sites})
+
+    def pushes(self, ref: Any) -> bool:
+        """Whether some pushed reference names the repository of ``ref`` (``pattern_matches``)."""
+        from gpulint.syntax.images import pattern_matches
+
+        names = {ref.name, ref.short.lower(), f"{ref.registry}/{ref.repository}".lower()}
+        candidates = set(self._patterns)
+        for name in names:
+            candidates.update(self._by_name.get(name.rpartition("/")[2], ()))
+        return any(pattern_matches(self.sites[i].target, ref) for i in sorted(candidates))
+
+
+def _push_tails(pattern: str) -> set[str] | None:
+    """The last path segments a pushed reference can match (as ``pattern_matches`` reads it);
+    None when one of its forms ends in a wildcard."""
+    from gpulint.syntax.images import parse_image
+
+    body = pattern.split("@", 1)[0]
+    slash, colon = body.rfind("/"), body.rfind(":")
+    if colon > slash:
+        body = body[:colon]
+    body = body.lower()
+    forms = {body}
+    parsed = parse_image(body.replace("*", "x-wild-x"))
+    if parsed is not None and "x-wild-x" not in parsed.registry:
+        forms.add(parsed.name.replace("x-wild-x", "*"))
+    if any("[" in form for form in forms):
+        return None  # a character class may hold a "/": compared with every image
+    tails = {form.rpartition("/")[2] for form in forms}
+    return None if any(ch in tail for tail in tails for ch in "*?") else tails
 
 
 # ----------------------------------------------------------------------------- commands
@@ -142,6 +320,16 @@ def _commands(argv: list[str] | None, shell: str | None, depth: int = 0) -> Iter
 
 def scripts_run(argv: list[str] | None = None, shell: str | None = None) -> list[ScriptRun]:
     """The script files a command runs (exec form ``argv`` or a shell-form string)."""
+    return list(_scripts_run(tuple(argv) if argv is not None else None, shell))
+
+
+@lru_cache(maxsize=4096)
+def _scripts_run(argv: tuple[str, ...] | None, shell: str | None) -> tuple[ScriptRun, ...]:
+    """Read once per distinct command: probes, HEALTHCHECKs and CI steps repeat the same few."""
+    return tuple(_find_scripts(list(argv) if argv is not None else None, shell))
+
+
+def _find_scripts(argv: list[str] | None, shell: str | None) -> list[ScriptRun]:
     found: list[ScriptRun] = []
     for words in _commands(argv, shell):
         name = os.path.basename(words[0])
@@ -180,6 +368,7 @@ class ImageCheck:
     stage: Stage
     healthcheck: Healthcheck | None
     workdir: str
+    _origins: dict[str, Origin] = field(default_factory=dict, repr=False, compare=False)
 
     def absolute(self, path: str) -> str:
         return posixpath.normpath(posixpath.join(self.workdir, path))
@@ -188,7 +377,15 @@ class ImageCheck:
         context = self.dockerfile.context
         if context is None:
             return Origin("unknown", reason="no build context")
-        return origin_of(self.dockerfile, self.stage, self.absolute(path), context)
+        return self.origin_at(self.absolute(path))
+
+    def origin_at(self, target: str) -> Origin:
+        """Where the file at an absolute path of the final image comes from, traced once per path
+        (every probe, HEALTHCHECK and CI step that runs it asks the same question)."""
+        found = self._origins.get(target)
+        if found is None:
+            found = self._origins[target] = origin_of(self.dockerfile, self.stage, target, self.dockerfile.context)
+        return found
 
     def healthcheck_scripts(self) -> list[ScriptRun]:
         hc = self.healthcheck
@@ -251,6 +448,8 @@ DEFAULTS = {"periodSeconds": 10, "failureThreshold": 3, "timeoutSeconds": 1, "in
 
 def probe_number(probe: Y.Node | None, field: str) -> int | None:
     """A probe's integer field, Kubernetes' default when absent; None when not a number."""
+    from gpulint.syntax import yamlnode as Y
+
     node = Y.get(probe, field)
     if node is None or Y.is_null(node):
         return DEFAULTS[field]
@@ -264,6 +463,8 @@ def probe_number(probe: Y.Node | None, field: str) -> int | None:
 
 def exec_argv(probe: Y.Node | None) -> tuple[Y.Node, list[str]] | None:
     """The command node and words of an ``exec`` probe (None when not exec or not a word list)."""
+    from gpulint.syntax import yamlnode as Y
+
     command = Y.get_path(probe, "exec", "command")
     if not Y.is_seq(command):
         return None
@@ -274,6 +475,8 @@ def exec_argv(probe: Y.Node | None) -> tuple[Y.Node, list[str]] | None:
 
 
 def handler_key(probe: Y.Node | None) -> Y.Node | None:
+    from gpulint.syntax import yamlnode as Y
+
     for key, _ in Y.pairs(probe):
         if Y.is_scalar(key) and key.value in ("exec", "httpGet", "tcpSocket", "grpc"):
             return key
@@ -312,6 +515,8 @@ def paired_images(project: Any, manifests: Any) -> list[ImageCheck]:
 
 
 def container_workdir(container: Y.Node, image: ImageCheck) -> str:
+    from gpulint.syntax import yamlnode as Y
+
     workdir = Y.text(Y.get(container, "workingDir"))
     return workdir if workdir and workdir.startswith("/") else image.workdir
 
@@ -340,46 +545,24 @@ def ci_scripts(run: DockerRun, image: ImageCheck) -> set[str]:
 
 def smoke_tests(project: Any) -> list[PythonFile]:
     """The smoke tests of every lifecycle project under the root (each source once)."""
-
-    def compute() -> list[PythonFile]:
-        found: dict[int, PythonFile] = {}
-        for dockerfile in project.of_kind("dockerfile"):
-            if not (partners(project, dockerfile, "workflow") or partners(project, dockerfile, "kubernetes")):
-                continue
-            image = image_check(dockerfile)
-            if image is None or dockerfile.context is None:
-                continue
-            for script in image.healthcheck_scripts():
-                if not script.python:
-                    continue
-                origin = image.origin(script.path)
-                source = origin.source
-                if source is None and origin.status == "missing":
-                    source = dockerfile.context.read(posixpath.basename(image.absolute(script.path)))
-                if source is not None:
-                    found.setdefault(id(source), parse_python(source))
-        for script in project.of_kind("smoketest"):
-            source = script.source
-            named = posixpath.basename(source.rel_path) in SMOKE_NAMES
-            if isinstance(source, EmbeddedSource) or (named and (
-                    partners(project, script, "workflow") or partners(project, script, "kubernetes"))):
-                found.setdefault(id(source), script)
-        return [s for s in found.values() if s.tree is not None]
-
-    return project.memo("lifecycle-smoke-tests", compute)
+    return lifecycle_facts(project).smoke_tests
 
 
 # ----------------------------------------------------------------------------- images pushed and deployed
 
-def pushed_images(project: Any, artifact: Any) -> list:
-    """Every image reference the CI pipelines of the artifact's project push (any CI system): the
-    pipelines whose folder holds the artifact's, or sits inside it (``partners``), never a sibling
-    project's."""
-    return [site for pipeline in partners(project, artifact, "ci") for site in pipeline.images.pushes]
+def pushed_images(project: Any, artifact: Any) -> PushIndex:
+    """Every image reference the CI pipelines of the artifact's project push (any CI system),
+    indexed by name: the pipelines whose folder holds the artifact's, or sits inside it
+    (``partners``), never a sibling project's."""
+    return lifecycle_facts(project).pushes_of(partners(project, artifact, "ci"))
 
 
 def deployed_gpu_images(manifests: Any):
     """(Deployment, image node, ImageRef) of each GPU container of each GPU Deployment."""
+    from gpulint.artifacts.kubernetes.model import deployments, gpu_limit, is_gpu_workload
+    from gpulint.syntax import yamlnode as Y
+    from gpulint.syntax.images import parse_image
+
     for obj in deployments(manifests):
         if not is_gpu_workload(obj):
             continue
@@ -407,6 +590,7 @@ _GPU_BASES = ("nvidia/cuda", "nvcr.io/", "pytorch/pytorch", "rocm/", "vllm/vllm-
 def is_gpu_dockerfile(dockerfile: Dockerfile) -> bool | None:
     """Whether the image a Dockerfile ships carries a GPU stack (None: its base cannot be read)."""
     from gpulint.artifacts.dockerfile.base_images import stage_image
+    from gpulint.syntax.images import cuda_of
 
     if not dockerfile.stages:
         return None

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gpulint.ci.cloudbuild.adapter import CloudBuildPipeline
-from gpulint.ci.cloudbuild.build import builds, triggers_for
-from gpulint.ci.github.adapter import GitHubPipeline
-from gpulint.ci.gitlab.adapter import GitLabCiPipeline
-from gpulint.ci.gitlab.pipeline import pipelines as gitlab_pipelines
-from gpulint.ci.model import Pipeline, RunnerContext
-from gpulint.ci.tekton.adapter import TektonPipeline
-from gpulint.ci.tekton.pipeline import index as tekton_index
 from gpulint.project.config import profile_of
-from gpulint.project.scheduling import node_groups
+
+if TYPE_CHECKING:
+    from gpulint.ci.model import Pipeline, RunnerContext
 
 
 def ci_pipelines(project: Any) -> list[Pipeline]:
@@ -21,18 +15,47 @@ def ci_pipelines(project: Any) -> list[Pipeline]:
     file another pipeline includes is part of it), Cloud Build configurations and Tekton Pipelines."""
 
     def build() -> list[Pipeline]:
-        found: list[Pipeline] = [GitHubPipeline(w, project) for w in project.of_kind("workflow")]
-        found += [GitLabCiPipeline(p, judged=True) for p in gitlab_pipelines(project)]
-        found += [CloudBuildPipeline(b, triggers_for(b, project)) for b in builds(project)]
-        index = tekton_index(project)
-        found += [TektonPipeline(p, index) for p in index.pipelines]
+        # Each system's models and adapter are imported only when the project has its files.
+        found: list[Pipeline] = []
+        if project.of_kind("workflow"):
+            from gpulint.ci.github.adapter import GitHubPipeline
+
+            found += [GitHubPipeline(w, project) for w in project.of_kind("workflow")]
+        if project.of_kind("gitlab"):
+            from gpulint.ci.gitlab.adapter import GitLabCiPipeline
+            from gpulint.ci.gitlab.pipeline import pipelines as gitlab_pipelines
+
+            found += [GitLabCiPipeline(p, judged=True) for p in gitlab_pipelines(project)]
+        if project.of_kind("cloudbuild"):
+            from gpulint.ci.cloudbuild.adapter import CloudBuildPipeline
+            from gpulint.ci.cloudbuild.build import builds, triggers_for
+
+            found += [CloudBuildPipeline(b, triggers_for(b, project)) for b in builds(project)]
+        if _has_tekton(project):
+            from gpulint.ci.tekton.adapter import TektonPipeline
+            from gpulint.ci.tekton.pipeline import index as tekton_index
+
+            index = tekton_index(project)
+            found += [TektonPipeline(p, index) for p in index.pipelines]
         return sorted(found, key=lambda p: (p.source.rel_path, p.anchor.start))
 
     return project.memo("ci-pipelines", build)
 
 
+def _has_tekton(project: Any) -> bool:
+    manifests = project.of_kind("kubernetes")
+    if not manifests:
+        return False
+    from gpulint.artifacts.kubernetes.model import is_tekton
+
+    return any(is_tekton(o) for m in manifests for o in m.objects)
+
+
 def runner_context(project: Any) -> RunnerContext:
     """What decides whether a runner is a GPU machine besides the pipelines themselves."""
+    from gpulint.ci.model import RunnerContext
+    from gpulint.project.scheduling import node_groups
+
     config = getattr(project, "config", None)
     return project.memo("ci-runner-context", lambda: RunnerContext(
         tuple(getattr(config, "gpu_runner_labels", ()) or ()), profile_of(project), tuple(node_groups(project))))
@@ -41,7 +64,20 @@ def runner_context(project: Any) -> RunnerContext:
 def same_repository(project: Any, pipeline: Pipeline) -> list[Pipeline]:
     """The pipelines of the repository ``pipeline`` belongs to: a build or GPU test in one sibling
     repository of the scanned tree never stands in for another's."""
-    files = project.files
-    mine = files.repository_of(pipeline.source.rel_path) if pipeline.source.path is not None else ""
-    return [p for p in ci_pipelines(project)
-            if (files.repository_of(p.source.rel_path) if p.source.path is not None else "") == mine]
+    return list(project.facts(PipelinesByRepository).of(pipeline))
+
+
+class PipelinesByRepository:
+    """The project's pipelines grouped by the repository of the scanned tree they belong to."""
+
+    def __init__(self, project: Any) -> None:
+        self.files = project.files
+        self.groups: dict[str, list[Pipeline]] = {}
+        for p in ci_pipelines(project):
+            self.groups.setdefault(self.repository(p), []).append(p)
+
+    def repository(self, pipeline: Pipeline) -> str:
+        return self.files.repository_of(pipeline.source.rel_path) if pipeline.source.path is not None else ""
+
+    def of(self, pipeline: Pipeline) -> list[Pipeline]:
+        return self.groups.get(self.repository(pipeline), [])

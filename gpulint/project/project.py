@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gpulint.core.limits import Limits
 from gpulint.core.source import Source
@@ -12,6 +12,8 @@ from gpulint.project.files import ProjectFiles
 
 if TYPE_CHECKING:
     from gpulint.project.config import Config
+
+F = TypeVar("F")
 
 
 @dataclass
@@ -33,11 +35,29 @@ class Project:
                 return data
         return Path(path).read_bytes()
 
+    _facts: dict[type, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def facts(self, kind: type[F]) -> F:
+        """The project's facts of one kind, computed once: a class built from the project whose
+        cached properties (and indexes) hold what rules read across its files."""
+        found = self._facts.get(kind)
+        if found is None:
+            found = self._facts[kind] = kind(self)
+        return found
+
     def memo(self, key: str, compute):
-        """A value derived from all artifacts, computed once per run (rules share it)."""
+        """A value derived from all artifacts, computed once per project (rules share it)."""
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+    def release(self) -> None:
+        """Drop the artifacts and everything derived from them (a pipeline refers back to its
+        project): once linted, a project's models are freed at once, not at the next collection."""
+        self.artifacts.clear()
+        self._memo.clear()
+        self._facts.clear()
+        self._by_kind = None
 
     @property
     def limits(self) -> Limits:

@@ -25,10 +25,10 @@ def _clean(text: str) -> str:
 
 
 def render(result: Any) -> str:
-    from gpulint.rules.base import load_rules
+    from gpulint.engine.rule_index import rule_index
 
-    rules = [r for r in load_rules().values() if result.config is None or result.config.enabled(r.id, r.name)]
-    kinds = _kinds_by_file(result.artifacts)
+    rules = [r for r in rule_index().values() if result.config is None or result.config.enabled(r.id, r.name)]
+    kinds = getattr(result, "kinds", None) or _kinds_by_file(result.artifacts)
     scanned = set(result.files)
     by_file: dict[str, dict[str, list]] = {}
     for path in result.files:

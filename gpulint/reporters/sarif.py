@@ -32,9 +32,9 @@ PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommendat
 
 
 def render(result: Any, cwd: Path | None = None) -> str:
-    from gpulint.rules.base import load_rules
+    from gpulint.engine.rule_index import rule_index
 
-    rules = list(load_rules().values())
+    rules = list(rule_index().values())
     index = {rule.id: i for i, rule in enumerate(rules)}
     # Paths are relative to the repository root (the check's base outside a repository), which is
     # what code scanning resolves relative URIs against; %SRCROOT% names it for other viewers.

@@ -25,10 +25,12 @@ from typing import Any
 from gpulint.core.findings import Severity
 from gpulint.core.tri import UNKNOWN
 from gpulint.project.config import profile_of
-from gpulint.artifacts.dockerfile.role import image_role, shipped_images, stage_at
-from gpulint.artifacts.kubernetes import workloads as W
-from gpulint.artifacts.kubernetes.gpu_workload import WorkloadRole, workload_role
+from typing import TYPE_CHECKING
+
 from gpulint.rules.base import Report, Rule
+
+if TYPE_CHECKING:  # the models of a kind load with the files of that kind
+    from gpulint.artifacts.kubernetes.gpu_workload import WorkloadRole
 
 GPU_WORKLOAD = "gpu-workload"
 GPU_SERVING_IMAGE = "gpu-serving-image"
@@ -63,6 +65,8 @@ def _advice(report: Report, note: str) -> Report:
 # --------------------------------------------------------------------------- Dockerfiles
 
 def _image_gate(report: Report, dockerfile: Any, project: Any) -> Report | None:
+    from gpulint.artifacts.dockerfile.role import image_role, shipped_images, stage_at
+
     # CI may say which targets it builds (``--target``, bake, compose): the CI model sets
     # ``built_targets`` on the Dockerfile; without it the final stage is the shipped image.
     images = shipped_images(dockerfile, getattr(dockerfile, "built_targets", None))
@@ -100,6 +104,9 @@ def _workload_gate(report: Report, manifests: Any, project: Any) -> Report | Non
 
 
 def _roles(manifests: Any, project: Any) -> list[tuple[int, int, str, WorkloadRole]]:
+    from gpulint.artifacts.kubernetes import workloads as W
+    from gpulint.artifacts.kubernetes.gpu_workload import WorkloadRole, workload_role
+
     """(start, end, label, role) for every object and every pod template of the file; an object
     is judged when one of its templates is."""
     cached = manifests.__dict__.get("_workload_roles")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
 
 _REGISTRY: dict[str, type[Rule]] = {}
+_ALL_LOADED = False
 _ID_PATTERN = re.compile(r"^GL\d{3}$")
 
 
@@ -90,12 +91,19 @@ class Rule:
 
 def load_rules() -> dict[str, type[Rule]]:
     """Import every module under ``gpulint.rules`` once; each rule registers itself."""
-    if not _REGISTRY:
+    global _ALL_LOADED
+    if not _ALL_LOADED:  # a run may have imported only some rules (gpulint.engine.rule_index)
         import gpulint.rules as package
 
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             importlib.import_module(info.name)
+        _ALL_LOADED = True
     return dict(sorted(_REGISTRY.items()))
+
+
+def registered(rule_id: str) -> type[Rule] | None:
+    """The rule registered under this id, if its module has been imported."""
+    return _REGISTRY.get(rule_id)
 
 
 def find_rule(key: str) -> type[Rule] | None:

@@ -11,6 +11,8 @@ parser's value, otherwise a line-by-line search is the fallback.
 from __future__ import annotations
 
 from gpulint.syntax.yamlnode import ScalarNode
+from gpulint.syntax.yamlnode import end as node_end
+from gpulint.syntax.yamlnode import start as node_start
 from gpulint.core.source import EmbeddedSource, Source, Span
 
 _SIMPLE_ESCAPES = {
@@ -26,8 +28,8 @@ Decoded = tuple[list[str], list[int]]  # characters and the offset each came fro
 
 def embed(parent: Source, node: ScalarNode, name: str, rel_suffix: str = "") -> EmbeddedSource:
     value = node.value
-    text, end = parent.text, node.end_mark.index
-    start = _skip_properties(text, node.start_mark.index, end)
+    text, end = parent.text, node_end(node)
+    start = _skip_properties(text, node_start(node), end)
     offsets = None
     if node.style in ("|", ">"):
         offsets = _verified(_block(text, start, end, value, node.style == ">"), value, end)

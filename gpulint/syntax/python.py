@@ -66,6 +66,76 @@ class PythonFile:
         return Span(self.source, start, max(start, end))
 
 
+def walk(node: ast.AST) -> list[ast.AST]:
+    """Every node under ``node`` (itself included) in ``ast.walk``'s breadth-first order, as a list.
+
+    The analyses walk the same subtrees many times (each function, test and handler body): each
+    subtree is walked once and its list kept on its root node, which lives as long as the tree.
+    Callers must not change the list."""
+    found = getattr(node, "_gpulint_walk", None)
+    if found is None:
+        found = _walk(node)
+        node._gpulint_walk = found  # type: ignore[attr-defined]
+    return found
+
+
+def _walk(node: ast.AST) -> list[ast.AST]:
+    return _index(node)[0]
+
+
+def _index(node: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST], dict[int, list[ast.AST]]]:
+    """One breadth-first pass: the nodes in ``ast.walk``'s order, each node's parent and each
+    node's children (by id)."""
+    out = [node]
+    append = out.append
+    parents: dict[int, ast.AST] = {}
+    children: dict[int, list[ast.AST]] = {}
+    i = 0
+    while i < len(out):
+        current = out[i]
+        i += 1
+        start = len(out)
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST):
+                        append(item)
+            elif isinstance(value, _AST):
+                append(value)
+        if len(out) > start:
+            kids = out[start:]
+            children[id(current)] = kids
+            for kid in kids:
+                parents[id(kid)] = current
+    return out, parents, children
+
+
+def _tree_index(tree: ast.Module) -> tuple[list[ast.AST], dict[int, ast.AST], dict[int, list[ast.AST]]]:
+    found = getattr(tree, "_gpulint_index", None)
+    if found is None:
+        found = _index(tree)
+        tree._gpulint_index = found  # type: ignore[attr-defined]
+        if getattr(tree, "_gpulint_walk", None) is None:
+            tree._gpulint_walk = found[0]  # type: ignore[attr-defined]
+    return found
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list."""
+    out = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            out.extend(item for item in value if isinstance(item, _AST))
+        elif isinstance(value, _AST):
+            out.append(value)
+    return out
+
+
+_AST = ast.AST
+
+
 def parse_python(source: Source) -> PythonFile:
     """Parse once per source: several rules and health checks may read the same script."""
     cached = source.__dict__.get("_python")
@@ -172,13 +242,14 @@ def _walk_reachable(tree: ast.Module, library: bool) -> list[ast.AST]:
     reached: list[ast.AST] = []
     done: set[str] = set()
     queue = list(roots)
+    children = _tree_index(tree)[2]
     while queue:
         node = queue.pop()
         if isinstance(node, ast.If) and isinstance(node.test, ast.Constant) and not node.test.value:
             queue.extend(node.orelse)  # ``if False:`` never runs its body
             continue
         reached.append(node)
-        for sub in ast.iter_child_nodes(node):
+        for sub in children.get(id(node), ()):
             if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and not library:
                 continue
             queue.append(sub)
@@ -192,6 +263,23 @@ def _walk_reachable(tree: ast.Module, library: bool) -> list[ast.AST]:
             done.add(node.attr)
             queue.extend(functions[node.attr].body)
     return reached
+
+
+def parent_map(tree: ast.Module) -> dict[int, ast.AST]:
+    """Each node's parent (by id), built once per tree. Analyses that walk up from a reachable
+    node stop at its statement, so a map of the whole tree answers them as one of the reachable
+    part would."""
+    return _tree_index(tree)[1]
+
+
+def decisive_names(tree: ast.Module, library: bool = False) -> set[str]:
+    """``_decisive_names`` of the tree's reachable code, computed once per tree."""
+    key = "_gpulint_decisive_library" if library else "_gpulint_decisive"
+    found = getattr(tree, key, None)
+    if found is None:
+        found = _decisive_names(_reachable(tree, library))
+        setattr(tree, key, found)
+    return found
 
 
 def _decisive_names(reached: list[ast.AST]) -> set[str]:
@@ -208,7 +296,7 @@ def _decisive_names(reached: list[ast.AST]) -> set[str]:
         elif isinstance(node, ast.Raise) and node.exc is not None:
             tests.append(node.exc)
         for test in tests:
-            names.update(n.id for n in ast.walk(test) if isinstance(n, ast.Name))
+            names.update(n.id for n in walk(test) if isinstance(n, ast.Name))
     return names
 
 
@@ -233,11 +321,8 @@ def find_gpu_uses(tree: ast.Module, library: bool = False) -> list[GpuUse]:
             imports.visit_Import(node)
         elif isinstance(node, ast.ImportFrom):
             imports.visit_ImportFrom(node)
-    decisive = _decisive_names(reached)
-    parents: dict[int, ast.AST] = {}
-    for node in reached:
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
+    decisive = decisive_names(tree, library)
+    parents = parent_map(tree)
     uses: list[GpuUse] = []
     for node in reached:
         if not isinstance(node, ast.Call):
@@ -285,7 +370,7 @@ def _used_decisively(call: ast.AST, parents: dict[int, ast.AST], decisive: set[s
             return True
         if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            return any(isinstance(n, ast.Name) and n.id in decisive for t in targets for n in ast.walk(t))
+            return any(isinstance(n, ast.Name) and n.id in decisive for t in targets for n in walk(t))
         if isinstance(parent, ast.stmt):
             return False
         node = parent

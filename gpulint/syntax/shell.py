@@ -13,7 +13,7 @@ import os
 import re
 import shlex
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from gpulint.core.errors import MissingDependency
 
@@ -42,6 +42,10 @@ class SimpleCommand:
 
     def argv(self) -> list[str]:
         """The words after leading ``VAR=value`` assignments and wrappers such as ``sudo``."""
+        return list(self._argv)
+
+    @cached_property
+    def _argv(self) -> tuple[str, ...]:  # read once: every CI, HEALTHCHECK and probe rule asks
         words = [w.text for w in self.words]
         i = 0
         while i < len(words):
@@ -56,7 +60,7 @@ class SimpleCommand:
                     i += 1
             else:
                 break
-        return words[i:]
+        return tuple(words[i:])
 
     @property
     def name(self) -> str:

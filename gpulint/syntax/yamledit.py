@@ -116,9 +116,9 @@ class Layout:
                 continue
             for key, value in node.value:
                 if Y.is_map(value) and not value.flow_style and value.value:
-                    steps.append(value.value[0][0].start_mark.column - key.start_mark.column)
+                    steps.append(Y.column(source.text, value.value[0][0]) - Y.column(source.text, key))
                 elif Y.is_seq(value) and not value.flow_style and value.value:
-                    seq.append(dash_column(source, value) - key.start_mark.column)
+                    seq.append(dash_column(source, value) - Y.column(source.text, key))
             if len(steps) > 3 and len(seq) > 1:
                 break
         positive = [s for s in steps if s > 0]
@@ -134,7 +134,7 @@ def dash_column(source: Source, seq: Y.SequenceNode) -> int:
     line_start = source.text.rfind("\n", 0, first) + 1
     segment = source.text[line_start:first]
     dash = segment.rfind("-")
-    return dash if dash != -1 else seq.start_mark.column
+    return dash if dash != -1 else Y.column(source.text, seq)
 
 
 def content_end(text: str, node: Y.Node) -> int:
@@ -201,7 +201,7 @@ def insert_pairs(source: Source, mapping: Y.MappingNode, items: dict[str, Any], 
         return _insert_flow_pairs(source, mapping, items, layout)
     if not mapping.value:
         return None
-    column = mapping.value[0][0].start_mark.column
+    column = Y.column(source.text, mapping.value[0][0])
     lines = [line for key, value in items.items() for line in _pair_lines(key, value, layout)]
     body = "".join(" " * column + line + "\n" for line in lines)
     own = [k for k, _ in mapping.value]
@@ -243,9 +243,9 @@ def _insert_flow_pairs(source: Source, mapping: Y.MappingNode, items: dict[str, 
     if _is_alias_value(last_key, last_value):
         return None
     end = content_end(text, last_value)
-    if last_key.start_mark.line == mapping.start_mark.line:
+    if Y.same_line(source.text, last_key, mapping):
         return Edit.insert(source, end, "".join(", " + entry for entry in entries))
-    column = last_key.start_mark.column
+    column = Y.column(source.text, last_key)
     if json_style:  # one entry per line, nested values spread as the file spreads them
         opening = text[_line_start(text, mapping.start_mark.index):mapping.start_mark.index]
         step = column - (len(opening) - len(opening.lstrip(" "))) or 2
@@ -288,7 +288,7 @@ def replace_value(source: Source, mapping: Y.MappingNode, key: Y.Node, old: Y.No
         if start == colon + 1:
             written = " " + written
         return Edit(source, start, end, written)
-    column = key.start_mark.column
+    column = Y.column(source.text, key)
     inner = layout.step if isinstance(value, dict) else layout.seq_indent
     lines = block_lines(value, layout.step, layout.seq_indent)
     if Y.is_null(old):  # the block goes on the lines below the key; a comment stays on its line
@@ -331,9 +331,9 @@ def append_items(source: Source, seq: Y.SequenceNode, values: list[Any], layout:
             return Edit.insert(source, close, ", ".join(entries)) if text[close:close + 1] == "]" else None
         last = seq.value[-1]
         end = content_end(text, last)
-        if last.start_mark.line == seq.start_mark.line:
+        if Y.same_line(source.text, last, seq):
             return Edit.insert(source, end, "".join(", " + entry for entry in entries))
-        return Edit.insert(source, end, "".join(",\n" + " " * last.start_mark.column + entry for entry in entries))
+        return Edit.insert(source, end, "".join(",\n" + " " * Y.column(source.text, last) + entry for entry in entries))
     if not seq.value:
         return None
     column = dash_column(source, seq)

@@ -14,7 +14,7 @@ import yaml
 from yaml.composer import Composer
 
 from gpulint.core.limits import Limits
-from gpulint.syntax.yamlnode import MappingNode, Node, ScalarNode, SequenceNode, scalar
+from gpulint.syntax.yamlnode import MappingNode, Offset, Node, ScalarNode, SequenceNode, scalar
 from gpulint.core.source import Source, Span
 
 try:
@@ -71,10 +71,11 @@ def _error_message(error: yaml.YAMLError) -> str:
 
 
 _BLOCK_PREFIX = re.compile(r"^[ \t?-]+", re.M)
+_STR, _MERGE = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
 
 
 def _block_prefix(text: str) -> int:
-    return max((m.end() - m.start() for m in _BLOCK_PREFIX.finditer(text)), default=0)
+    return max(map(len, _BLOCK_PREFIX.findall(text)), default=0)
 
 
 def _nesting_problem(source: Source, limits: Limits) -> tuple[Span, str] | None:
@@ -131,20 +132,28 @@ def _expanded_size(root: Node, budget: int) -> int:
     return sizes.get(id(root), 1)
 
 
-def _find_duplicates(root: Node) -> list[DuplicateKey]:
+def _settle(root: Node, shared: bool) -> list[DuplicateKey]:
+    """Walk a composed document once: keep each node's position as plain character offsets
+    (``start_mark``/``end_mark`` become ints, read through ``yamlnode.start``/``end``: a marker
+    object per position was about a third of a node's memory) and find duplicate keys. Only a
+    document with anchors (``shared``) can reach a node twice."""
     found: list[DuplicateKey] = []
-    seen: set[int] = set()
+    seen: set[int] | None = set() if shared else None
     stack = [root]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+        node = pop()
+        if seen is not None:
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+        node.start_mark = Offset(node.start_mark.index)
+        node.end_mark = Offset(node.end_mark.index)
         if isinstance(node, MappingNode):
             first: dict[object, ScalarNode] = {}
             for key, value in node.value:
-                if isinstance(key, ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    ident = (key.tag, scalar(key)) if key.tag != "tag:yaml.org,2002:str" else key.value
+                if isinstance(key, ScalarNode) and key.tag != _MERGE:
+                    ident = (key.tag, scalar(key)) if key.tag != _STR else key.value
                     try:
                         prior = first.get(ident)
                     except TypeError:
@@ -154,11 +163,11 @@ def _find_duplicates(root: Node) -> list[DuplicateKey]:
                         found.append(DuplicateKey(key, prior, node))
                     else:
                         first[ident] = key
-                stack.append(key)
-                stack.append(value)
+                push(key)
+                push(value)
         elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-    found.sort(key=lambda d: d.key.start_mark.index)
+            extend(node.value)
+    found.sort(key=lambda d: d.key.start_mark)
     return found
 
 
@@ -303,5 +312,5 @@ def _keep(result: YamlFile, documents: list[Node], limits: Limits, has_anchor: b
                                     "(an alias bomb, or an alias inside its own anchor); document not linted"))
             continue
         result.documents.append(document)
-        result.duplicates.extend(_find_duplicates(document))
+        result.duplicates.extend(_settle(document, has_anchor))
     return True

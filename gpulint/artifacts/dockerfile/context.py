@@ -12,6 +12,7 @@ import json
 import posixpath
 import shlex
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,14 @@ def workdir_at(dockerfile: Dockerfile, stage: Stage, upto: Instruction | None) -
 
 def copy_arguments(instruction: Instruction) -> tuple[list[str], str] | None:
     """Sources and destination of a COPY/ADD, exec or shell form."""
-    body = instruction.body.strip()
+    found = _copy_words(instruction.body)
+    return None if found is None else (list(found[0]), found[1])
+
+
+@lru_cache(maxsize=4096)
+def _copy_words(text: str) -> tuple[tuple[str, ...], str] | None:
+    """Split once per distinct instruction text: every path traced through the image asks again."""
+    body = text.strip()
     words: list[str]
     if body.startswith("["):
         try:
@@ -129,7 +137,7 @@ def copy_arguments(instruction: Instruction) -> tuple[list[str], str] | None:
             words = body.split()
     if len(words) < 2:
         return None
-    return words[:-1], words[-1]
+    return tuple(words[:-1]), words[-1]
 
 
 def origin_of(dockerfile: Dockerfile, stage: Stage, path: str, context: BuildContext,

@@ -13,6 +13,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from gpulint.artifacts.dockerfile.expansion import BUILDKIT_ARGS, expand, parse_arg
@@ -134,6 +135,11 @@ class Dockerfile:
     not_a_dockerfile: bool = False
 
     kind = "dockerfile"
+
+    @cached_property
+    def variables_seen(self) -> dict[tuple[int, int], dict[str, str | None]]:
+        """``variables.stage_variables``' answers by (stage, instruction), filled as they are asked."""
+        return {}
 
     @property
     def final_stage(self) -> Stage | None:

@@ -38,7 +38,17 @@ class UserSetting:
 
 
 def stage_variables(dockerfile: Dockerfile, stage: Stage, upto: Instruction | None = None) -> dict[str, str | None]:
-    """Variables visible in ``stage`` just before ``upto`` (ENV inherited from parent stages)."""
+    """Variables visible in ``stage`` just before ``upto`` (ENV inherited from parent stages);
+    worked out once per instruction (every COPY traced and every word expanded asks)."""
+    seen = dockerfile.variables_seen
+    key = (stage.index, id(upto))
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = _stage_variables(dockerfile, stage, upto)
+    return dict(found)
+
+
+def _stage_variables(dockerfile: Dockerfile, stage: Stage, upto: Instruction | None) -> dict[str, str | None]:
     variables: dict[str, str | None] = {}
     for ancestor in reversed(stage.ancestry()):
         own = ancestor is stage

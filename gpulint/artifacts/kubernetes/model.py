@@ -79,6 +79,14 @@ def is_object(node: Y.Node | None) -> bool:
     return Y.is_map(node) and Y.get(node, "apiVersion") is not None and Y.get(node, "kind") is not None
 
 
+# API groups of Tekton Pipelines and Triggers objects (CI pipelines written as Kubernetes objects).
+TEKTON_GROUPS = ("tekton.dev/", "triggers.tekton.dev/")
+
+
+def is_tekton(obj: K8sObject) -> bool:
+    return isinstance(obj.api_version, str) and obj.api_version.startswith(TEKTON_GROUPS)
+
+
 def objects_in(source: Source, document: Y.Node) -> list[K8sObject]:
     """The object a document holds, or the items of a ``kind: List``."""
     if not is_object(document):

@@ -20,6 +20,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from gpulint.syntax.python import walk
+
 
 @dataclass(frozen=True)
 class At:
@@ -138,7 +140,7 @@ class _Reader:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self.forget(node.name, f"defined by {kind}", node)
             return  # the body runs only when called, and then only on its own names (or a `global`)
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 self.forget(sub.id, f"given its value inside {kind}", sub)
             elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
@@ -162,12 +164,12 @@ class _Reader:
                 if items is not None and len(items) == len(target.elts) and not isinstance(element, ast.Starred):
                     self._bind(element, items[index], value, node)
                 else:
-                    for name in (n for n in ast.walk(element) if isinstance(n, ast.Name)):
+                    for name in (n for n in walk(element) if isinstance(n, ast.Name)):
                         self.forget(name.id, "unpacked from a value gpulint cannot split", node)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             self._set_item(target, known, node)
         else:
-            for name in (n for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)):
+            for name in (n for n in walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)):
                 self.forget(name.id, "assigned through an attribute or a slice", node)
 
     def _set_item(self, target: ast.Subscript, known: Known | Unknown, node: ast.stmt) -> None:

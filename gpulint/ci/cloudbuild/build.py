@@ -477,7 +477,7 @@ def triggers_for(build: CloudBuild, project: Project) -> list[Trigger]:
 def builds(project: Project) -> list[CloudBuild]:
     return project.memo("cloudbuild-builds", lambda: sorted(
         (b for b in project.of_kind("cloudbuild") if b.is_build),
-        key=lambda b: (b.source.rel_path, b.node.start_mark.index)))
+        key=lambda b: (b.source.rel_path, Y.start(b.node))))
 
 
 def reports_missing(project: Project, build: CloudBuild, kind: str) -> bool:

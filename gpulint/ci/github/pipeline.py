@@ -291,7 +291,7 @@ def reports_missing(project, workflow: Workflow, kind: str) -> bool:
     else the first.
     """
     workflows = project.memo("workflows-by-path", lambda: sorted(
-        project.of_kind("workflow"), key=lambda w: (w.source.rel_path, w.node.start_mark.index)))
+        project.of_kind("workflow"), key=lambda w: (w.source.rel_path, Y.start(w.node))))
     if any(pipeline(w, project).existing(kind) for w in workflows):
         return False
     doers = [w for w in workflows if any(pipeline(w, project).existing(k) for k in (BUILD, TEST, PUSH))]

@@ -50,10 +50,22 @@ def called_workflow(project, workflow: Workflow, job: Job) -> Workflow | None:
     target = _local_target(job.uses, repo_prefix(workflow))
     if target is None:
         return None
-    for other in project.of_kind("workflow"):
-        if other.source.rel_path == target and other is not workflow:
+    for other in project.facts(WorkflowPaths).at(target):
+        if other is not workflow:
             return other
     return None
+
+
+class WorkflowPaths:
+    """The project's workflows by path, for `uses: ./.github/workflows/...` (read once)."""
+
+    def __init__(self, project) -> None:
+        self._by_path: dict[str, list[Workflow]] = {}
+        for workflow in project.of_kind("workflow"):
+            self._by_path.setdefault(workflow.source.rel_path, []).append(workflow)
+
+    def at(self, rel_path: str) -> list[Workflow]:
+        return self._by_path.get(rel_path, [])
 
 
 def callers(project, workflow: Workflow) -> list[tuple[Workflow, Job]]:

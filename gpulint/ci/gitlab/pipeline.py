@@ -804,7 +804,7 @@ def pipelines(project: Project) -> list[GitLabPipeline]:
     includes is part of that pipeline and not judged on its own."""
     def compute() -> list[GitLabPipeline]:
         all_ = sorted((p.attach(project) for p in project.of_kind("gitlab")),
-                      key=lambda p: (p.source.rel_path, p.node.start_mark.index))
+                      key=lambda p: (p.source.rel_path, Y.start(p.node)))
         included = {rel for p in all_ for rel in (p.top and p.included)}
         return [p for p in all_ if p.source.rel_path not in included]
     return project.memo("gitlab-pipelines", compute)

@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, K8sObject, gpu_count
+from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, TEKTON_GROUPS, K8sObject, gpu_count
+from gpulint.artifacts.kubernetes.model import is_tekton  # noqa: F401 - re-exported
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
 from gpulint.core.source import Source, Span
 from gpulint.core.tri import UNKNOWN, and3, any3
@@ -34,15 +35,11 @@ from gpulint.syntax.shell import SimpleCommand, Word
 
 __all__ = ["BUILD", "GPU", "PUSH", "TEST", "index", "is_tekton", "SCENARIOS"]
 
-GROUPS = ("tekton.dev/", "triggers.tekton.dev/")
+GROUPS = TEKTON_GROUPS
 MAIN_VALUES = ("main", "refs/heads/main")
 # Catalog tasks that build and push an image (tektoncd/catalog, Tekton Hub, Artifact Hub).
 CATALOG_BUILD_PUSH = ("kaniko", "buildah", "buildpacks", "s2i", "jib-maven", "jib-gradle", "ko")
 IMAGE_RESULTS = ("IMAGE_DIGEST", "IMAGE_URL")
-
-
-def is_tekton(obj: K8sObject) -> bool:
-    return isinstance(obj.api_version, str) and obj.api_version.startswith(GROUPS)
 
 
 def _text(node) -> str | None:

@@ -4,8 +4,6 @@ from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.healthcheck import add_healthcheck
-from gpulint.artifacts.kubernetes import workloads as W
-from gpulint.artifacts.kubernetes.probes import probe_is_gpu_aware
 from gpulint.project.config import profile_of
 from gpulint.project.lifecycle import partners
 from gpulint.rules.base import Rule
@@ -14,7 +12,13 @@ from gpulint.rules.base import Rule
 def probed_in_kubernetes(project, dockerfile) -> str | None:
     """The workload of the project's Kubernetes manifests (those that belong with this Dockerfile)
     whose GPU container has a GPU-aware readiness or liveness probe, described; None if none."""
-    for manifests in partners(project, dockerfile, "kubernetes"):
+    manifests_found = partners(project, dockerfile, "kubernetes")
+    if not manifests_found:
+        return None
+    from gpulint.artifacts.kubernetes import workloads as W  # only with manifests to read
+    from gpulint.artifacts.kubernetes.probes import probe_is_gpu_aware
+
+    for manifests in manifests_found:
         for template, container, _ in W.gpu_templates(manifests, project):
             if probe_is_gpu_aware(container, "readinessProbe") or probe_is_gpu_aware(container, "livenessProbe"):
                 return f"{template.describe()} ({manifests.source.rel_path})"

@@ -44,7 +44,7 @@ class DuplicateKey(Rule):
 
     def check(self, yaml_file, project):
         for duplicate in yaml_file.duplicates:
-            first = duplicate.first.start_mark.line + 1
+            first = Y.line(yaml_file.source, duplicate.first)
             effect = ("kubectl rejects the file and PyYAML silently keeps this later value"
                       if _in_manifest(yaml_file, duplicate) else
                       "readers that accept it (PyYAML, Ruby's Psych) silently keep this later value and drop the "

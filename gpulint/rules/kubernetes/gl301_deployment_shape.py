@@ -155,7 +155,7 @@ class DeploymentShape(Rule):
             return
         labels_node = Y.get_path(template, "metadata", "labels")
         labels = {k.value: Y.text(v) for k, v in Y.pairs(labels_node) if Y.is_scalar(k)}
-        where_labels = _describe_labels(labels_node)
+        where_labels = _describe_labels(source, labels_node)
         for key, value in Y.pairs(match_labels):
             want = Y.text(value)
             if not Y.is_scalar(key) or want is None:
@@ -195,10 +195,10 @@ def _version_message(version: str | None, node: Y.Node | None) -> str:
     return f"apiVersion {shown} does not serve Deployments; use apiVersion: apps/v1"
 
 
-def _describe_labels(labels_node: Y.Node | None) -> str:
+def _describe_labels(source, labels_node: Y.Node | None) -> str:
     if labels_node is None:
         return " (spec.template.metadata.labels is missing)"
-    return f" (labels on line {labels_node.start_mark.line + 1})"
+    return f" (labels on line {Y.line(source, labels_node)})"
 
 
 def _expression_problem(expression: Y.Node, labels: dict[str, str | None]) -> str | None:

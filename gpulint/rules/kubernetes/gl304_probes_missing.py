@@ -202,7 +202,7 @@ def _elsewhere(template: W.PodTemplate, gpu: Y.Node, probe: str) -> str:
             return f"; the {probe} on init container {_label(container)} does not count"
     for key, _ in Y.pairs(gpu):
         if Y.is_scalar(key) and isinstance(key.value, str) and key.value.lower() == probe.lower():
-            return f" ('{key.value}' on line {key.start_mark.line + 1} is misspelt: field names are case-sensitive)"
+            return f" ('{key.value}' on line {Y.line(template.obj.source, key)} is misspelt: field names are case-sensitive)"
     return ""
 
 

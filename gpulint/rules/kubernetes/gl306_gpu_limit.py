@@ -143,7 +143,7 @@ class GpuLimit(Rule):
         asks = W.gpu_asks(container)
         duplicated = _duplicates(manifests, container, {a.resource for a in asks} | {GPU_RESOURCE})
         for duplicate in duplicated:
-            first = duplicate.first.start_mark.line + 1
+            first = Y.line(source, duplicate.first)
             yield self.report(Y.span(source, duplicate.key),
                               f"'{duplicate.key.value}' is defined twice (first on line {first}); kubectl "
                               "rejects the file, so the GPU limit never reaches the cluster",

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.dockerfile.context import origin_of
 from gpulint.project.lifecycle import (PROBES, absolute_in, container_workdir, exec_argv, gpu_containers,
                                       paired_images, scripts_run)
 from gpulint.rules.base import Report, Rule
@@ -69,7 +68,7 @@ class ProbeScriptNotInImage(Rule):
                     missing = []
                     for image in images:
                         target = absolute_in(container_workdir(container, image), script.path)
-                        origin = origin_of(image.dockerfile, image.stage, target, image.dockerfile.context)
+                        origin = image.origin_at(target)
                         if origin.status == "missing" and origin.instruction is None:
                             missing.append((image, target))
                     if missing and len(missing) == len(images):

@@ -5,13 +5,8 @@ import posixpath
 from gpulint.ci.model import SYSTEMS
 from gpulint.core.findings import Severity
 from gpulint.project.config import profile_of
+from gpulint.project.lifecycle import lifecycle_facts
 from gpulint.rules.base import Rule
-
-
-def real_dockerfiles(project) -> list:
-    """Dockerfiles that are files of the scanned tree (not answers-file fields)."""
-    return [d for d in project.of_kind("dockerfile")
-            if getattr(d.context, "directory", None) is not None and d.source.path is not None]
 
 
 class BuildDockerfileMissing(Rule):
@@ -60,14 +55,14 @@ class BuildDockerfileMissing(Rule):
     fix = "point -f / file: and the build context at the repository's Dockerfile and its folder"
 
     def check(self, pipeline, project):
-        dockerfiles = real_dockerfiles(project)
+        facts = lifecycle_facts(project)
         root = pipeline.repository_root()
         if root is None and profile_of(project) == "lab":
             root = ""
         if root is None:
             return
         prefix = root + "/" if root else ""
-        known = sorted(d.source.rel_path[len(prefix):] for d in dockerfiles if d.source.rel_path.startswith(prefix))
+        known = facts.dockerfiles_under(root)
         if not known:
             return  # the repository has no Dockerfile of its own in the scanned files: nothing to compare with
         for site in pipeline.images.build_sites:

@@ -4,7 +4,6 @@ from gpulint.core.findings import Severity
 from gpulint.project.lifecycle import deployed_gpu_images, pushed_images
 from gpulint.rules.base import Rule
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.images import informative, pattern_matches
 
 
 class DeployedImageNotPushed(Rule):
@@ -54,15 +53,14 @@ class DeployedImageNotPushed(Rule):
     fix = "deploy the repository the pipeline pushes (same registry, owner and name)"
 
     def check(self, manifests, project):
-        sites = pushed_images(project, manifests)
-        if not sites or not all(informative(s.target) for s in sites):
+        pushed = pushed_images(project, manifests)
+        sites = pushed.sites
+        if not sites or not pushed.informative:
             return
         for obj, node, ref in deployed_gpu_images(manifests):
-            if any(pattern_matches(s.target, ref) for s in sites):
+            if pushed.pushes(ref):
                 continue
-            names = sorted({s.target.split("@")[0].rsplit(":", 1)[0] if ":" in s.target.split("/")[-1]
-                            else s.target for s in sites})
             yield self.report(Y.span(manifests.source, node),
                               f"Deployment '{obj.name or '?'}' runs {ref.short}, but the project's pipelines push "
-                              f"{', '.join(names)}; the image CI tested never reaches this Deployment",
+                              f"{', '.join(pushed.names)}; the image CI tested never reaches this Deployment",
                               related=[(s.span, f"pushes {s.target}") for s in sites[:3]])

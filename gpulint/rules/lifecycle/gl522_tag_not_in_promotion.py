@@ -1,26 +1,9 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
-from gpulint.artifacts import rollout as R
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.images import tag_pattern
-from gpulint.project.lifecycle import deployed_gpu_images
+from gpulint.project.lifecycle import deployed_gpu_images, lifecycle_facts
 from gpulint.rules.base import Rule
-
-
-def promotion_patterns(project) -> list:
-    def compute():
-        found = []
-        for spec in project.of_kind("rollout"):
-            for stage in R.stages(spec.promotion_flow) or []:
-                pair = stage.field("tag_pattern")
-                values = Y.items(pair[1]) if pair and Y.is_seq(pair[1]) else [pair[1]] if pair else []
-                for value in values:
-                    text = Y.text(value) if Y.is_scalar(value) else None
-                    if text and text.strip():
-                        found.append((stage.label, tag_pattern(text)))
-        return found
-    return project.memo("lifecycle-tag-patterns", compute)
 
 
 class TagNotInPromotionFlow(Rule):
@@ -66,15 +49,14 @@ class TagNotInPromotionFlow(Rule):
     fix = "deploy a tag the promotion flow produces, or fix the tag_pattern"
 
     def check(self, manifests, project):
-        patterns = promotion_patterns(project)
-        if not patterns or any(p.matches("x") is None for _, p in patterns):
+        promotion = lifecycle_facts(project).promotion
+        if not promotion.patterns or not promotion.readable:
             return  # no flow, or a pattern that cannot be read: nothing to compare with
         for obj, node, ref in deployed_gpu_images(manifests):
             if ref.tag is None or ref.tag.lower() == "latest":
                 continue  # digest-only is fine; latest/untagged is GL309's
-            if any(p.matches(ref.tag) for _, p in patterns):
+            if promotion.admits(ref.tag):
                 continue
-            shown = ", ".join(f"{label}: {p.text}" for label, p in patterns)
             yield self.report(Y.span(manifests.source, node),
                               f"tag {ref.tag!r} of Deployment '{obj.name or '?'}' matches no tag_pattern of the "
-                              f"promotion flow ({shown})")
+                              f"promotion flow ({promotion.shown})")

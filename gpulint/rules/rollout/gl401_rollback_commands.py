@@ -103,6 +103,5 @@ class RollbackCommands(Rule):
 
 
 def _elsewhere(spec, project) -> bool:
-    """Another rollout plan in the run has the key (a plan split over two files)."""
-    return any(getattr(a, "kind", None) == "rollout" and a is not spec and a.rollback_commands is not None
-               for a in project.artifacts)
+    """Another rollout plan of the project has the key (a plan split over two files)."""
+    return project.facts(R.RolloutPlans).rollback_elsewhere(spec)

@@ -62,8 +62,7 @@ class PromotionFlow(Rule):
     def check(self, spec, project):
         pair = Y.get_pair(spec.node, "image_promotion_flow")
         if pair is None:
-            if not any(getattr(a, "kind", None) == "rollout" and a is not spec and a.promotion_flow is not None
-                       for a in project.artifacts):
+            if not project.facts(R.RolloutPlans).promotion_elsewhere(spec):
                 yield self.report(Y.span(spec.source, spec.node),
                                   "the rollout plan has no `image_promotion_flow` key; add a list of stages "
                                   f"dev → staging → prod, each like {_EXAMPLE}")

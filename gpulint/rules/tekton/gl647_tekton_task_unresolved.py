@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from gpulint.artifacts.kubernetes.model import is_tekton
 from gpulint.core.findings import Severity
-from gpulint.ci.tekton import pipeline as T
 from gpulint.syntax import yamlnode as Y
 from gpulint.rules.base import Rule
 
@@ -46,6 +46,10 @@ class TektonTaskUnresolved(Rule):
     fix = "add the Task's definition to the scanned files or inline it with `taskSpec`"
 
     def check(self, manifests, project):
+        if not any(is_tekton(o) for o in manifests.objects):
+            return  # Tekton's models are imported only for files that hold Tekton objects
+        from gpulint.ci.tekton import pipeline as T
+
         for p in T.pipelines_in(manifests, project):
             for t in p.tasks.values():
                 if t.ref_note and t.task is None and t.catalog is None:

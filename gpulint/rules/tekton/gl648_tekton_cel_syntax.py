@@ -1,8 +1,7 @@
 from __future__ import annotations
 
+from gpulint.artifacts.kubernetes.model import is_tekton
 from gpulint.core.findings import Severity
-from gpulint.syntax import cel
-from gpulint.ci.tekton import pipeline as T
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.embedded import scalar_locator
 from gpulint.rules.base import Rule
@@ -11,7 +10,7 @@ from gpulint.rules.base import Rule
 def _cel_nodes(manifests):
     """(value node, what) of every CEL filter, overlay expression and `when: cel` of a file."""
     for obj in manifests.objects:
-        if not T.is_tekton(obj):
+        if not is_tekton(obj):
             continue
         if obj.kind == "EventListener":
             for trigger in Y.items(Y.get_path(obj.node, "spec", "triggers")):
@@ -77,6 +76,10 @@ class TektonCelSyntax(Rule):
     fix = "correct the CEL expression (`==`, `&&`, quoted strings)"
 
     def check(self, manifests, project):
+        if not any(is_tekton(o) for o in manifests.objects):
+            return  # the CEL parser is imported only for files that hold Tekton objects
+        from gpulint.syntax import cel
+
         for node, what in _cel_nodes(manifests):
             if not (Y.is_scalar(node) and isinstance(node.value, str)):
                 continue

@@ -74,11 +74,19 @@ class Configs:
         self.check_selector = check_selector
         self.cwd = (cwd or Path.cwd()).resolve()
         self._by_dir: dict[Path, ConfigEntry] = {}
+        self._by_given: dict[Path, ConfigEntry] = {}  # folders as asked for (unresolved)
         self._by_file: dict[Path | None, ConfigEntry] = {}
         self._nearest: dict[Path, Path | None] = {}
 
     def for_dir(self, directory: Path) -> ConfigEntry:
-        directory = directory.resolve()
+        entry = self._by_given.get(directory)  # asked again for the same folder: no path resolution
+        if entry is not None:
+            return entry
+        resolved = directory.resolve()
+        entry = self._by_given[directory] = self._for_resolved(resolved)
+        return entry
+
+    def _for_resolved(self, directory: Path) -> ConfigEntry:
         entry = self._by_dir.get(directory)
         if entry is None:
             if self.isolated:

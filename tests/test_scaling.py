@@ -221,3 +221,27 @@ def test_check_releases_each_project_before_the_next_is_read(tmp_path: Path, mon
     assert sorted(loaded) == [f"project-{i:03d}" for i in range(4)] and all(loaded.values())
     assert not result.artifacts and result.findings
     assert {"dockerfile", "workflow", "kubernetes"} <= set().union(*result.kinds.values())
+
+
+def test_a_check_of_one_repository_reads_no_sibling_repository(tmp_path: Path, monkeypatch) -> None:
+    """The rest of the scanned repository is read as context, but a sibling repository (a folder
+    with its own `.github/`) cannot change a finding on the named paths: it is not read."""
+    import gpulint.engine.check as checking
+
+    (tmp_path / ".git").mkdir()
+    _projects(tmp_path / "services", 3)
+    (tmp_path / "deploy.yaml").write_text((REFERENCE / "k8s" / "deployment.yaml").read_text())
+    read: list[str] = []
+    real_load = checking.load
+
+    def watched(candidate, project):
+        read.append(candidate.rel)
+        return real_load(candidate, project)
+
+    monkeypatch.setattr(checking, "load", watched)
+    named = tmp_path / "services" / "project-001"
+    result = checking.check([named], cwd=tmp_path)
+    assert read and all(rel.startswith("services/project-001/") for rel in read), read
+    assert result.findings, "project-001 holds a failing fixture"
+    whole = checking.check([tmp_path], cwd=tmp_path)  # every repository read
+    assert [f for f in whole.findings if f.path.startswith("services/project-001/")] == result.findings

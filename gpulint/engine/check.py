@@ -75,16 +75,19 @@ def _check(the_plan: Plan, run_config, started: float, progress: Any, overlay: d
                {key: (config, RuleSet(config)) for key, config in groups.items()},
                {c.rel: _entry_key(the_plan.configs.for_file(c.path)) for c in candidates},
                _entry_key(the_plan.run), scope, {c.rel for c in the_plan.context} - scope)
-    units = split_units(candidates, files, run_config)
+    # A repository none of whose files were named is not read: cross-file facts never cross
+    # repositories, so it cannot change a finding on the named paths.
+    units = [u for u in split_units(candidates, files, run_config) if any(c.rel in scope for c in u.candidates)]
     if progress is not None:
-        progress.phase("linting", len(candidates))
+        progress.phase("linting", sum(len(u.candidates) for u in units))
     results = _lint(units, job, progress)
 
     position = {c.rel: i for i, c in reversed(list(enumerate(candidates)))}
     skipped = sorted((c for r in results for c in r.skipped), key=lambda c: position[c.rel])
     problems: list[Any] = []
     if skipped:
-        problems.append(timeout_problem(base, skipped, run_config.limits.timeout, len(candidates) - len(skipped)))
+        read = sum(len(u.candidates) for u in units) - len(skipped)
+        problems.append(timeout_problem(base, skipped, run_config.limits.timeout, read))
         scope.add(skipped[0].rel)
     for walk_problem in the_plan.problems:
         source = Source("", walk_problem.rel, base / walk_problem.rel)

@@ -140,3 +140,32 @@ def test_workflow_expressions_are_not_templates(tmp_path, capsys):
                                    "      - run: echo ${{ github.sha }}\n")
     main(["check", str(tmp_path), "--format", "json", "--select", "GL001"])
     assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+# A push only a maintainer's manual run starts, on each system that has one (GitHub's
+# workflow_dispatch, a GitLab pipeline run from the web UI), besides the push to main.
+_MANUAL_PUSH = {
+    ".github/workflows/ci.yml": (
+        "on:\n  push:\n    branches: [main]\n  workflow_dispatch:\n"
+        "jobs:\n  release:\n    runs-on: [self-hosted, gpu]\n    steps:\n"
+        "      - run: docker build -t ghcr.io/acme/app:${{ github.sha }} .\n"
+        "      - run: docker run --rm --gpus all ghcr.io/acme/app:${{ github.sha }} python3 smoke_test.py\n"
+        "      - run: docker push ghcr.io/acme/app:${{ github.sha }}\n"),
+    ".gitlab-ci.yml": (
+        "release:\n  tags: [gpu]\n  rules:\n"
+        "    - if: $CI_COMMIT_BRANCH == \"main\"\n    - if: $CI_PIPELINE_SOURCE == \"web\"\n"
+        "  script:\n    - docker build -t registry.example.com/acme/app:$CI_COMMIT_SHA .\n"
+        "    - docker run --rm --gpus all registry.example.com/acme/app:$CI_COMMIT_SHA python3 smoke_test.py\n"
+        "    - docker push registry.example.com/acme/app:$CI_COMMIT_SHA\n"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(_MANUAL_PUSH))
+@pytest.mark.parametrize("profile,flagged", [("production", False), ("lab", True)])
+def test_a_manual_run_publishes_on_purpose_in_production_on_every_system(tmp_path, capsys, path, profile, flagged):
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / path).write_text(_MANUAL_PUSH[path])
+    (tmp_path / "Dockerfile").write_text(BUILDS)
+    main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL206", "--profile", profile])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert bool([f for f in findings if f["rule"] == "GL206" and f["severity"] == "error"]) is flagged, findings

@@ -19,8 +19,9 @@ from gpulint.syntax.embedded import scalar_locator
 
 def _scenario(s: GitLabScenario) -> model.Scenario:
     # GitLab schedules are set up outside the file, for a branch: the model's schedule runs main's
-    # code, as a push to main does. A tag pipeline publishes on purpose (accepted in production).
-    return model.Scenario(s.key, s.label, main_push=s.main_push, release=s.key == "push-tag")
+    # code, as a push to main does. A tag pipeline and a pipeline a maintainer runs by hand from the
+    # web UI (GitHub's workflow_dispatch) publish on purpose (accepted in production).
+    return model.Scenario(s.key, s.label, main_push=s.main_push, release=s.key in ("push-tag", "web"))
 
 
 class GitLabCiPipeline(model.Pipeline):

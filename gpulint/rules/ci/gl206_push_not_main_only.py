@@ -35,11 +35,12 @@ class PushNotMainOnly(Rule):
     says once that the gate cannot be checked (info).
 
     In the `production` profile (the default of `gpulint check`) a push on a version tag or a
-    release, a manual `workflow_dispatch` run, a scheduled run on the default branch, a push to
-    `master` and a push to a branch named for releasing or deploying (`release/*`, `deploy`,
-    `stable`) are accepted as deliberate publishing, and only pushes of GPU images are judged (a
-    push whose builds read Dockerfiles without a GPU stack, such as a docs or CPU image, is not);
-    the `lab` profile accepts only a push to main, of any image.
+    release, a manual run (GitHub's `workflow_dispatch`, a GitLab pipeline run from the web UI), a
+    scheduled run on the default branch, a push to `master` and a push to a branch named for
+    releasing or deploying (`release/*`, `deploy`, `stable`) are accepted as deliberate publishing,
+    and only pushes of GPU images are judged (a push whose builds read Dockerfiles without a GPU
+    stack, such as a docs or CPU image, is not); the `lab` profile accepts only a push to main, of
+    any image.
 
     ## Why is this bad?
     A push that also runs for pull requests, feature branches or tags publishes images nobody

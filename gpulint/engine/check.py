@@ -16,15 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gpulint.core.findings import Finding, Severity
+from gpulint.core.findings import Severity
 from gpulint.core.source import Source, Span
 from gpulint.engine.discovery import Candidate
 from gpulint.engine.loader import FileProblem, load, timeout_problem
-from gpulint.engine.ruleset import RuleSet, apply_rules
+from gpulint.engine.ruleset import RuleSet
 from gpulint.engine.run import RunResult
-from gpulint.engine.units import (Context, Unit, UnitResult, apply_suppression_rules, collect_suppressions,
-                                  kinds_by_file, problems_unit, split_units)
-from gpulint.engine.workers import choose_jobs, lint_rules_in_workers, lint_units_in_workers
+from gpulint.engine.units import Context, Unit, UnitResult, kinds_by_file, merged, problems_unit, split_units
+from gpulint.engine.workers import lint_rules, lint_units
 from gpulint.rules.selectors import selector_problem
 from gpulint.engine.workspace import ConfigEntry, NothingToCheck, Plan, plan
 from gpulint.project.files import ProjectFiles
@@ -80,7 +79,7 @@ def _check(the_plan: Plan, run_config, started: float, progress: Any, overlay: d
     units = [u for u in split_units(candidates, files, run_config) if any(c.rel in scope for c in u.candidates)]
     if progress is not None:
         progress.phase("linting", sum(len(u.candidates) for u in units))
-    results = _lint(units, job, progress)
+    results = lint_units(units, lambda unit, jobs: _lint_unit(unit, job, jobs), keep, progress)
 
     position = {c.rel: i for i, c in reversed(list(enumerate(candidates)))}
     skipped = sorted((c for r in results for c in r.skipped), key=lambda c: position[c.rel])
@@ -94,16 +93,10 @@ def _check(the_plan: Plan, run_config, started: float, progress: Any, overlay: d
         problems.append(FileProblem(Span(source, 0, 0), walk_problem.message, Severity.WARNING))
     results.append(problems_unit(job.context, problems))
 
-    findings: dict[tuple, Finding] = {}
-    kinds: dict[str, set[str]] = {}
-    artifacts: list[Any] = []  # those of the named paths, for live mode (kept on request)
-    for result in results:
-        for finding in result.findings:
-            findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message), finding)
-        for path, found in result.kinds.items():
-            kinds.setdefault(path, set()).update(found)
-        artifacts.extend(a for _, items in result.artifacts for a in items)
-    return RunResult(base, sorted(findings.values(), key=Finding.sort_key), sorted(scope), artifacts, run_config,
+    findings, kinds = merged(results)
+    # those of the named paths, for live mode (kept on request)
+    artifacts = [a for result in results for _, items in result.artifacts for a in items]
+    return RunResult(base, findings, sorted(scope), artifacts, run_config,
                      time.perf_counter() - started, kinds)
 
 
@@ -117,21 +110,6 @@ class _Job:
     run_key: Any
     scope: set[str]  # the files of the named paths
     context_only: set[str]  # files read as context only: no finding is reported on them
-
-
-def _lint(units: list[Unit], job: _Job, progress: Any) -> list[UnitResult]:
-    """Every project (repository) linted on its own and released: many in workers, one large
-    project's rules in workers."""
-    if not job.context.keep and len(units) > 1:
-        jobs = choose_jobs(sum(len(u.candidates) for u in units))
-        if jobs > 1:
-            return lint_units_in_workers(units, lambda unit: _lint_unit(unit, job), jobs, progress)
-    results = []
-    for unit in units:
-        results.append(_lint_unit(unit, job, choose_jobs(len(unit.candidates))))
-        if progress is not None:
-            progress.advance(len(unit.candidates))
-    return results
 
 
 def _lint_unit(unit: Unit, job: _Job, jobs: int = 1) -> UnitResult:
@@ -161,13 +139,7 @@ def _lint_unit(unit: Unit, job: _Job, jobs: int = 1) -> UnitResult:
         for path, found in kinds_by_file(in_scope).items():
             result.kinds.setdefault(path, set()).update(found)
         selected = rules.for_kinds({a.kind for a in view.artifacts} | {"project", "suppression"})
-        if jobs > 1:
-            found_here = lint_rules_in_workers(view, selected, jobs, mine)
-        else:
-            suppressions = collect_suppressions(view.artifacts)
-            found_here = apply_rules(view, selected, suppressions, mine, with_project=True)
-            found_here.extend(apply_suppression_rules(view, selected, suppressions))
-        for finding in found_here:
+        for finding in lint_rules(view, selected, jobs, mine):
             if finding.path in job.context_only:
                 continue  # reported on the named paths only
             where = job.file_group.get(finding.path)

@@ -70,3 +70,24 @@ def finding(rule: Rule, report: Report, config: Config, suppressions: Suppressio
         own_line = report.span.source.position(report.span.start).line
         found.suppressed = suppressions.suppresses(report.span.source, rule.id, rule.name, own_line, rule.aliases)
     return found
+
+
+# The syntax of comments in each artifact kind's source, for inline suppressions.
+COMMENT_SYNTAX = {"dockerfile": "dockerfile", "smoketest": "python", "yaml": "yaml", "workflow": "yaml",
+                  "kubernetes": "yaml", "rollout": "yaml", "gitlab": "yaml", "cloudbuild": "yaml"}
+
+
+def collect_suppressions(artifacts: list[Any]) -> SuppressionIndex:
+    suppressions = SuppressionIndex()
+    for artifact in artifacts:
+        syntax = COMMENT_SYNTAX.get(artifact.kind)
+        if syntax is not None and getattr(artifact, "source", None) is not None:
+            suppressions.collect(artifact.source, syntax)
+    return suppressions
+
+
+def apply_suppression_rules(project: Any, rules: list[Rule], suppressions: SuppressionIndex) -> list[Finding]:
+    """The rules that judge the suppressions themselves (unused ones), once every other rule ran."""
+    return [finding(rule, report, project.config, None)
+            for rule in rules if rule.kind == "suppression"
+            for report in rule.check(suppressions, project)]

@@ -15,9 +15,8 @@ from gpulint.core.findings import Finding, Severity
 from gpulint.engine.discovery import Discovery, discover
 from gpulint.engine.loader import timeout_problem
 from gpulint.engine.ruleset import RuleSet
-from gpulint.engine.units import (Context, Unit, UnitResult, kinds_by_file, lint_unit, load_unit, problem_artifacts,
-                                  problems_unit, split_units)
-from gpulint.engine.workers import choose_jobs, lint_rules_in_workers, lint_units_in_workers
+from gpulint.engine.units import Context, lint_unit, merged, problem_artifacts, problems_unit, split_units
+from gpulint.engine.workers import lint_units
 from gpulint.project.config import DEFAULT_TEST_DATA, Config, find_config, load_config
 from gpulint.project.files import ProjectFiles
 
@@ -108,7 +107,7 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
     project_files = ProjectFiles(root, config.limits, found.files, found.repositories, overlay)
     context = Context(root, config, project_files, RuleSet(config), started, keep_artifacts, overlay)
     units = split_units(found.candidates, project_files, config)
-    results = _lint(units, context, len(found.candidates))
+    results = lint_units(units, lambda unit, jobs: lint_unit(unit, context, jobs), keep_artifacts)
 
     position: dict[str, int] = {}
     for i, candidate in enumerate(found.candidates):
@@ -120,15 +119,7 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
     problems.extend(problem_artifacts(root, found.problems, config))
     results.append(problems_unit(context, problems))
 
-    unique: dict[tuple, Finding] = {}
-    for result in results:
-        for finding in result.findings:
-            unique.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message), finding)
-    findings = sorted(unique.values(), key=Finding.sort_key)
-    kinds: dict[str, set[str]] = {}
-    for result in results:
-        for path, found_kinds in result.kinds.items():
-            kinds.setdefault(path, set()).update(found_kinds)
+    findings, kinds = merged(results)
     artifacts: list[Any] = []
     if keep_artifacts:  # in the order one project of the whole tree had them
         loaded = sorted((pair for r in results for pair in r.artifacts if pair[0] is not None),
@@ -140,27 +131,3 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
     files_scanned = sorted({c.rel for c in found.candidates})
     return RunResult(root, findings, files_scanned, artifacts, config, time.perf_counter() - started, kinds)
 
-
-def _lint(units: list[Unit], context: Context, files: int) -> list[UnitResult]:
-    """Every project linted: in this process, in workers one project each, or (one large
-    project) its rules in workers."""
-    if not context.keep and len(units) > 1:
-        jobs = choose_jobs(files)
-        if jobs > 1:
-            return lint_units_in_workers(units, lambda unit: lint_unit(unit, context), jobs)
-    results = []
-    for unit in units:
-        jobs = choose_jobs(len(unit.candidates))
-        if jobs > 1:
-            result = UnitResult()
-            project = load_unit(unit, context, result)
-            selected = context.rules.for_kinds({a.kind for a in project.artifacts} | {"project", "suppression"})
-            result.findings = lint_rules_in_workers(project, selected, jobs)
-            result.kinds = kinds_by_file(project.artifacts)
-            if not context.keep:
-                project.release()
-            context.files.release()
-            results.append(result)
-        else:
-            results.append(lint_unit(unit, context))
-    return results

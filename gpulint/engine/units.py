@@ -19,15 +19,11 @@ from gpulint.engine.discovery import Candidate
 from gpulint.engine.loader import load
 from gpulint.engine.ruleset import RuleSet, apply_rules
 from gpulint.engine.suppress import SuppressionIndex
+from gpulint.engine.workers import lint_rules
 from gpulint.project.config import Config
 from gpulint.project.files import ProjectFiles
 from gpulint.project.pipelines import ci_pipelines
 from gpulint.project.project import Project
-
-# The syntax of comments in each artifact kind's source, for inline suppressions.
-COMMENT_SYNTAX = {"dockerfile": "dockerfile", "smoketest": "python", "yaml": "yaml", "workflow": "yaml",
-                  "kubernetes": "yaml", "rollout": "yaml", "gitlab": "yaml", "cloudbuild": "yaml"}
-
 
 @dataclass
 class Unit:
@@ -99,41 +95,17 @@ def load_unit(unit: Unit, context: Context, result: UnitResult) -> Project:
     return project
 
 
-def lint_unit(unit: Unit, context: Context) -> UnitResult:
-    """Every enabled rule on one project; the project's models are released on return."""
+def lint_unit(unit: Unit, context: Context, jobs: int = 1) -> UnitResult:
+    """Every enabled rule on one project (in ``jobs`` workers); its models are released on return."""
     result = UnitResult()
     project = load_unit(unit, context, result)
-    result.findings = lint_project(project, context.rules)
+    selected = context.rules.for_kinds({a.kind for a in project.artifacts} | {"project", "suppression"})
+    result.findings = lint_rules(project, selected, jobs)
     result.kinds = kinds_by_file(project.artifacts)
     if not context.keep:  # kept models still ask their project
         project.release()
     context.files.release()
     return result
-
-
-def lint_project(project: Project, rules: RuleSet) -> list[Finding]:
-    suppressions = collect_suppressions(project.artifacts)
-    selected = rules.for_kinds({a.kind for a in project.artifacts} | {"project", "suppression"})
-    findings = apply_rules(project, selected, suppressions, project.artifacts, with_project=True)
-    findings.extend(apply_suppression_rules(project, selected, suppressions))
-    return findings
-
-
-def collect_suppressions(artifacts: list[Any]) -> SuppressionIndex:
-    suppressions = SuppressionIndex()
-    for artifact in artifacts:
-        syntax = COMMENT_SYNTAX.get(artifact.kind)
-        if syntax is not None and getattr(artifact, "source", None) is not None:
-            suppressions.collect(artifact.source, syntax)
-    return suppressions
-
-
-def apply_suppression_rules(project: Project, rules: list, suppressions: SuppressionIndex) -> list[Finding]:
-    from gpulint.engine.ruleset import finding
-
-    return [finding(rule, report, project.config, None)
-            for rule in rules if rule.kind == "suppression"
-            for report in rule.check(suppressions, project)]
 
 
 def kinds_by_file(artifacts: list[Any]) -> dict[str, set[str]]:
@@ -146,6 +118,18 @@ def kinds_by_file(artifacts: list[Any]) -> dict[str, set[str]]:
         path = source.resolve(0, 0)[0].rel_path
         kinds.setdefault(path, set()).add(artifact.kind)
     return kinds
+
+
+def merged(results: list[UnitResult]) -> tuple[list[Finding], dict[str, set[str]]]:
+    """The findings of every project, each once, in report order, and the kinds read from each file."""
+    unique: dict[tuple, Finding] = {}
+    kinds: dict[str, set[str]] = {}
+    for result in results:
+        for finding in result.findings:
+            unique.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message), finding)
+        for path, found in result.kinds.items():
+            kinds.setdefault(path, set()).update(found)
+    return sorted(unique.values(), key=Finding.sort_key), kinds
 
 
 def problems_unit(context: Context, artifacts: list[Any]) -> UnitResult:

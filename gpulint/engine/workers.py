@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gpulint.core.findings import Finding
-from gpulint.engine.ruleset import apply_rules
-from gpulint.engine.units import Unit, UnitResult, apply_suppression_rules, collect_suppressions
+from gpulint.engine.ruleset import apply_rules, apply_suppression_rules, collect_suppressions
 
 # Below this many files one process is faster than starting workers; each further worker needs
 # about this many files to pay for itself.
@@ -36,6 +35,34 @@ def choose_jobs(files: int) -> int:
     return max(1, min(cpus, wanted, files // FILES_PER_WORKER))
 
 
+def lint_units(units: list, lint: Callable[[Any, int], Any], keep: bool, progress: Any = None) -> list:
+    """Every project (``Unit``) linted by ``lint(unit, jobs)``: whole projects in workers when
+    there are several and their models need not be kept, else one at a time here, a large
+    project's rules spread over workers."""
+    if not keep and len(units) > 1:
+        jobs = choose_jobs(sum(len(u.candidates) for u in units))
+        if jobs > 1:
+            return lint_units_in_workers(units, lambda unit: lint(unit, 1), jobs, progress)
+    results = []
+    for unit in units:
+        results.append(lint(unit, choose_jobs(len(unit.candidates))))
+        if progress is not None:
+            progress.advance(len(unit.candidates))
+    return results
+
+
+def lint_rules(project: Any, rules: list, jobs: int = 1, targets: list[Any] | None = None) -> list[Finding]:
+    """The rules on ``targets`` (default: every artifact of the project) and the project-wide
+    rules, then the suppression rules; over ``jobs`` workers when more than one."""
+    if jobs > 1:
+        return lint_rules_in_workers(project, rules, jobs, targets)
+    suppressions = collect_suppressions(project.artifacts)
+    findings = apply_rules(project, rules, suppressions, project.artifacts if targets is None else targets,
+                           with_project=True)
+    findings.extend(apply_suppression_rules(project, rules, suppressions))
+    return findings
+
+
 def _pool(jobs: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -47,8 +74,7 @@ def _pool(jobs: int):
 _SHARED: tuple | None = None
 
 
-def lint_units_in_workers(units: list[Unit], lint: Callable[[Unit], UnitResult], jobs: int,
-                          progress: Any = None) -> list[UnitResult]:
+def lint_units_in_workers(units: list, lint: Callable[[Any], Any], jobs: int, progress: Any = None) -> list:
     """Whole projects in workers: each reads, lints (``lint``) and releases its projects one at a time.
     Consecutive projects are grouped into a few tasks per worker, balanced by files. The project
     with the most kinds of files (the smallest such) is linted here first, so that the rules and
@@ -73,7 +99,7 @@ def lint_units_in_workers(units: list[Unit], lint: Callable[[Unit], UnitResult],
         tasks.append((start, len(units)))
     tasks.sort(key=lambda t: -sum(len(u.candidates) for u in units[t[0]:t[1]]))  # largest first
     _SHARED = (units, lint)
-    done: dict[tuple[int, int], list[UnitResult]] = {}
+    done: dict[tuple[int, int], list] = {}
     try:
         with _pool(jobs) as pool:
             for task, found in zip(tasks, pool.map(_unit_worker, tasks)):
@@ -86,7 +112,7 @@ def lint_units_in_workers(units: list[Unit], lint: Callable[[Unit], UnitResult],
     return results[:first] + [warm] + results[first:]
 
 
-def _unit_worker(task: tuple[int, int]) -> list[UnitResult]:
+def _unit_worker(task: tuple[int, int]) -> list:
     units, lint = _SHARED  # type: ignore[misc]
     return [lint(unit) for unit in units[task[0]:task[1]]]
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from gpulint.core.findings import Severity
 from gpulint.rules.base import Rule
 from gpulint.core.source import Source, Span
-from gpulint.syntax import yamlnode as Y
 
 # The lab criteria that cannot pass without each kind of artifact.
 CRITERIA = {
@@ -78,7 +77,8 @@ class MissingArtifact(Rule):
             if kind in present:
                 continue
             if answers:
-                anchor = Span(answers[0].source, Y.start(answers[0].node), Y.start(answers[0].node))
+                start = answers[0].node.start_mark.index  # a YAML node: an offset, or a PyYAML mark
+                anchor = Span(answers[0].source, start, start)
                 where = _ANSWER_FIELD.get(kind, kind)
             else:
                 anchor = Span(project.config.source or Source("", ".", project.root), 0, 0)

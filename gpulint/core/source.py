@@ -108,6 +108,22 @@ class Span:
         return cls(source, start, start + len(source.line_text(line)))
 
 
+def line_start(text: str, offset: int) -> int:
+    """The offset of the start of the line holding ``offset``."""
+    return text.rfind("\n", 0, offset) + 1
+
+
+def above_comments(text: str, offset: int) -> int:
+    """A line start moved up over the `#` comment lines directly above it (they describe the
+    line, so an edit that moves or inserts before it keeps them with it)."""
+    while offset > 0:
+        previous = line_start(text, offset - 1)
+        if not text[previous:offset].strip().startswith("#"):
+            break
+        offset = previous
+    return offset
+
+
 def decode(data: bytes) -> tuple[str | None, str | None]:
     """Text of a file, or a reason it is not text. UTF-8 (with or without BOM) and UTF-16 with BOM.
 

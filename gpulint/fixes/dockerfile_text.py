@@ -9,32 +9,17 @@ from __future__ import annotations
 
 from gpulint.artifacts.dockerfile.model import KEYWORDS, Dockerfile, Instruction, Stage, parse_dockerfile
 from gpulint.core.fix import Edit, Fix
-from gpulint.core.source import Source
+from gpulint.core.source import Source, above_comments, line_start
 
 # Instructions that only describe how the image runs: new build steps go before them.
 RUNTIME_KEYWORDS = ("CMD", "ENTRYPOINT", "HEALTHCHECK", "EXPOSE", "STOPSIGNAL", "LABEL", "VOLUME")
 BUILD_KEYWORDS = ("RUN", "COPY", "ADD")
 
 
-def line_start(text: str, offset: int) -> int:
-    return text.rfind("\n", 0, offset) + 1
-
-
-def _above_comments(text: str, offset: int) -> int:
-    """A line start moved up over the comment lines directly above it (they describe it). An
-    instruction of a stage has its FROM above, so this never reaches the parser directives."""
-    while offset > 0:
-        previous = line_start(text, offset - 1)
-        if not text[previous:offset].strip().startswith("#"):
-            break
-        offset = previous
-    return offset
-
-
 def insert_before(dockerfile: Dockerfile, instruction: Instruction, lines: list[str]) -> Edit:
     """Whole lines before an instruction (and the comment lines that describe it)."""
     text = dockerfile.source.text
-    at = _above_comments(text, line_start(text, instruction.start))
+    at = above_comments(text, line_start(text, instruction.start))
     return Edit.insert(dockerfile.source, at, "".join(line + "\n" for line in lines))
 
 

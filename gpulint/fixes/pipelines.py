@@ -16,7 +16,8 @@ from gpulint.ci.github.workflow import Expr, Job, Workflow
 from gpulint.ci.model import TEST, Action, Pipeline
 from gpulint.core.fix import Applicability, Edit, Fix
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.yamledit import Flow, Layout, append_item, insert_pair, replace_scalar
+from gpulint.syntax import github_expressions as E
+from gpulint.syntax.yamledit import Flow, Layout, append_item, insert_pair, layout_of, replace_scalar
 
 MAIN_PUSH = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
 FORK_GUARD = ("github.event_name != 'pull_request' || "
@@ -28,11 +29,8 @@ _JOB_KEYS_AFTER_IF = ("runs-on", "environment", "timeout-minutes", "permissions"
                       "services", "env", "defaults", "outputs", "steps", "uses", "with", "secrets")
 
 
-def _layout(workflow: Workflow) -> Layout:
-    cached = workflow.__dict__.get("_fix_layout")
-    if cached is None:
-        cached = workflow.__dict__["_fix_layout"] = Layout(workflow.source, workflow.node)
-    return cached
+def _layout(source, document: Y.Node) -> Layout:
+    return layout_of(source, [document], document)  # computed once per document
 
 
 def _condition(existing: Expr | None) -> str | None:
@@ -42,9 +40,10 @@ def _condition(existing: Expr | None) -> str | None:
     if existing.tree is None:
         return None
     text = existing.text.strip()
-    if text.startswith("${{") and text.endswith("}}") and text.count("${{") == 1:
-        text = text[3:-2].strip()
-    return None if "${{" in text else text
+    only = E.strip_template(text)  # (the condition parsed, so its templates are well formed)
+    if only is not None:
+        return only[0].strip()
+    return None if E.template_parts(text) else text  # text around a `${{ }}` is not combined
 
 
 def with_condition(workflow: Workflow, mapping: Y.Node, existing: Expr | None, condition: str,
@@ -56,7 +55,7 @@ def with_condition(workflow: Workflow, mapping: Y.Node, existing: Expr | None, c
     if old is None or not Y.is_map(mapping):
         return None
     if not old:
-        edit = insert_pair(workflow.source, mapping, "if", condition, _layout(workflow), before)
+        edit = insert_pair(workflow.source, mapping, "if", condition, _layout(workflow.source, workflow.node), before)
         return Fix.safe(message, edit) if edit else None
     wrapped = f"({condition})" if "||" in condition else condition
     combined = f"{wrapped} && ({old})"
@@ -145,7 +144,7 @@ def needs_gpu_test(pipeline: Pipeline, push: Action) -> Fix | None:
 
 
 def _add_need(workflow: Workflow, job: Job, need: str) -> Edit | None:
-    source, layout = workflow.source, _layout(workflow)
+    source, layout = workflow.source, _layout(workflow.source, workflow.node)
     node = job.needs_node
     if node is None or Y.is_null(node):
         if node is not None:
@@ -211,7 +210,7 @@ def gitlab_gate_push(pipeline: Pipeline, push: Action) -> Fix | None:
     mapping = _gitlab_job_mapping(pipeline, job)
     if mapping is None:
         return None
-    layout = Layout(pipeline.source, pipeline.native.node)  # type: ignore[attr-defined]
+    layout = _layout(pipeline.source, pipeline.native.node)  # type: ignore[attr-defined]
     edit = insert_pair(pipeline.source, mapping, "rules", [{"if": GITLAB_MAIN}], layout,
                        before=("script", "before_script", "after_script"))
     return Fix.safe(f"run job '{job.name}' only for the main branch", edit) if edit else None
@@ -231,7 +230,7 @@ def gitlab_needs_test(pipeline: Pipeline, push: Action) -> Fix | None:
     if mapping is None or any(Y.text(Y.get(rule, "when")) in ("always", "on_failure")
                               for rule in Y.items(job.get("rules"))):
         return None  # the push runs after a failed test anyway: needs would not gate it
-    layout = Layout(pipeline.source, pipeline.native.node)  # type: ignore[attr-defined]
+    layout = _layout(pipeline.source, pipeline.native.node)  # type: ignore[attr-defined]
     needs = Y.get(mapping, "needs")
     if Y.is_seq(needs):
         if any(Y.text(i) == name or Y.text(Y.get(i, "job")) == name for i in Y.items(needs)):

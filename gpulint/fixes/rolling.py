@@ -10,7 +10,6 @@ knobs at zero, or when it lets a GPU workload drop serving pods (unsafe). A ``ty
 
 from __future__ import annotations
 
-from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, read_knob
 from gpulint.core.fix import Applicability, Edit, Fix
 from gpulint.syntax import yamlnode as Y
@@ -59,8 +58,6 @@ def make_rolling(manifests: Manifests, obj: K8sObject, gpu: bool) -> Fix | None:
         if not Y.is_map(rolling):
             return None
     knob_edits, knob_unsafe = _knobs(source, rolling, layout, gpu, canary)
-    if knob_edits is None:
-        return None
     return _fix(edits + knob_edits, unsafe or knob_unsafe)
 
 
@@ -104,7 +101,3 @@ def _fix(edits: list[Edit | None], unsafe: bool) -> Fix | None:
                Applicability.UNSAFE if unsafe else Applicability.SAFE)  # type: ignore[arg-type]
 
 
-def gpu_objects(manifests: Manifests, project) -> set[int]:
-    """ids of the object nodes whose pod template has a GPU container."""
-    index = W.claim_index(project, manifests)
-    return {id(t.obj.node) for t in W.templates_in(manifests) if t.gpu_containers(index)}

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from gpulint.core.fix import Edit
-from gpulint.core.source import Source
+from gpulint.core.source import Source, above_comments, line_start
 from gpulint.syntax import yamlnode as Y
 
 _PLAIN_FLOW = re.compile(r"[A-Za-z0-9_/.](?:[A-Za-z0-9_./@+= -]*[A-Za-z0-9_./@+=-])?")
@@ -131,8 +131,7 @@ class Layout:
 def dash_column(source: Source, seq: Y.SequenceNode) -> int:
     """The column (0-based) of the ``-`` of a block sequence's first item."""
     first = seq.value[0].start_mark.index
-    line_start = source.text.rfind("\n", 0, first) + 1
-    segment = source.text[line_start:first]
+    segment = source.text[line_start(source.text, first):first]
     dash = segment.rfind("-")
     return dash if dash != -1 else Y.column(source.text, seq)
 
@@ -160,22 +159,8 @@ def _line_after(text: str, pos: int) -> int:
     return len(text) if newline == -1 else newline + 1
 
 
-def _line_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, pos) + 1
-
-
 def _starts_line(text: str, pos: int) -> bool:
-    return not text[_line_start(text, pos):pos].strip()
-
-
-def _above_comments(text: str, pos: int) -> int:
-    """Move a line-start position up over the comment lines directly above it."""
-    while pos > 0:
-        previous = _line_start(text, pos - 1)
-        if not text[previous:pos].strip().startswith("#"):
-            break
-        pos = previous
-    return pos
+    return not text[line_start(text, pos):pos].strip()
 
 
 def _is_alias_value(key: Y.Node, value: Y.Node) -> bool:
@@ -208,7 +193,7 @@ def insert_pairs(source: Source, mapping: Y.MappingNode, items: dict[str, Any], 
     for name in before:
         pair = Y.get_pair(mapping, name)
         if pair is not None and pair[0] in own and _starts_line(text, pair[0].start_mark.index):
-            at = _above_comments(text, _line_start(text, pair[0].start_mark.index))
+            at = above_comments(text, line_start(text, pair[0].start_mark.index))
             return Edit.insert(source, at, body)
     last_key, last_value = mapping.value[-1]
     end = max(content_end(text, last_value), last_key.end_mark.index)
@@ -247,7 +232,7 @@ def _insert_flow_pairs(source: Source, mapping: Y.MappingNode, items: dict[str, 
         return Edit.insert(source, end, "".join(", " + entry for entry in entries))
     column = Y.column(source.text, last_key)
     if json_style:  # one entry per line, nested values spread as the file spreads them
-        opening = text[_line_start(text, mapping.start_mark.index):mapping.start_mark.index]
+        opening = text[line_start(text, mapping.start_mark.index):mapping.start_mark.index]
         step = column - (len(opening) - len(opening.lstrip(" "))) or 2
         entries = [json.dumps(key, ensure_ascii=False) + ": " +
                    json.dumps(value, indent=max(step, 1), ensure_ascii=False).replace("\n", "\n" + " " * column)

@@ -83,12 +83,6 @@ class ClaimObject:
             return any(is_gpu_device_class(c) for c in self.classes[request])
         return any(is_gpu_device_class(c) for names in self.classes.values() for c in names)
 
-    @property
-    def judges_probes(self) -> bool:
-        """Declared probes of this template are judged (GL305, GL510...): the kinds that require
-        them, and KServe components (which do not require them but often declare them)."""
-        return self.probes or self.kind == "InferenceService"
-
     def describe(self) -> str:
         return f"{self.obj.kind} '{self.obj.name or '?'}' ({self.obj.source.rel_path})"
 
@@ -395,3 +389,9 @@ def gpu_templates(manifests: Any, project: Any) -> Iterator[tuple[PodTemplate, Y
 def probed_gpu_containers(manifests: Any, project: Any) -> list[tuple[PodTemplate, Y.Node]]:
     """(template, GPU container) for the templates whose declared probes are judged."""
     return [(t, c) for t, c, _ in gpu_templates(manifests, project) if t.judges_probes]
+
+
+def gpu_object_nodes(manifests: Any, project: Any) -> set[int]:
+    """ids of the object nodes whose pod template has a GPU container (DRA claims included)."""
+    index = claim_index(project, manifests)
+    return {id(t.obj.node) for t in templates_in(manifests) if t.gpu_containers(index)}

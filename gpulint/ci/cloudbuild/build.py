@@ -131,10 +131,6 @@ class CloudBuild:
         self.node = node
 
     @property
-    def is_trigger(self) -> bool:
-        return Y.get(self.node, "steps") is None and any(Y.get(self.node, k) is not None for k in TRIGGER_KEYS)
-
-    @property
     def is_build(self) -> bool:
         return Y.is_seq(Y.get(self.node, "steps"))
 

@@ -259,20 +259,7 @@ def pipeline(workflow: Workflow, project=None) -> Pipeline:
     return cached
 
 
-def first_per_step(hits: list[Hit], workflow: Workflow | None = None) -> list[Hit]:
-    """One hit per step; with `workflow`, steps whose job or step `if:` does not parse are left
-    out (GL208 reports the syntax error; GitHub would not run the workflow at all)."""
-    seen: set[int] = set()
-    out = []
-    for hit in hits:
-        job = workflow.jobs.get(hit.step.job_id) if workflow is not None else None
-        broken = [e for e in ((job.if_ if job else None), hit.step.if_) if e is not None and e.tree is None]
-        if workflow is not None and broken:
-            continue
-        if id(hit.step) not in seen:
-            seen.add(id(hit.step))
-            out.append(hit)
-    return out
+
 
 
 def scenario_list(items: list[Ungated]) -> str:

@@ -827,34 +827,10 @@ def pipelines_in(manifests, project) -> list[TPipeline]:
     return [p for p in index(project).pipelines if p.source is manifests.source]
 
 
-def first_pipeline(project) -> TPipeline | None:
-    ps = index(project).pipelines
-    return ps[0] if ps else None
-
-
 def scenario_list(items: list[tuple[TScenario, object]]) -> str:
     parts = [f"on {s.label}" + (" (may run: a `when` or trigger cannot be decided)" if state is UNKNOWN else "")
              for s, state in items]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def possible_hits(ix: Index, kind: str, pipelines=None) -> list[tuple[PTask, THit]]:
-    out = []
-    for p in pipelines if pipelines is not None else ix.pipelines:
-        for t, h in p.hits(kind):
-            if ix.possible(t):
-                out.append((t, h))
-    return out
-
-
-def first_per_task(hits: list[tuple[PTask, THit]]) -> list[tuple[PTask, THit]]:
-    seen: set[int] = set()
-    out = []
-    for t, h in hits:
-        if id(t) not in seen:
-            seen.add(id(t))
-            out.append((t, h))
-    return out
 
 
 def gpu_limit_ok(node: Y.Node | None) -> bool:

@@ -4,11 +4,12 @@ from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
+from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, deployments, key_node, read_knob
 from gpulint.project.lab_deployment import describe, stand_ins
 from gpulint.rules.criteria import NO_CRITERION
 from gpulint.core.fix import Applicability, FixAvailability
-from gpulint.fixes.rolling import gpu_objects, make_rolling
+from gpulint.fixes.rolling import make_rolling
 from gpulint.artifacts.kubernetes.rolling import effective, knob, replicas_of
 from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
@@ -106,14 +107,14 @@ class RollingUpdate(Rule):
         gpu: set[int] | None = None
         for obj in deployments(manifests):
             for report in self._deployment(manifests, obj, production):
-                gpu = gpu_objects(manifests, project) if gpu is None else gpu
+                gpu = W.gpu_object_nodes(manifests, project) if gpu is None else gpu
                 report.autofix = make_rolling(manifests, obj, id(obj.node) in gpu)
                 yield report
         for obj in manifests.objects:
             if obj.kind == "Rollout" and (obj.api_version or "").startswith("argoproj.io/") and Y.is_map(obj.node):
                 for report in self._rollout(manifests, obj):
                     report.criterion = NO_CRITERION
-                    gpu = gpu_objects(manifests, project) if gpu is None else gpu
+                    gpu = W.gpu_object_nodes(manifests, project) if gpu is None else gpu
                     report.autofix = make_rolling(manifests, obj, id(obj.node) in gpu)
                     yield report
 

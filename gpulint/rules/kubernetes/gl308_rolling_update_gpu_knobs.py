@@ -76,8 +76,7 @@ class RollingUpdateGpuKnobs(Rule):
     fix_applicability = (Applicability.UNSAFE,)
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
-        index = W.claim_index(project, manifests)
-        gpu_objects = {id(t.obj.node) for t in W.templates_in(manifests) if t.gpu_containers(index)}
+        gpu_objects = W.gpu_object_nodes(manifests, project)
         for obj in deployments(manifests) + [o for o in manifests.objects if o.kind == "Rollout"]:
             if id(obj.node) not in gpu_objects:
                 continue

@@ -27,6 +27,7 @@ from gpulint.artifacts.dockerfile.context import Origin, origin_of, workdir_at
 from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, duration_seconds, effective_healthcheck
 from gpulint.artifacts.smoketest import SMOKE_NAMES
 from gpulint.core.source import EmbeddedSource
+from gpulint.project.config import profile_of
 from gpulint.syntax.python import PythonFile, parse_python
 from gpulint.syntax.shell import parse_shell
 
@@ -172,6 +173,11 @@ class LifecycleFacts:
         """Dockerfiles that are files of the scanned tree (not answers-file fields)."""
         return [d for d in self.project.of_kind("dockerfile")
                 if getattr(d.context, "directory", None) is not None and d.source.path is not None]
+
+    @cached_property
+    def dockerfiles_by_path(self) -> dict[str, Any]:
+        """The Dockerfiles that are files of the scanned tree, by path."""
+        return {d.source.rel_path: d for d in self.project.of_kind("dockerfile") if d.source.path is not None}
 
     def dockerfiles_under(self, root: str) -> list[str]:
         """The real Dockerfiles under a folder, relative to it, in order."""
@@ -582,26 +588,15 @@ def lifecycle_project(project: Any) -> bool:
 
 # ----------------------------------------------------------------------------- what a push publishes
 
-# Base images that carry a GPU stack (CUDA, ROCm, a GPU framework or inference server).
-_GPU_BASES = ("nvidia/cuda", "nvcr.io/", "pytorch/pytorch", "rocm/", "vllm/vllm-openai", "lmsysorg/sglang",
-              "ghcr.io/huggingface/text-generation-inference", "tensorflow/tensorflow:", "nvidia/", "intel/intel-extension")
-
-
 def is_gpu_dockerfile(dockerfile: Dockerfile) -> bool | None:
-    """Whether the image a Dockerfile ships carries a GPU stack (None: its base cannot be read)."""
-    from gpulint.artifacts.dockerfile.base_images import stage_image
-    from gpulint.syntax.images import cuda_of
+    """Whether an image the Dockerfile ships uses a GPU, as the image roles judge it (base image,
+    GPU packages and wheels, GPU environment, stages copied from); None when it cannot be told."""
+    from gpulint.artifacts.dockerfile.role import image_role, shipped_images
 
-    if not dockerfile.stages:
-        return None
-    ref, _ = stage_image(dockerfile, dockerfile.stages[-1])
-    if ref is None:
-        return None
-    text = f"{ref.repository}:{ref.tag or ''}".lower()
-    if cuda_of(ref) is not None or any(m in text for m in _GPU_BASES) or "gpu" in (ref.tag or "").lower() \
-            or "cuda" in text or "rocm" in text:
-        return True
-    return False
+    verdicts = [image_role(dockerfile, stage).gpu for stage in shipped_images(dockerfile)]
+    if not verdicts or any(v is True for v in verdicts):
+        return True if verdicts else None
+    return None if any(v is not False for v in verdicts) else False
 
 
 def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
@@ -613,7 +608,7 @@ def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
         return None
     root = pipeline.repository_root()
     prefix = (root + "/") if root else ""
-    by_path = {d.source.rel_path: d for d in project.of_kind("dockerfile") if d.source.path is not None}
+    by_path = lifecycle_facts(project).dockerfiles_by_path
     verdicts = []
     for build in builds:
         path = build.dockerfile or posixpath.join(build.context, "Dockerfile")
@@ -626,3 +621,9 @@ def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
     if any(v is True for v in verdicts) or any(v is None for v in verdicts):
         return True if any(v is True for v in verdicts) else None
     return False
+
+
+def push_judged(project: Any, pipeline: Any, push: Any) -> bool:
+    """Whether the push rules judge this push: always in the lab; in production unless it is known
+    to publish only images without a GPU stack (docs, CPU and tool images are not their business)."""
+    return profile_of(project) != "production" or pushes_gpu_image(project, pipeline, push) is not False

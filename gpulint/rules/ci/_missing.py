@@ -9,7 +9,7 @@ from gpulint.ci.judge import existing, missing_everywhere, reports_missing
 from gpulint.ci.model import PUSH, Pipeline
 from gpulint.core.findings import Severity
 from gpulint.project.config import profile_of
-from gpulint.project.lifecycle import pushes_gpu_image
+from gpulint.project.lifecycle import push_judged
 from gpulint.project.pipelines import same_repository
 from gpulint.rules.base import Report, Rule
 
@@ -37,7 +37,7 @@ class MissingAction(Rule):
             if self.production == "never" or not pushes:
                 return
             if self.production == "pushing-gpu":
-                if all(pushes_gpu_image(project, p, a) is False for p, a in pushes):
+                if not any(push_judged(project, p, a) for p, a in pushes):
                     return  # it publishes only images without a GPU stack
                 severity = Severity.WARNING
         dead = pipeline.of(self.action)

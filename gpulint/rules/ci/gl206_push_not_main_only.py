@@ -5,7 +5,7 @@ from gpulint.ci.model import PUSH, SYSTEMS
 from gpulint.core.findings import Severity
 from gpulint.project.config import profile_of
 from gpulint.project.pipelines import ci_pipelines
-from gpulint.project.lifecycle import pushes_gpu_image
+from gpulint.project.lifecycle import push_judged
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.pipelines import gate_push_to_main
 from gpulint.rules.base import Rule
@@ -104,7 +104,7 @@ class PushNotMainOnly(Rule):
             return  # judged in each caller's context, or as part of the pipeline that includes it
         profile = profile_of(project)
         for push in first_per_unit(existing(pipeline, PUSH)):
-            if profile_of(project) == "production" and pushes_gpu_image(project, pipeline, push) is False:
+            if not push_judged(project, pipeline, push):
                 continue  # the image it publishes has no GPU stack (docs, CPU, tools): not this rule's business
             if not pipeline.triggers_known:
                 outside = outside_main(pipeline, push, profile)

@@ -3,9 +3,8 @@ from __future__ import annotations
 from gpulint.ci.judge import existing, first_per_unit, main_reason, scenario_list, untested
 from gpulint.ci.model import PUSH, SYSTEMS, TEST
 from gpulint.core.findings import Severity
-from gpulint.project.config import profile_of
 from gpulint.project.pipelines import same_repository
-from gpulint.project.lifecycle import pushes_gpu_image
+from gpulint.project.lifecycle import push_judged
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.pipelines import needs_gpu_test
 from gpulint.rules.base import Rule
@@ -91,7 +90,7 @@ class PushBeforeTest(Rule):
             yield from self._after_other_workflow(pipeline, project)
             return  # GL202 reports a missing test
         for push in first_per_unit(existing(pipeline, PUSH)):
-            if profile_of(project) == "production" and pushes_gpu_image(project, pipeline, push) is False:
+            if not push_judged(project, pipeline, push):
                 continue  # the image it publishes has no GPU stack (docs, CPU, tools): not this rule's business
             bad = untested(pipeline, push)
             if not bad:

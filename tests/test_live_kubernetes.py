@@ -111,14 +111,20 @@ def test_dry_run_jobs_pass_gpulints_own_kubernetes_schema(cli):
     from gpulint.artifacts.kubernetes.schema import check_node, type_for_kind
 
     result = cli("live", "reference", *FLAGS, "--dry-run", "--gpu-resource", "amd.com/gpu", "--run-as-user", "10001")
+    assert result.returncode == 0, result.stderr
     nodes = list(yaml.compose_all(result.stdout, Loader=yaml.SafeLoader))
+    asked: dict[str, dict] = {}
     for node, document in zip(nodes, yaml.safe_load_all(result.stdout), strict=True):
         if document["kind"] == "Job":  # the snapshot holds the workload kinds
             assert check_node(node, type_for_kind(document["apiVersion"], document["kind"])) == []
             pod = document["spec"]["template"]["spec"]
             assert pod["securityContext"]["runAsUser"] == 10001
-            limits = pod["containers"][0]["resources"]["limits"]
-            assert "nvidia.com/gpu" not in limits
+            asked[document["metadata"]["labels"]["io.gpulint.role"]] = pod["containers"][0]["resources"]["limits"]
+    assert len(asked) == 8, sorted(asked)
+    for role, limits in asked.items():
+        assert "nvidia.com/gpu" not in limits
+        # the GPU runs and the device-hidden negative ask for the named resource; the GPU-less ones for none
+        assert limits.get("amd.com/gpu") == ("1" if role.endswith(("positive", "cuda-hidden")) else None), role
 
 
 def test_kubernetes_usage_errors(cli):

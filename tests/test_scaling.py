@@ -79,14 +79,24 @@ def _check(path: Path, **env: str) -> dict:
     return data
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork and two CPUs")
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or _cpus() < 2, reason="needs fork and two CPUs")
 def test_workers_find_what_one_process_finds(tmp_path: Path) -> None:
+    from gpulint.engine.workers import choose_jobs
+
     many = _projects(tmp_path / "many", 50)  # 360 files: projects are linted in two workers
     one = _one_project(tmp_path / "one", 60)  # one project of 420 files: its rules run in workers
-    for tree in (many, one):
+    for tree, files in ((many, 360), (one, 420)):
+        assert choose_jobs(files) >= 2  # the comparison below is between workers and one process
         alone = _check(tree, GPULINT_JOBS="1")
         assert alone["findings"], "the corpus has failing fixtures"
-        assert _check(tree) == alone
+        assert _check(tree, GPULINT_JOBS="2") == alone
 
 
 def test_sibling_repositories_are_separate_projects(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 from test_reporters import _validate_sarif
 
@@ -80,9 +82,16 @@ def test_the_diff_is_what_fix_writes(cli, tmp_path: Path):
             assert path.read_bytes() == (patched / path.relative_to(root)).read_bytes(), path
 
 
-def test_fix_refuses_stdin_and_notebooks(cli):
-    result = cli("check", "-", "--fix")
+@pytest.mark.parametrize("flag", ["--fix", "--diff"])
+def test_fix_refuses_stdin_and_notebooks(cli, tmp_path: Path, flag: str):
+    result = cli("check", "-", flag)
     assert result.returncode == 2 and "standard input" in result.stderr
+    notebook = tmp_path / "lab.ipynb"
+    shutil.copyfile(REPO / "tests/adversarial/nb-dockerfile-from-function/lab.ipynb", notebook)
+    before = notebook.read_bytes()
+    result = cli("check", notebook, flag)
+    assert result.returncode == 2 and "notebook" in result.stderr and not result.stdout
+    assert notebook.read_bytes() == before
 
 
 def test_text_output_marks_fixable_findings(cli, tmp_path: Path):

@@ -178,3 +178,22 @@ def test_rules_show_which_rules_fix(cli):
     assert " ~! " in line
     assert "fix: * always" in text
     assert "automatic fix: sometimes (unsafe)" in cli("explain", "GL102").stdout
+
+
+@pytest.mark.parametrize("base, creates, user", [
+    ("alpine:3.20", "RUN adduser -D -u 10001 app", "USER 10001"),
+    ("ubuntu:24.04", "RUN useradd --uid 10001", "USER 10001"),
+    ("gcr.io/distroless/python3-debian12", None, "USER 10001:10001"),
+])
+def test_the_non_root_fix_reads_the_base_through_its_build_argument(cli, tmp_path: Path, base, creates, user):
+    """`FROM ${BASE}` is the image its ARG default names: the user is made with that image's tool
+    (BusyBox adduser, useradd) or, on an image without a shell, only named."""
+    (tmp_path / "Dockerfile").write_text(f"ARG BASE={base}\nFROM ${{BASE}}\nCOPY app.py /app.py\n"
+                                         "CMD [\"python3\", \"/app.py\"]\n")
+    diff = cli("check", tmp_path, "--isolated", "--select", "GL102", "--diff", "--unsafe-fixes").stdout
+    added = [line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert added[-1] == user, diff
+    if creates is None:
+        assert not any(line.startswith("RUN") for line in added), diff
+    else:
+        assert any(line.startswith(creates) for line in added), diff

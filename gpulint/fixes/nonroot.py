@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
+from gpulint.artifacts.dockerfile.packages import ALPINE, DISTROLESS, SCRATCH, family_of_stage
 from gpulint.artifacts.dockerfile.variables import UserSetting
 from gpulint.core.fix import Edit, Fix
 from gpulint.fixes.dockerfile_text import BUILD_KEYWORDS, checked, insert_after, last_build_step, \
@@ -80,10 +81,13 @@ def _read_useradd(args: list[str]) -> CreatedUser | None:
 
 
 def _family(dockerfile: Dockerfile, stage: Stage) -> str:
-    base = stage.ancestry()[-1].base.lower()
-    if base == "scratch" or "distroless" in base or "chainguard" in base:
+    """How users are made on the stage's base image (its build arguments resolved): `bare` (no
+    shell, no tools), `alpine` (BusyBox `adduser`), or `debian` (`useradd`, also on RHEL images and
+    when the family is unknown)."""
+    ref, family = family_of_stage(dockerfile, stage)
+    if family in (SCRATCH, DISTROLESS):
         return "bare"
-    if "alpine" in base or "busybox" in base:
+    if family == ALPINE or (ref is not None and ref.repository.lower().rsplit("/", 1)[-1] == "busybox"):
         return "alpine"
     return "debian"
 
@@ -102,8 +106,9 @@ def fix_nonroot(dockerfile: Dockerfile, setting: UserSetting) -> Fix | None:
     if stage is None or setting.instruction is not None and setting.value is None:
         return None  # a USER that needs an unset build argument: the author must give its default
     user = created_user(stage)
-    lines = [] if user is not None else _create_lines(_family(dockerfile, stage))
-    target = user.user if user is not None else (f"{UID}:{UID}" if _family(dockerfile, stage) == "bare" else str(UID))
+    family = _family(dockerfile, stage)
+    lines = [] if user is not None else _create_lines(family)
+    target = user.user if user is not None else (f"{UID}:{UID}" if family == "bare" else str(UID))
     lines.append(f"USER {target}")
     own: Instruction | None = setting.instruction if setting.instruction is not None and \
         setting.instruction.stage is stage else None

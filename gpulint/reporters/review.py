@@ -25,6 +25,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from gpulint.core.source import Source, decode
+
 API_VERSION = "2022-11-28"
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 MARKER = "<!-- gpulint-suggestion {key} -->"
@@ -58,14 +60,6 @@ class Suggestion:
         return entry
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            starts.append(index + 1)
-    return starts
-
-
 def suggestion_for(finding: dict, workspace: Path, prefix: str) -> Suggestion | None:
     """The lines a finding's fix changes and what they become (None when its edits span files)."""
     fix = finding.get("autofix")
@@ -76,24 +70,22 @@ def suggestion_for(finding: dict, workspace: Path, prefix: str) -> Suggestion | 
         return None
     rel = posixpath.normpath(posixpath.join(prefix, paths.pop()))
     try:
-        text = (workspace / rel).read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text, _ = decode((workspace / rel).read_bytes())
+    except OSError:
         return None
-    starts = _line_starts(text)
-
-    def offset(line: int, column: int) -> int:
-        return min(starts[line - 1] + column - 1, len(text))
-
-    edits = sorted(((offset(e["line"], e["column"]), offset(e["end_line"], e["end_column"]), e["content"])
-                    for e in fix["edits"]), reverse=True)
+    if text is None:
+        return None
+    source = Source(text, rel)  # finding positions are 1-based lines and columns of this text
+    edits = sorted(((source.offset(e["line"], e["column"]), source.offset(e["end_line"], e["end_column"]),
+                     e["content"]) for e in fix["edits"]), reverse=True)
     lo = min(start for start, _, _ in edits)
     hi = max(end for _, end, _ in edits)
-    first = max(i for i, s in enumerate(starts) if s <= lo) + 1
-    last = max(i for i, s in enumerate(starts) if s <= max(lo, hi - 1)) + 1 if hi > lo else first
-    if hi == lo and lo == starts[first - 1] and first > 1 and lo <= len(text):
+    first = source.position(lo).line
+    last = source.position(max(lo, hi - 1)).line if hi > lo else first
+    if hi == lo and lo == source.offset(first, 1) and first > 1:
         first = last = first - 1  # lines inserted before a line: suggest on the line above
-    region_start = starts[first - 1]
-    region_end = starts[last] if last < len(starts) else len(text)
+    region_start = source.offset(first, 1)
+    region_end = source.offset(last + 1, 1) if last < source.line_count else len(text)
     new = text
     for start, end, content in edits:
         new = new[:start] + content + new[end:]

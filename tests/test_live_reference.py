@@ -203,3 +203,26 @@ def test_grade_live_without_gpu_says_live_mode_ran(cli):
     assert "live mode ran" in healthy["feedback"]
     text = cli("grade", "reference", "--live", "--engine", "host")
     assert "live mode ran but could not decide" in text.stdout
+
+
+@pytest.mark.parametrize("beside", [True, False])
+def test_the_build_context_honours_the_ignore_file_buildkit_reads(tmp_path, beside):
+    """`Dockerfile.gpu.dockerignore` beside the Dockerfile wins over the context's `.dockerignore`,
+    as in BuildKit (and in GL112's reading of the context)."""
+    import tarfile
+
+    pytest.importorskip("docker")
+    from gpulint.live.docker_build import context_tar
+
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile.gpu").write_text("FROM scratch\nCOPY . /\n")
+    for name in ("secret.key", "keep.py", "notes.md"):
+        (tmp_path / name).write_text(name)
+    (tmp_path / ".dockerignore").write_text("# the context's own\nnotes.md\n")
+    if beside:
+        (tmp_path / "docker" / "Dockerfile.gpu.dockerignore").write_text("*.key\n")
+    with tarfile.open(fileobj=context_tar(str(tmp_path), "docker/Dockerfile.gpu")) as tar:
+        names = tar.getnames()
+    assert names[0] == "docker/Dockerfile.gpu"
+    assert "keep.py" in names
+    assert ("secret.key" in names) is not beside and ("notes.md" in names) is beside

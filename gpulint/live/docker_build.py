@@ -19,8 +19,10 @@ import tarfile
 import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+from gpulint.artifacts.dockerfile.context import dockerignore_files
 from gpulint.live.build_cgroup import BuildCgroup
 from gpulint.live.buildkit_trace import Trace
 from gpulint.live.docker_cleanup import hang_up, short
@@ -66,10 +68,11 @@ def context_tar(root: str, dockerfile: str) -> Any:
     from docker.utils.build import exclude_paths
 
     exclude: list[str] = []
-    ignore = os.path.join(root, ".dockerignore")
-    if os.path.exists(ignore):
-        with open(ignore, encoding="utf-8", errors="replace") as handle:
-            exclude = [line.strip() for line in handle.read().splitlines() if line.strip() and line.strip()[0] != "#"]
+    for ignore in dockerignore_files(Path(root) / dockerfile, Path(root)):
+        if ignore.is_file():
+            with open(ignore, encoding="utf-8", errors="replace") as handle:
+                exclude = [line.strip() for line in handle.read().splitlines() if line.strip() and line.strip()[0] != "#"]
+            break
     files = sorted(exclude_paths(root, exclude, dockerfile=dockerfile), key=lambda name: (name != dockerfile, name))
     buffer = tempfile.TemporaryFile()
     with tarfile.open(mode="w", fileobj=buffer, format=tarfile.GNU_FORMAT) as tar:

@@ -99,6 +99,13 @@ class Origin:
     reason: str = ""
 
 
+def dockerignore_files(dockerfile: Path, context: Path) -> list[Path]:
+    """Where a build's ignore file is looked for, the first that exists wins: `<Dockerfile>.dockerignore`
+    beside the Dockerfile, then `.dockerignore` at the root of the context (BuildKit's order, which
+    GL112 follows through the project's reader)."""
+    return [dockerfile.with_name(dockerfile.name + ".dockerignore"), context / ".dockerignore"]
+
+
 def workdir_at(dockerfile: Dockerfile, stage: Stage, upto: Instruction | None) -> str:
     """The working directory in effect before ``upto`` (inherited from parent stages)."""
     workdir = "/"

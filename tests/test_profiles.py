@@ -168,3 +168,25 @@ def test_a_manual_run_publishes_on_purpose_in_production_on_every_system(tmp_pat
     main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL206", "--profile", profile])
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert bool([f for f in findings if f["rule"] == "GL206" and f["severity"] == "error"]) is flagged, findings
+
+
+_TWO_IMAGES = ("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04 AS gpu\n"
+               "RUN apt-get update && apt-get install -y python3-pip && pip install vllm==0.6.3\nUSER 1000\n"
+               "CMD [\"python3\", \"-m\", \"vllm.entrypoints.openai.api_server\"]\n\n"
+               "FROM python:3.12-slim AS docs\nRUN pip install mkdocs==1.6.1\nUSER 1000\nCMD [\"mkdocs\", \"serve\"]\n")
+
+
+@pytest.mark.parametrize("target,judged", [("gpu", True), ("docs", False), (None, False)])
+def test_the_pushed_image_is_the_stage_the_build_targets(tmp_path, capsys, target, judged):
+    """Production judges pushes of GPU images only: the image a build pushes is its `--target`
+    stage (the final stage without one), here a GPU server or a CPU docs site."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    option = f"--target {target} " if target else ""
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        "on: [push, pull_request]\njobs:\n  release:\n    runs-on: [self-hosted, gpu]\n    steps:\n"
+        f"      - run: docker build {option}-t ghcr.io/acme/app:${{{{ github.sha }}}} .\n"
+        "      - run: docker push ghcr.io/acme/app:${{ github.sha }}\n")
+    (tmp_path / "Dockerfile").write_text(_TWO_IMAGES)
+    main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL206", "--profile", "production"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert bool([f for f in findings if f["rule"] == "GL206" and f["severity"] == "error"]) is judged, findings

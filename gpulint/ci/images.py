@@ -189,6 +189,7 @@ class BuildSite:
     file_span: Any | None
     by_command: bool  # False: an action's inputs (no Containerfile fallback)
     tags: list[str] = field(default_factory=list)  # the references it tags, as written
+    target: str | None = None  # the stage it builds (`--target`); None: the final stage (or unknown)
 
 
 @dataclass
@@ -361,14 +362,16 @@ class ImageFacts:
             dockerfile = posixpath.normpath(posixpath.join(base, files[-1][0])) if files else None
             file_span = site.word_span(files[-1][1]) if files else None
             tags = [v for v, _ in options.get("-t", []) + options.get("--tag", [])]
+            stages = [v for v, _ in options.get("--target", [])]
+            target = stages[-1] if stages and not _unknown(stages[-1]) else None
             sites.append(BuildSite(site.unit, dockerfile, context, file_span or site.word_span(contexts[0][1]),
-                                   file_span, True, tags))
+                                   file_span, True, tags, target))
         inputs = [i for i in p.image_inputs() if i.kind == BUILD]
         for given in p.build_inputs():
             dockerfile = posixpath.normpath(given.dockerfile) if given.dockerfile is not None else None
             tags = [i.text for i in inputs if i.unit is given.unit]
             sites.append(BuildSite(given.unit, dockerfile, posixpath.normpath(given.context), given.span,
-                                   given.file_span, False, tags))
+                                   given.file_span, False, tags, given.target))
         return sites
 
     @cached_property

@@ -114,6 +114,7 @@ class BuildInput:
     context: str
     span: Span
     file_span: Span | None = None
+    target: str | None = None  # the stage built (`target:`); None: the final stage
 
 
 @dataclass

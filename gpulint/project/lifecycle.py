@@ -588,12 +588,22 @@ def lifecycle_project(project: Any) -> bool:
 
 # ----------------------------------------------------------------------------- what a push publishes
 
-def is_gpu_dockerfile(dockerfile: Dockerfile) -> bool | None:
-    """Whether an image the Dockerfile ships uses a GPU, as the image roles judge it (base image,
-    GPU packages and wheels, GPU environment, stages copied from); None when it cannot be told."""
+def built_dockerfile(project: Any, pipeline: Any, build: Any) -> Dockerfile | None:
+    """The Dockerfile of the scanned files a CI build reads (None: not among them, or unknown)."""
+    root = pipeline.repository_root()
+    if root is None:
+        return None
+    path = build.dockerfile or posixpath.join(build.context, "Dockerfile")
+    return lifecycle_facts(project).dockerfiles_by_path.get(posixpath.normpath(((root + "/") if root else "") + path))
+
+
+def is_gpu_dockerfile(dockerfile: Dockerfile, target: str | None = None) -> bool | None:
+    """Whether the image a build of the Dockerfile ships (its ``target`` stage, else the final one)
+    uses a GPU, as the image roles judge it (base image, GPU packages and wheels, GPU environment,
+    stages copied from); None when it cannot be told."""
     from gpulint.artifacts.dockerfile.role import image_role, shipped_images
 
-    verdicts = [image_role(dockerfile, stage).gpu for stage in shipped_images(dockerfile)]
+    verdicts = [image_role(dockerfile, stage).gpu for stage in shipped_images(dockerfile, [target] if target else None)]
     if not verdicts or any(v is True for v in verdicts):
         return True if verdicts else None
     return None if any(v is not False for v in verdicts) else False
@@ -606,16 +616,13 @@ def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
     builds = pipeline.images.builds_for(push.unit)
     if not builds:
         return None
-    root = pipeline.repository_root()
-    prefix = (root + "/") if root else ""
-    by_path = lifecycle_facts(project).dockerfiles_by_path
     verdicts = []
     for build in builds:
-        path = build.dockerfile or posixpath.join(build.context, "Dockerfile")
-        dockerfile = by_path.get(posixpath.normpath(prefix + path)) if root is not None else None
+        dockerfile = built_dockerfile(project, pipeline, build)
         if dockerfile is not None:
-            verdicts.append(is_gpu_dockerfile(dockerfile))
-        else:  # not in the scanned files: a name that says `cpu` (Dockerfile.cpu, cpu.Dockerfile) is taken at its word
+            verdicts.append(is_gpu_dockerfile(dockerfile, build.target))
+        else:
+            path = build.dockerfile or posixpath.join(build.context, "Dockerfile")  # not in the scanned files: a name that says `cpu` (Dockerfile.cpu, cpu.Dockerfile) is taken at its word
             name = posixpath.basename(path).lower()
             verdicts.append(False if "cpu" in re.split(r"[._-]", name) else None)
     if any(v is True for v in verdicts) or any(v is None for v in verdicts):

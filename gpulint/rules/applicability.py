@@ -67,9 +67,7 @@ def _advice(report: Report, note: str) -> Report:
 def _image_gate(report: Report, dockerfile: Any, project: Any) -> Report | None:
     from gpulint.artifacts.dockerfile.role import image_role, shipped_images, stage_at
 
-    # CI may say which targets it builds (``--target``, bake, compose): the CI model sets
-    # ``built_targets`` on the Dockerfile; without it the final stage is the shipped image.
-    images = shipped_images(dockerfile, getattr(dockerfile, "built_targets", None))
+    images = shipped_images(dockerfile)  # the final stage: the one the Dockerfile rules judge
     if not images:
         return report
     stage = stage_at(dockerfile, report.span.start) if report.span.source is dockerfile.source else None

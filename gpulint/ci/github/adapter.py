@@ -247,8 +247,11 @@ class GitHubPipeline(model.Pipeline):
             if ctx_text is None or _unknown(ctx_text) or (file_text is not None and _unknown(file_text)):
                 continue
             anchor = file_pair[1] if file_pair else (ctx_pair[1] if ctx_pair else step.key_node)
+            target_pair = step.with_.get("target")
+            target = Y.text(target_pair[1]) if target_pair and Y.is_scalar(target_pair[1]) else None
             out.append(model.BuildInput(step, file_text, ctx_text, self.workflow.span(anchor),
-                                        self.workflow.span(file_pair[1]) if file_pair else None))
+                                        self.workflow.span(file_pair[1]) if file_pair else None,
+                                        None if target is None or _unknown(target) else target))
         return out
 
 

@@ -57,8 +57,7 @@ class BaseImageUnpinned(Rule):
 
     def check(self, dockerfile, project):
         production = profile_of(project) == "production"
-        shipped = {id(s) for image in shipped_images(dockerfile, getattr(dockerfile, "built_targets", None))
-                   for s in image.ancestry()}
+        shipped = {id(s) for image in shipped_images(dockerfile) for s in image.ancestry()}
         for stage in dockerfile.stages:
             base = stage.base
             if stage.parent is not None or not base or base.lower() == "scratch" or "$" in base:

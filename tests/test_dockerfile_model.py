@@ -105,3 +105,17 @@ def test_unknown_instruction_is_a_problem_with_hint():
     ((span, message),) = dockerfile.problems
     assert "did you mean FROM" in message
     assert span.source.position(span.start).line == 2
+
+
+def test_repeated_flags_are_all_kept_in_order():
+    from gpulint.artifacts.dockerfile.model import parse_dockerfile
+    from gpulint.artifacts.dockerfile.stage_use import mount_fields
+    from gpulint.core.source import Source
+
+    text = ('FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache \\\n'
+            '    --mount="type=secret,id=hf" --network=none pip install -r requirements.txt\n')
+    run = parse_dockerfile(Source(text, "Dockerfile")).instructions[1]
+    assert [f.name for f in run.flag_list] == ["mount", "mount", "network"]
+    assert run.flags["mount"] is run.flag_list[1]  # by name: the last of a repeated flag
+    assert [mount_fields(f.value)["type"] for f in run.flag_list[:2]] == ["cache", "secret"]
+    assert run.body.startswith("pip install")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, effective_healthcheck, script_resolver
+from gpulint.artifacts.dockerfile.stage_use import mount_fields
 from gpulint.core.source import Span
 
 
@@ -122,20 +123,10 @@ def _use_dockerfile(target: Target, dockerfile: Any) -> None:
 
 
 def _mount_types(dockerfile: Any) -> set[str]:
-    """The ``type=`` of every ``RUN --mount`` flag (the flags part of each parsed RUN instruction)."""
-    found: set[str] = set()
-    for instruction in dockerfile.instructions:
-        if instruction.keyword != "RUN":
-            continue
-        try:
-            words = shlex.split(instruction.args[:instruction.body_index])
-        except ValueError:  # an unbalanced quote in the flags: the build itself will say so
-            continue
-        for word in words:
-            if word.startswith("--mount="):
-                fields = dict(part.split("=", 1) for part in word[len("--mount="):].split(",") if "=" in part)
-                found.add(fields.get("type", "bind").lower())
-    return found
+    """The ``type=`` of every ``RUN --mount`` flag (``bind`` when none is given)."""
+    return {mount_fields(flag.value).get("type", "bind").lower()
+            for instruction in dockerfile.instructions if instruction.keyword == "RUN"
+            for flag in instruction.flag_list if flag.name == "mount"}
 
 
 def _materialize(target: Target, dockerfile: Any) -> None:

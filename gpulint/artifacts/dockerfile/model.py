@@ -53,7 +53,8 @@ class Instruction:
     args: str  # arguments with continuations joined and comment lines dropped
     arg_offsets: list[int]  # source offset of each character of ``args``, plus one for the end
     heredocs: list[Heredoc] = field(default_factory=list)
-    flags: dict[str, Flag] = field(default_factory=dict)
+    flags: dict[str, Flag] = field(default_factory=dict)  # by name, the last of a repeated flag
+    flag_list: list[Flag] = field(default_factory=list)  # every leading flag in order (`--mount` may repeat)
     body_index: int = 0  # index in ``args`` where the arguments after the flags begin
     # The heredocs were written `<< 'EOF'` (with a space): bash reads them, BuildKit does not.
     spaced_heredoc: bool = False
@@ -325,8 +326,9 @@ def _parse_flags(instruction: Instruction) -> None:
         match = _FLAG.match(args, pos)
         if not match or instruction.keyword in ("CMD", "ENTRYPOINT", "ENV", "LABEL", "ARG", "USER"):
             break
-        instruction.flags[match.group(1).lower()] = Flag(match.group(1).lower(), match.group(2) or "",
-                                                         match.start(), match.end())
+        flag = Flag(match.group(1).lower(), match.group(2) or "", match.start(), match.end())
+        instruction.flags[flag.name] = flag
+        instruction.flag_list.append(flag)
         pos = match.end()
     instruction.body_index = pos
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gpulint.artifacts.dockerfile.model import _FLAG, Dockerfile, Instruction, Stage
+from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 
 
 @dataclass
@@ -23,25 +23,23 @@ class Use:
 
 def _flags(instruction: Instruction) -> list[tuple[str, str]]:
     """Every leading ``--name=value`` option, repeated ones included (``--mount`` may repeat)."""
-    found, args, pos = [], instruction.args, 0
-    while True:
-        while pos < len(args) and args[pos] in " \t":
-            pos += 1
-        match = _FLAG.match(args, pos)
-        if not match:
-            return found
-        found.append((match.group(1).lower(), match.group(2) or ""))
-        pos = match.end()
+    return [(flag.name, flag.value) for flag in instruction.flag_list]
+
+
+def mount_fields(value: str) -> dict[str, str]:
+    """The fields of a ``--mount=type=...,from=...,target=...`` value (quotes around it dropped)."""
+    fields = {}
+    for item in value.strip("\"'").split(","):
+        key, eq, val = item.partition("=")
+        if eq:
+            fields[key.strip().lower()] = val.strip()
+    return fields
 
 
 def _mount_sources(value: str) -> list[str]:
     """The ``from=`` of a ``--mount=type=...,from=stage,...`` value."""
-    out = []
-    for item in value.split(","):
-        key, _, val = item.partition("=")
-        if key.strip().lower() == "from" and val.strip():
-            out.append(val.strip())
-    return out
+    source = mount_fields(value).get("from")
+    return [source] if source else []
 
 
 def uses(dockerfile: Dockerfile, stage: Stage) -> list[Use]:

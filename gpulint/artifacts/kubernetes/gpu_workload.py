@@ -72,6 +72,17 @@ def gpu_toleration(item: Y.Node) -> bool:
 
 def gpu_node_scheduling(spec: Y.Node | None) -> str | None:
     """Why the pod is scheduled onto GPU nodes, or None."""
+    selected = gpu_node_selection(spec)
+    if selected is not None:
+        return selected
+    for item in Y.items(Y.get(spec, "tolerations")):
+        if gpu_toleration(item):
+            return f"toleration of {Y.text(Y.get(item, 'key'))}"
+    return None
+
+
+def gpu_node_selection(spec: Y.Node | None) -> str | None:
+    """The nodeSelector or required node affinity that puts the pod on GPU nodes, described; None."""
     for key, value in Y.pairs(Y.get(spec, "nodeSelector")):
         if gpu_node_label(Y.text(key), Y.text(value)):
             return f"nodeSelector {Y.text(key)}"
@@ -83,9 +94,6 @@ def gpu_node_scheduling(spec: Y.Node | None) -> str | None:
             key = Y.text(Y.get(expr, "key"))
             if gpu_node_label(key) or any(gpu_node_label(key, v) for v in values):
                 return f"node affinity on {key}"
-    for item in Y.items(Y.get(spec, "tolerations")):
-        if gpu_toleration(item):
-            return f"toleration of {Y.text(Y.get(item, 'key'))}"
     return None
 
 

@@ -3,38 +3,23 @@ from __future__ import annotations
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes import workloads as W
+from gpulint.artifacts.kubernetes.gpu_workload import gpu_node_selection, gpu_toleration
 from gpulint.project.lifecycle import lifecycle_project
 from gpulint.project import scheduling as S
 from gpulint.project.config import profile_of
 from gpulint.project.taints import gpu_node_taints
 from gpulint.rules.base import Rule
 
-_GPU_WORDS = ("gpu", "accelerator", "nvidia")
-
-
 def tolerates_gpu(spec) -> bool:
+    """A toleration (of a scheduling effect) of a GPU taint, or of every taint (`operator: Exists`
+    without a key)."""
     for item in Y.items(Y.get(spec, "tolerations")):
-        key = Y.text(Y.get(item, "key"))
-        operator = (Y.text(Y.get(item, "operator")) or "Equal").strip()
         effect = Y.text(Y.get(item, "effect"))
         if effect not in (None, "", "NoSchedule", "NoExecute", "PreferNoSchedule"):
             continue
-        if (not key and operator == "Exists") or (key and "nvidia.com/gpu" == key.strip()):
+        operator = (Y.text(Y.get(item, "operator")) or "Equal").strip()
+        if (not Y.text(Y.get(item, "key")) and operator == "Exists") or gpu_toleration(item):
             return True
-        if key and any(w in key.lower() for w in _GPU_WORDS):
-            return True
-    return False
-
-
-def selects_gpu_nodes(spec) -> bool:
-    if any(any(w in (Y.text(k) or "").lower() for w in _GPU_WORDS) for k, _ in Y.pairs(Y.get(spec, "nodeSelector"))):
-        return True
-    terms = Y.get_path(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
-                       "nodeSelectorTerms")
-    for term in Y.items(terms):
-        for expr in Y.items(Y.get(term, "matchExpressions")):
-            if any(w in (Y.text(Y.get(expr, "key")) or "").lower() for w in _GPU_WORDS):
-                return True
     return False
 
 
@@ -116,7 +101,7 @@ class GpuScheduling(Rule):
             spec = template.spec
             if not Y.is_map(spec):
                 continue
-            if tolerates_gpu(spec) or selects_gpu_nodes(spec):
+            if tolerates_gpu(spec) or gpu_node_selection(spec) is not None:
                 continue
             anchor = template.anchor
             what = f"GPU Deployment '{template.obj.name or '?'}'" if template.is_deployment \

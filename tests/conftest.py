@@ -26,8 +26,11 @@ class CliResult:
 def cli():
     """Run the real command line in a subprocess, as a user would."""
 
+    # This checkout is importable from any working directory (PYTHONPATH may be relative).
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+
     def invoke(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120) -> CliResult:
-        environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+        environment = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": path, **(env or {})}
         proc = subprocess.run([sys.executable, "-m", "gpulint", *map(str, args)], capture_output=True,
                               text=True, cwd=cwd or REPO, env=environment, timeout=timeout)
         assert "Traceback" not in proc.stderr, proc.stderr

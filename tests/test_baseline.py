@@ -4,7 +4,6 @@ reports only new ones, and a recorded finding stays recorded through unrelated e
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,16 +11,6 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-
-
-@pytest.fixture
-def cli(cli):
-    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-
-    def invoke(*args, env: dict | None = None, **kwargs):
-        return cli(*args, env={"PYTHONPATH": path, **(env or {})}, **kwargs)
-
-    return invoke
 
 
 @pytest.fixture

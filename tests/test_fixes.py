@@ -92,7 +92,6 @@ def parses(path: Path, data: bytes, before: bytes | None = None) -> None:
 def test_fix_on_failing_fixture(case: Path, tmp_path: Path) -> None:
     rule = case.parent.parent.name
     copy = _copy(case, tmp_path / "case")
-    root = copy if copy.is_dir() else copy.parent
     before = run([copy]).findings
     offered = [f for f in before if f.rule == rule and f.autofix is not None and not f.suppressed]
     if not offered:

@@ -30,16 +30,6 @@ def _validate(document: dict, kind: str) -> None:
     jsonschema.Draft202012Validator(schema).validate(document)
 
 
-@pytest.fixture
-def cli(cli):
-    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-
-    def invoke(*args, env: dict | None = None, **kwargs):
-        return cli(*args, env={"PYTHONPATH": path, **(env or {})}, **kwargs)
-
-    return invoke
-
-
 def test_the_schema_is_a_valid_schema():
     jsonschema.Draft202012Validator.check_schema(_schema())
 

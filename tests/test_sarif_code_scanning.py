@@ -21,17 +21,6 @@ SECURITY_RULES = {"GL111", "GL112", "GL209", "GL210", "GL102"}
 
 
 @pytest.fixture
-def cli(cli):
-    """The command line, importable from any working directory (PYTHONPATH may be relative)."""
-    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-
-    def invoke(*args, env: dict | None = None, **kwargs):
-        return cli(*args, env={"PYTHONPATH": path, **(env or {})}, **kwargs)
-
-    return invoke
-
-
-@pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository with a secret in a Dockerfile, fork pull requests on a self-hosted runner, an
     unpinned action, a warning-only Dockerfile and probes that disagree with a curl HEALTHCHECK."""

@@ -22,16 +22,6 @@ FILES = (".github/workflows/gpu-ci.yml", "k8s/deployment.yaml", "Dockerfile", "s
          "smoke_test.py", "rollout.yaml")
 
 
-@pytest.fixture
-def cli(cli):
-    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-
-    def invoke(*args, env: dict | None = None, **kwargs):
-        return cli(*args, env={"PYTHONPATH": path, **(env or {})}, **kwargs)
-
-    return invoke
-
-
 def _git_init(folder: Path) -> None:
     subprocess.run(["git", "init", "-q", str(folder)], check=True, capture_output=True)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from gpulint.artifacts.swallow import cannot_fail
 from gpulint.core.source import EmbeddedSource, Source, Span
 from gpulint.syntax.python import PythonFile, parse_python
-from gpulint.syntax.shell import SimpleCommand, parse_shell
+from gpulint.syntax.shell import SimpleCommand, command_string, is_shell, parse_shell, script_file
 
 GPU = "gpu"
 NVIDIA_SMI = "nvidia-smi"
@@ -28,7 +28,6 @@ NOT_GPU = "not-gpu"
 _RANK = {GPU: 6, UNVERIFIED: 5, NVIDIA_SMI: 4, HIDDEN: 3, IGNORED: 2, HTTP: 1, NOT_GPU: 0}
 
 _PYTHON = re.compile(r"^(python|python3|python3\.\d+|python2(\.\d+)?|pypy3?)$")
-_SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
 _HTTP_TOOLS = {"curl", "wget", "http", "https", "nc", "ncat", "grpc_health_probe", "grpcurl"}
 _NEUTRAL = {"exit", "true", ":", "false", "echo", "printf", "test", "[", "sleep", "cat", "set", "return"}
 
@@ -56,9 +55,9 @@ def judge_exec(argv: list[str], resolver: Resolver, depth: int = 0) -> Verdict:
     """An exec-form command: a list of arguments, no shell."""
     if not argv:
         return Verdict(NOT_GPU, "the command is empty")
-    name = os.path.basename(argv[0])
-    if name in _SHELLS and len(argv) >= 3 and argv[1] in ("-c", "-ec", "-ce", "-euc", "-eu", "-lc"):
-        return judge_shell(argv[2], resolver, depth + 1, errexit="e" in argv[1])
+    invoked = command_string(argv)
+    if invoked is not None:
+        return judge_shell(invoked.text, resolver, depth + 1, errexit=invoked.errexit)
     words = [_Word(w) for w in argv]
     command = SimpleCommand(words, 0, 0)  # type: ignore[arg-type]
     return _judge_command(command, resolver, depth)
@@ -100,11 +99,13 @@ def _judge_command(command: SimpleCommand, resolver: Resolver, depth: int) -> Ve
         return Verdict(NVIDIA_SMI, "runs nvidia-smi (the driver answers; CUDA is not exercised)", command)
     if name in _HTTP_TOOLS:
         return Verdict(HTTP, f"`{name}` checks a network endpoint, not the GPU", command)
-    if name in _SHELLS:
-        if len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
-            return judge_shell(argv[2], resolver, depth + 1, errexit="e" in argv[1])
-        if len(argv) >= 2 and depth < 4:
-            return _judge_script_file(argv[1], resolver, depth, command, shell=True)
+    if is_shell(name):
+        invoked = command_string(argv)
+        if invoked is not None:
+            return judge_shell(invoked.text, resolver, depth + 1, errexit=invoked.errexit)
+        script = script_file(argv)
+        if script is not None and depth < 4:
+            return _judge_script_file(script, resolver, depth, command, shell=True)
         return Verdict(NOT_GPU, f"`{name}` with no script", command)
     if _PYTHON.match(name):
         return _judge_python(argv, resolver, depth, command)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from gpulint.syntax.embedded import scalar_locator
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.shell import SimpleCommand, bash_trees, parse_shell
+from gpulint.syntax.shell import SimpleCommand, bash_trees, command_string, parse_shell
 from gpulint.ci.github.workflow import Step, Workflow
 from gpulint.core.source import Span
 
@@ -303,13 +303,14 @@ def _collect(text: str, errexit: bool, base: int, out: list[tuple[SimpleCommand,
                 command = replace(command, masked=ends[0].masked)
         out.append((command, base))
         argv = command.argv()
-        if depth < 3 and argv and os.path.basename(argv[0]) in ("bash", "sh") and "-c" in argv[1:-1]:
-            index = argv.index("-c") + 1
-            word = command.word_at(index)
+        invoked = command_string(argv) if depth < 3 else None
+        if invoked is not None:
+            word = command.word_at(invoked.index)
             if word is not None:
                 quoted = text[word.start:word.start + 1] in ("'", '"')
                 inner: list[tuple[SimpleCommand, int]] = []
-                _collect(argv[index], "-e" in argv or errexit, base + word.start + quoted, inner, depth + 1)
+                # a child shell runs with its own options: the caller's `set -e` does not reach it
+                _collect(invoked.text, invoked.errexit, base + word.start + quoted, inner, depth + 1)
                 for sub, offset in inner:
                     out.append((replace(sub, masked=sub.masked or command.masked), offset))
 

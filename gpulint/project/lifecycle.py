@@ -29,7 +29,7 @@ from gpulint.artifacts.smoketest import SMOKE_NAMES
 from gpulint.core.source import EmbeddedSource
 from gpulint.project.config import profile_of
 from gpulint.syntax.python import PythonFile, parse_python
-from gpulint.syntax.shell import parse_shell
+from gpulint.syntax.shell import command_string, is_shell, parse_shell, script_file
 
 if TYPE_CHECKING:  # YAML, Kubernetes and CI models load with the files that need them
     from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
@@ -37,7 +37,6 @@ if TYPE_CHECKING:  # YAML, Kubernetes and CI models load with the files that nee
     from gpulint.syntax import yamlnode as Y
 
 _PYTHON = re.compile(r"^(python|python3|python3\.\d+|python2(\.\d+)?|pypy3?)$")
-_SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
 
 
 # ----------------------------------------------------------------------------- pairing
@@ -317,9 +316,9 @@ def _commands(argv: list[str] | None, shell: str | None, depth: int = 0) -> Iter
     for words in commands:
         if not words:
             continue
-        if os.path.basename(words[0]) in _SHELLS and len(words) >= 3 and words[1].startswith("-") \
-                and "c" in words[1]:
-            yield from _commands(None, words[2], depth + 1)
+        invoked = command_string(words)
+        if invoked is not None:
+            yield from _commands(None, invoked.text, depth + 1)
         else:
             yield words
 
@@ -339,9 +338,10 @@ def _find_scripts(argv: list[str] | None, shell: str | None) -> list[ScriptRun]:
     found: list[ScriptRun] = []
     for words in _commands(argv, shell):
         name = os.path.basename(words[0])
-        if name in _SHELLS:
-            if len(words) >= 2 and not words[1].startswith("-"):
-                found.append(ScriptRun(words[1], False, words))
+        if is_shell(name):
+            script = script_file(words)
+            if script is not None:
+                found.append(ScriptRun(script, False, words))
         elif _PYTHON.match(name):
             i = 1
             while i < len(words):

@@ -14,6 +14,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import NamedTuple, Sequence
 
 from gpulint.core.errors import MissingDependency
 
@@ -72,6 +73,78 @@ class SimpleCommand:
         offset = len(self.words) - argv_len
         index = offset + index_in_argv
         return self.words[index] if 0 <= index < len(self.words) else None
+
+
+# Programs that run a command string given with -c.
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"})
+_LONG_WITH_VALUE = ("--rcfile", "--init-file")
+
+
+class CommandString(NamedTuple):
+    """The command string a shell runs (``sh -c TEXT``), where it sits in the argv, and the
+    options given before it that change how a failure ends the script."""
+
+    index: int
+    text: str
+    errexit: bool  # -e / -o errexit
+    pipefail: bool  # -o pipefail
+
+
+def is_shell(word: str) -> bool:
+    return os.path.basename(word) in SHELLS
+
+
+def command_string(argv: Sequence[str]) -> CommandString | None:
+    """The command string of ``sh -c TEXT``, ``bash -euo pipefail -c TEXT``, ``bash -lc TEXT``,
+    ``/bin/sh -e -c TEXT``: as POSIX and bash read their options, the string is the first operand
+    after the options when ``-c`` is among them (later operands are ``$0``, ``$1``...). None when
+    ``argv`` is not a shell running a command string (``bash script.sh -c x`` runs a file)."""
+    if len(argv) < 3 or not is_shell(argv[0]):
+        return None
+    has_c, index, errexit, pipefail = _shell_options(argv)
+    if not has_c or index >= len(argv):
+        return None
+    return CommandString(index, argv[index], errexit, pipefail)
+
+
+def script_file(argv: Sequence[str]) -> str | None:
+    """The script file a shell runs (``bash -x run.sh arg`` → ``run.sh``); None for ``sh -c``, a
+    shell reading standard input, or a command that is not a shell."""
+    if len(argv) < 2 or not is_shell(argv[0]):
+        return None
+    has_c, index, _, _ = _shell_options(argv)
+    return argv[index] if not has_c and index < len(argv) else None
+
+
+def _shell_options(argv: Sequence[str]) -> tuple[bool, int, bool, bool]:
+    """(-c given, index of the first operand, errexit, pipefail) of a shell's command line."""
+    has_c = errexit = pipefail = False
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--", "-"):
+            i += 1
+            break
+        if arg.startswith("--"):  # bash's long options (--login, --norc, --rcfile FILE)
+            i += 2 if arg in _LONG_WITH_VALUE else 1
+            continue
+        if len(arg) < 2 or arg[0] not in "-+":
+            break
+        on = arg[0] == "-"
+        i += 1
+        for letter in arg[1:]:
+            if letter in "oO":  # -o NAME / -O NAME take the next word, also inside a cluster (-euo pipefail)
+                name = argv[i] if i < len(argv) else ""
+                i += 1
+                if letter == "o" and name == "pipefail":
+                    pipefail = on
+                elif letter == "o" and name == "errexit":
+                    errexit = on
+            elif letter == "c":
+                has_c = has_c or on
+            elif letter == "e":
+                errexit = on
+    return has_c, i, errexit, pipefail
 
 
 @dataclass

@@ -10,7 +10,7 @@ from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.gpucheck import Verdict, judge_exec, judge_shell
 from gpulint.core.source import Source, Span
-from gpulint.syntax.shell import parse_shell
+from gpulint.syntax.shell import command_string, parse_shell
 
 OPTIONS = ("interval", "timeout", "start-period", "start-interval", "retries")
 
@@ -106,9 +106,8 @@ def http_paths(healthcheck: Healthcheck, resolve=None) -> list[str]:  # type: ig
     """The URL paths the check GETs with curl or wget (also inside ``sh -c`` and a copied ``.sh``
     script when ``resolve`` is given); empty when it runs anything else."""
     if healthcheck.exec_argv is not None:
-        argv = healthcheck.exec_argv
-        texts = [argv[2]] if argv[:1] in (["sh"], ["/bin/sh"], ["bash"], ["/bin/bash"]) and len(argv) > 2 \
-            else [" ".join(argv)]
+        invoked = command_string(healthcheck.exec_argv)
+        texts = [invoked.text if invoked is not None else " ".join(healthcheck.exec_argv)]
     else:
         texts = [healthcheck.shell or ""]
     paths: list[str] = []
@@ -120,7 +119,10 @@ def http_paths(healthcheck: Healthcheck, resolve=None) -> list[str]:  # type: ig
                 if not argv:
                     continue
                 name = argv[0].rsplit("/", 1)[-1]
-                if name in ("curl", "wget"):
+                invoked = command_string(argv)
+                if invoked is not None:
+                    texts.append(invoked.text)  # read in this same pass
+                elif name in ("curl", "wget"):
                     urls = [w for w in argv[1:] if "://" in w or w.startswith(("localhost", "127.0.0.1"))]
                     for url in urls:
                         paths.append(urlsplit(url if "://" in url else "http://" + url).path or "/")

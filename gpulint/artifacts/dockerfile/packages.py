@@ -11,7 +11,7 @@ from gpulint.artifacts.dockerfile.base_images import stage_image
 from gpulint.artifacts.dockerfile.model import Dockerfile, Stage
 from gpulint.artifacts.dockerfile.variables import stage_variables
 from gpulint.syntax.images import ImageRef
-from gpulint.syntax.shell import parse_shell
+from gpulint.syntax.shell import command_string, parse_shell
 
 _PACKAGE_MANAGERS = {
     "apt-get": "apt", "apt": "apt", "aptitude": "apt", "yum": "rpm", "dnf": "rpm", "microdnf": "rpm", "tdnf": "rpm",
@@ -60,8 +60,8 @@ def run_commands(stage: Stage, dockerfile: Dockerfile | None = None) -> list[lis
             continue
         exec_form = instruction.exec_form()
         if exec_form is not None:
-            scripts = [" ".join(exec_form[2:]) if exec_form[:1] in (["sh"], ["/bin/sh"], ["bash"], ["/bin/bash"])
-                       and exec_form[1:2] == ["-c"] else " ".join(exec_form)]
+            invoked = command_string(exec_form)
+            scripts = [invoked.text if invoked is not None else " ".join(exec_form)]
         else:
             scripts = [instruction.body] + [h.body for h in instruction.heredocs]
         for script in scripts:

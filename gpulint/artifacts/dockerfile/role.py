@@ -39,6 +39,7 @@ from gpulint.artifacts.dockerfile.packages import installs
 from gpulint.artifacts.gpu_servers import (SERVER_PROGRAMS, GpuServer, image_serves, server_of_command,
                                            server_of_image)
 from gpulint.syntax.images import ImageRef
+from gpulint.syntax.shell import command_string, is_shell
 
 SERVER, DAEMON, SHELL, BUILD, TEST, DOCS, TOOL, TRAINING, BUNDLE, BASE, DEV, SAMPLE, WORKBENCH, UNKNOWN_PROCESS = (
     "server", "gpu-daemon", "shell", "build", "test", "docs", "tool", "training", "bundle", "base", "dev-ci",
@@ -184,7 +185,6 @@ def _gpu_use(dockerfile: Dockerfile, stage: Stage, names: set[str]) -> tuple[Tri
 
 # --------------------------------------------------------------------------- the process it runs
 
-_SHELLS = {"bash", "sh", "zsh", "ash", "dash", "fish"}
 _WRAPPERS = {"tini", "dumb-init", "env", "exec", "gosu", "su-exec", "nvidia_entrypoint.sh", "--"}
 _TESTS = {"pytest", "py.test", "tox", "nox", "ctest", "unittest", "pytest-xdist"}
 _BUILDS = {"make", "cmake", "ninja", "bazel", "bazelisk", "cargo", "mvn", "gradle", "auditwheel", "maturin", "setup.py"}
@@ -246,11 +246,12 @@ def _unwrap(words: list[str]) -> list[str]:
         if head in _WRAPPERS or head.startswith("-") or "=" in head and head.split("=", 1)[0].isidentifier():
             words = words[1:]
             continue
-        if head in _SHELLS and len(words) >= 3 and words[1] in ("-c", "-lc", "-ec", "-xc"):
+        invoked = command_string(words) if is_shell(head) else None
+        if invoked is not None:
             try:
-                words = shlex.split(words[2])
+                words = shlex.split(invoked.text)
             except ValueError:
-                words = words[2].split()
+                words = invoked.text.split()
             words = [w for w in words if w not in ("exec", "&&", ";")]
             continue
         break
@@ -268,7 +269,7 @@ def classify(words: list[str]) -> tuple[str, str]:
         return DAEMON, f"runs {shown}"
     if server_of_command(words) is not None:
         return SERVER, f"runs {server_of_command(words).name}"  # type: ignore[union-attr]
-    if program in _SHELLS:
+    if is_shell(program):
         return SHELL, f"runs {program}"
     module = words[2] if program.startswith("python") and words[1:2] == ["-m"] and len(words) > 2 else None
     if program.startswith("python") and len(words) == 1:

@@ -16,26 +16,24 @@ from gpulint.artifacts import gpucheck
 from gpulint.artifacts.gpu_servers import GpuServer, engine_health_path, server_of_command, server_of_image
 from gpulint.artifacts.kubernetes.model import PROBE_HANDLERS
 from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.shell import command_string, is_shell
 
-_SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash", "dash", "zsh"}
 
 
 def container_command(container: Y.Node) -> list[str]:
-    """``command`` + ``args`` as words; an ``sh -c`` script is split into its words."""
+    """``command`` + ``args`` as words; an ``sh -c`` command string is split into its words (the
+    words after it are the script's ``$0``, ``$1``..., not commands)."""
     words = [Y.text(w) or "" for w in Y.items(Y.get(container, "command")) + Y.items(Y.get(container, "args"))]
     out: list[str] = []
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word in _SHELLS and words[index + 1:index + 2] in (["-c"], ["-ec"], ["-lc"]):
-            script = " ".join(words[index + 2:])
+    for index, word in enumerate(words):
+        invoked = command_string(words[index:]) if is_shell(word) else None
+        if invoked is not None:
             try:
-                out.extend(shlex.split(script, comments=True))
+                out.extend(shlex.split(invoked.text, comments=True))
             except ValueError:
-                out.extend(script.split())
+                out.extend(invoked.text.split())
             break
         out.append(word)
-        index += 1
     return out
 
 

@@ -25,7 +25,7 @@ from gpulint.artifacts import gpucheck
 from gpulint.syntax import yamlnode as Y
 from gpulint.ci.refs import regex_names
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
-from gpulint.syntax.shell import SimpleCommand, Word, parse_shell
+from gpulint.syntax.shell import SimpleCommand, Word, command_string, is_shell, parse_shell
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
 from gpulint.core.source import Source, Span
 
@@ -40,7 +40,6 @@ TRIGGER_KEYS = ("github", "triggerTemplate", "repositoryEventConfig", "pubsubCon
 _ENTRYPOINTS = {"docker": "docker", "gcloud": "gcloud", "cloud-sdk": "gcloud", "kubectl": "kubectl",
                 "executor": "/kaniko/executor", "crane": "crane", "gcrane": "crane", "skopeo": "skopeo",
                 "git": "git", "gsutil": "gsutil", "buildah": "buildah"}
-_SHELLS = ("bash", "sh", "ash", "dash")
 
 
 @dataclass
@@ -187,12 +186,12 @@ class CloudBuild:
             words, nodes = [_ENTRYPOINTS[_basename(step.builder)]] + words, [Y.get(node, "name")] + nodes  # type: ignore
         if not words:
             return []
-        if os.path.basename(words[0]) in _SHELLS:
-            for i, word in enumerate(words[1:-1], 1):
-                if word.startswith("-") and "c" in word and Y.is_scalar(nodes[i + 1]):
-                    inner = nodes[i + 1]
-                    return [StepCommand(c, inner, offset, inner.value, "e" in word)  # type: ignore[union-attr]
-                            for c, offset in live_commands(inner.value, errexit="e" in word)]  # type: ignore
+        if is_shell(words[0]):
+            invoked = command_string(words)
+            if invoked is not None and Y.is_scalar(nodes[invoked.index]):
+                inner = nodes[invoked.index]
+                return [StepCommand(c, inner, offset, inner.value, invoked.errexit)  # type: ignore[union-attr]
+                        for c, offset in live_commands(inner.value, errexit=invoked.errexit)]  # type: ignore
             return []
         command = SimpleCommand([Word(w, 0, 0) for w in words], 0, 0)
         point = Y.get_pair(node, "args")[0] if Y.get_pair(node, "args") else Y.get_pair(node, "name")[0] \

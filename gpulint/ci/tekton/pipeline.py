@@ -31,7 +31,7 @@ from gpulint.core.tri import UNKNOWN, and3, any3
 from gpulint.syntax import cel
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.embedded import scalar_locator
-from gpulint.syntax.shell import SimpleCommand, Word
+from gpulint.syntax.shell import SimpleCommand, Word, command_string
 
 __all__ = ["BUILD", "GPU", "PUSH", "TEST", "index", "is_tekton", "SCENARIOS"]
 
@@ -265,11 +265,11 @@ def step_commands(step: TStep) -> list[StepCommand]:
             argv = ["/kaniko/executor"] + argv
     if not argv:
         return []
-    if os.path.basename(argv[0]) in ("sh", "bash") and "-c" in argv[1:-1]:
-        index = argv.index("-c", 1) + 1
-        inner = words[index - (len(argv) - len(words))] if len(words) == len(argv) else None
+    invoked = command_string(argv)
+    if invoked is not None:
+        inner = words[invoked.index] if len(words) == len(argv) else None  # None: the executor was prepended
         if inner is not None and Y.is_scalar(inner):
-            return _script_commands(inner, argv[index], "-e" in argv[1:index] or _errexit(argv[index]))
+            return _script_commands(inner, invoked.text, invoked.errexit or _errexit(invoked.text))
         return []
     anchor = words[0] if words else node
     return [StepCommand(SimpleCommand([Word(w, 0, 0) for w in argv], 0, 0), anchor, 0, None, False)]

@@ -7,10 +7,9 @@ from gpulint.core.source import Source
 from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck, script_resolver
 from gpulint.artifacts.dockerfile.packages import family_of_stage, installed_names, tool_present
 from gpulint.rules.base import Report, Rule
-from gpulint.syntax.shell import parse_shell
+from gpulint.syntax.shell import command_string, is_shell, parse_shell, script_file
 
 _TOOLS = ("curl", "wget", "nc")
-_SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash"}
 
 
 class HealthcheckToolMissing(Rule):
@@ -91,11 +90,8 @@ def _tools_used(healthcheck, resolve) -> list[tuple[str, str | None]]:
     """(tool, script it runs in) for the HTTP clients the check runs, following sh -c and .sh scripts."""
     scripts: list[tuple[str, str | None]] = []
     if healthcheck.exec_argv is not None:
-        argv = healthcheck.exec_argv
-        if argv and argv[0] in _SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
-            scripts.append((argv[2], None))
-        else:
-            scripts.append((" ".join(argv), None))
+        invoked = command_string(healthcheck.exec_argv)
+        scripts.append((invoked.text if invoked is not None else " ".join(healthcheck.exec_argv), None))
     else:
         scripts.append((healthcheck.shell or "", None))
     found: list[tuple[str, str | None]] = []
@@ -109,7 +105,11 @@ def _tools_used(healthcheck, resolve) -> list[tuple[str, str | None]]:
             name = argv[0].rsplit("/", 1)[-1]
             if name in _TOOLS and name not in {t for t, _ in found}:
                 found.append((name, where))
-            path = argv[1] if name in _SHELLS and len(argv) > 1 else argv[0]
+            invoked = command_string(argv)
+            if invoked is not None:
+                scripts.append((invoked.text, where))
+                continue
+            path = (script_file(argv) or "") if is_shell(name) else argv[0]
             if path.endswith(".sh") and path not in seen and where is None:
                 seen.add(path)
                 script = resolve(path)

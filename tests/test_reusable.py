@@ -157,3 +157,35 @@ def test_non_composite_or_odd_action_ignored(tmp_path: Path) -> None:
                                                         ".github/actions/publish/action.yml": text})
         rules = {r for r, *_ in _findings(root)}
         assert "GL206" not in rules  # nothing visible pushes
+
+
+def _scheduled_callee() -> str:
+    """A workflow that runs on a schedule, by hand, and when another workflow calls it."""
+    return ("name: images\non:\n  schedule:\n    - cron: '0 1 * * *'\n  workflow_dispatch:\n  workflow_call:\n"
+            "jobs:\n  publish:\n    runs-on: [self-hosted, gpu]\n    steps:\n"
+            "      - name: Push\n        run: docker push ghcr.io/acme/app:nightly\n")
+
+
+def test_calls_from_scanned_callers_are_judged_there(tmp_path: Path) -> None:
+    # Its own triggers are deliberate publishing; its only caller calls it on a push to main.
+    caller = ("name: main\non:\n  push:\n    branches: [main]\njobs:\n  images:\n"
+              "    uses: ./.github/workflows/images.yml\n")
+    root = _write(tmp_path, {".github/workflows/main.yml": caller, ".github/workflows/images.yml": _scheduled_callee()})
+    result = run([root], config=Config(profile="production"))
+    assert [f for f in result.findings if f.rule == "GL206"] == []
+
+
+def test_calls_from_elsewhere_cannot_be_told(tmp_path: Path) -> None:
+    root = _write(tmp_path, {".github/workflows/images.yml": _scheduled_callee()})
+    result = run([root], config=Config(profile="production"))
+    gl206 = [f for f in result.findings if f.rule == "GL206"]
+    assert [(f.severity.value, f.line) for f in gl206] == [("info", 12)]
+    assert "can also be called by workflows that are not among the scanned files" in gl206[0].message
+
+
+def test_calls_from_elsewhere_do_not_hide_an_ungated_trigger(tmp_path: Path) -> None:
+    text = _scheduled_callee().replace("  workflow_dispatch:\n", "  pull_request:\n")
+    root = _write(tmp_path, {".github/workflows/images.yml": text})
+    gl206 = [f for f in run([root], config=Config(profile="production")).findings if f.rule == "GL206"]
+    assert [f.severity.value for f in gl206] == ["error"]
+    assert "pull_request to main" in gl206[0].message and "called" not in gl206[0].message

@@ -8,13 +8,14 @@ and `uses:` steps by action name and inputs.
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from gpulint.syntax.embedded import scalar_locator
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.shell import SimpleCommand, bash_trees, command_string, parse_shell
-from gpulint.ci.github.workflow import Step, Workflow
+from gpulint.ci.github.workflow import Job, Step, Workflow
 from gpulint.core.source import Span
 
 BUILD, TEST, PUSH, GPU = "build", "test", "push", "gpu"
@@ -329,7 +330,44 @@ _ACTIONS: dict[str, tuple[bool, bool, bool]] = {
 }
 
 
-def step_hits(step: Step) -> list[Hit]:
+_TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "ctest"})
+
+
+def runs_tests(argv: list[str]) -> str | None:
+    """What a command that runs a test suite is (``pytest``, ``python -m pytest``, ``make test``,
+    ``tox``, ``ctest``), else None."""
+    if not argv:
+        return None
+    name = os.path.basename(argv[0])
+    if name in _TEST_RUNNERS:
+        return name
+    if name.startswith(_PYTHONS) and argv[1:2] == ["-m"] and argv[2:3] and argv[2] in ("pytest", "unittest"):
+        return f"python -m {argv[2]}"
+    if name in ("make", "gmake"):
+        targets = [a for a in argv[1:] if not a.startswith("-") and "=" not in a]
+        tests = [t for t in targets if t == "test" or t.startswith(("test_", "test-", "tests"))]
+        return f"make {tests[0]}" if tests else None
+    return None
+
+
+def gpu_container(job: Job | None) -> str | None:
+    """The GPU option of a job's `container:` (`options: --gpus all`, `--device nvidia.com/gpu=all`,
+    `--runtime nvidia`): every step of the job runs in a container that has the GPU. None when
+    the job has no container or it gets no GPU."""
+    container = Y.get(job.node, "container") if job is not None and Y.is_map(job.node) else None
+    options = Y.text(Y.get(container, "options")) if Y.is_map(container) else None
+    if not options:
+        return None
+    try:
+        words = shlex.split(options)
+    except ValueError:
+        words = options.split()
+    return _gpu_run_flag(words)
+
+
+def step_hits(step: Step, gpu: str | None = None) -> list[Hit]:
+    """What a step does. ``gpu``: the GPU option of the job's container, where the step's test
+    commands run on the GPU."""
     hits: list[Hit] = []
     if step.uses:
         action = step.action
@@ -346,22 +384,28 @@ def step_hits(step: Step) -> list[Hit]:
     script = step.script
     if script is not None:
         for command, offset in live_commands(script.text, step.errexit, step.pipefail):
-            for kind, detail in classify(command.argv()):
+            argv = command.argv()
+            found = classify(argv)
+            for kind, detail in found:
                 hits.append(Hit(kind, step, detail, command, offset))
+            suite = runs_tests(argv) if gpu is not None and not any(k == TEST for k, _ in found) else None
+            if suite is not None:
+                hits.append(Hit(TEST, step, f"{suite} in the job's GPU container (container options {gpu})",
+                                command, offset))
     return hits
 
 
 def workflow_hits(workflow: Workflow) -> list[Hit]:
-    return [hit for job in workflow.jobs.values() for step in job.steps for hit in step_hits(step)]
+    return [hit for job in workflow.jobs.values() for step in job.steps for hit in step_hits(step, gpu_container(job))]
 
 
-def followed_step_hits(step: Step, project, prefix: str | None, depth: int = 0) -> list[Hit]:
+def followed_step_hits(step: Step, project, prefix: str | None, depth: int = 0, gpu: str | None = None) -> list[Hit]:
     """A step's hits, with a local composite action's steps counted as if inline: their hits are
     put on the calling step (its span), keep their command (masking) and carry the action steps'
-    `if:`s and a detail naming the action step."""
+    `if:`s and a detail naming the action step. ``gpu``: the GPU option of the job's container."""
     from gpulint.ci.github.reuse import MAX_DEPTH, composite_action
 
-    hits = step_hits(step)
+    hits = step_hits(step, gpu)
     action = composite_action(project, prefix, step.uses) if depth < MAX_DEPTH and step.uses else None
     if action is None:
         return hits
@@ -373,7 +417,7 @@ def followed_step_hits(step: Step, project, prefix: str | None, depth: int = 0) 
     for name, (_, value) in step.with_.items():
         inputs[name] = value
     for position, inner in enumerate(action.steps, start=1):
-        for hit in followed_step_hits(inner, project, prefix, depth + 1):
+        for hit in followed_step_hits(inner, project, prefix, depth + 1, gpu):
             detail = f"{hit.detail} in {inner.label()} of composite action {action.path}"
             conds = tuple(e for e in (inner.if_,) if e is not None) + hit.conds
             hits.append(replace(hit, step=step, detail=detail if depth == 0 else hit.detail, conds=conds,

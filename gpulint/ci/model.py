@@ -38,6 +38,9 @@ class Scenario:
     # Deliberate publishing that production accepts: a version tag, a release, a scheduled run on the
     # default branch, a push to `master` as the default branch. The lab accepts only a push to main.
     release: bool = False
+    # What starts it is configured outside the scanned files (a call from a workflow that is not
+    # among them): whether a push runs there cannot be told.
+    unknown: bool = False
 
 
 @dataclass(eq=False)

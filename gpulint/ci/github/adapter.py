@@ -12,7 +12,7 @@ from gpulint.ci import model
 from gpulint.ci.commands import BUILD, PUSH, Hit, live_commands
 from gpulint.ci.github import matrix as ghmatrix
 from gpulint.ci.github.pipeline import pipeline as workflow_pipeline
-from gpulint.ci.github.reuse import call_inputs, judged_through_callers, only_called
+from gpulint.ci.github.reuse import call_inputs, callers, judged_through_callers, only_called
 from gpulint.ci.github.scenarios import Scenario as GitHubScenario
 from gpulint.ci.github.scenarios import truthy_value
 from gpulint.ci.github.workflow import Job, Step, Workflow
@@ -95,8 +95,12 @@ class GitHubPipeline(model.Pipeline):
 
     @cached_property
     def _scenarios(self) -> dict[model.Scenario, GitHubScenario]:
-        return {model.Scenario(s.key, s.label, main_push=s.main_push, release=_is_release(s)): s
-                for s in self._native.scenarios}
+        # Calls from workflows in the scanned files are judged in each caller's pipeline (which runs
+        # this workflow's jobs in the caller's context); a call from elsewhere cannot be judged.
+        called_here = bool(callers(self.project, self.workflow))
+        return {model.Scenario(s.key, s.label, main_push=s.main_push, release=_is_release(s),
+                               unknown=s.key == "workflow_call"): s
+                for s in self._native.scenarios if not (called_here and s.key == "workflow_call")}
 
     def scenarios(self) -> Sequence[model.Scenario]:
         return list(self._scenarios)

@@ -47,14 +47,15 @@ class Pipeline:
     def hits(self) -> list[Hit]:
         if self.project is None:
             return workflow_hits(self.workflow)
-        from gpulint.ci.commands import followed_step_hits
+        from gpulint.ci.commands import followed_step_hits, gpu_container
         from gpulint.ci.github.reuse import called_workflow, repo_prefix
 
         prefix = repo_prefix(self.workflow)
         hits: list[Hit] = []
         for job in self.workflow.jobs.values():
+            gpu = gpu_container(job)
             for step in job.steps:
-                hits.extend(followed_step_hits(step, self.project, prefix))
+                hits.extend(followed_step_hits(step, self.project, prefix, gpu=gpu))
             callee = called_workflow(self.project, self.workflow, job)
             if callee is not None:
                 hits.extend(self._called_hits(job, callee))
@@ -62,7 +63,7 @@ class Pipeline:
 
     def _called_hits(self, job: Job, callee: Workflow) -> list[Hit]:
         """The called workflow's hits, as work of the calling job (pointing at its `uses:`)."""
-        from gpulint.ci.commands import followed_step_hits
+        from gpulint.ci.commands import followed_step_hits, gpu_container
         from gpulint.ci.github.reuse import repo_prefix
 
         prefix = repo_prefix(callee)
@@ -70,12 +71,13 @@ class Pipeline:
         out: list[Hit] = []
         order = 0
         for inner_job in callee.topological():
+            gpu = gpu_container(inner_job)
             for inner in inner_job.steps:
                 order += 1
                 label = f"{inner.label()} of job '{inner_job.id}' in the called workflow {callee.source.rel_path}"
                 stand_in = Step(order, job.node, job.id, uses_key=pair[0] if pair else None, uses=job.uses,
                                 continue_on_error=inner.continue_on_error, via=label)
-                for hit in followed_step_hits(inner, self.project, prefix):
+                for hit in followed_step_hits(inner, self.project, prefix, gpu=gpu):
                     out.append(replace(hit, step=stand_in, via=Via(job, callee, inner_job, inner, order)))
         return out
 

@@ -13,7 +13,8 @@ class NoGpuTest(MissingAction):
     `--runtime nvidia`), the smoke test (`python smoke_test.py`), `pytest -m gpu` or a test path
     naming GPU/CUDA, or (Cloud Build) a step that runs the built image with a GPU check, or a
     GPU job handed to a GPU service (`gcloud compute ssh`, `gcloud ai custom-jobs create` with an
-    accelerator). Shell scripts are parsed: `echo`, comments and dead branches do not count.
+    accelerator), or (GitHub Actions) a test suite (`pytest`, `make test`, `tox`) run in a job
+    whose `container:` gets the GPU (`options: --gpus all`). Shell scripts are parsed: `echo`, comments and dead branches do not count.
 
     A GPU test in any pipeline of the project satisfies this rule; when none has one the
     finding is reported once. A test that never runs (its `if:`, `rules:` or `when` is false for

@@ -32,7 +32,9 @@ class PushNotMainOnly(Rule):
     Conditions that cannot be decided count as "may run". When nothing in the scanned files says
     what starts a pipeline (a Cloud Build configuration without its trigger, a Tekton Pipeline
     without an EventListener, a reusable GitHub workflow whose callers are elsewhere), the finding
-    says once that the gate cannot be checked (info).
+    says once that the gate cannot be checked (info). A reusable workflow that has triggers of its
+    own too (`schedule`, `workflow_dispatch`) is judged on them, and the calls from workflows in
+    the scanned files are judged in each caller's context.
 
     In the `production` profile (the default of `gpulint check`) a push on a version tag or a
     release, a manual run (GitHub's `workflow_dispatch`, a GitLab pipeline run from the web UI), a
@@ -106,16 +108,20 @@ class PushNotMainOnly(Rule):
         for push in first_per_unit(existing(pipeline, PUSH)):
             if not push_judged(project, pipeline, push):
                 continue  # the image it publishes has no GPU stack (docs, CPU, tools): not this rule's business
-            if not pipeline.triggers_known:
-                outside = outside_main(pipeline, push, profile)
-                if outside and self._first_unknown(pipeline, project, profile):
-                    yield self.report(push.span, f"{push.where} pushes the image ({push.detail}); nothing in the "
-                                      f"scanned files says which events start {pipeline.name}, so gpulint cannot "
-                                      f"check that the push happens only for main ({pipeline.push_gate(push, outside)})",
+            outside = outside_main(pipeline, push, profile)
+            if _undecidable(pipeline, outside):
+                if self._first_unknown(pipeline, project, profile):
+                    what = (f"nothing in the scanned files says which events start {pipeline.name}"
+                            if not pipeline.triggers_known else
+                            f"its own triggers keep the push on main, but {pipeline.name} can also be called "
+                            "by workflows that are not among the scanned files")
+                    yield self.report(push.span, f"{push.where} pushes the image ({push.detail}); {what}, so gpulint "
+                                      f"cannot check that the push happens only for main "
+                                      f"({pipeline.push_gate(push, outside)})",
                                       severity=Severity.INFO, criterion="", confidence="low",
                                       fix=self.unknown_trigger_fix(pipeline))
                 return  # once per pipeline
-            outside = outside_main(pipeline, push, profile)
+            outside = [u for u in outside if not u.scenario.unknown]  # the rest is said by the info above
             if not outside:
                 continue
             yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) and can run "
@@ -128,8 +134,8 @@ class PushNotMainOnly(Rule):
         """"Cannot tell" is said once per CI system: on the first pipeline whose ungated push has no
         trigger in the scanned files."""
         for other in ci_pipelines(project):
-            if other.system == pipeline.system and other.judged and not other.triggers_known and any(
-                    outside_main(other, push, profile) for push in existing(other, PUSH)):
+            if other.system == pipeline.system and other.judged and any(
+                    _undecidable(other, outside_main(other, push, profile)) for push in existing(other, PUSH)):
                 return other is pipeline
         return False
 
@@ -143,3 +149,9 @@ class PushNotMainOnly(Rule):
                     "--destination=cloudbuild.trigger.yaml`) with `push: branch: ^main$`")
         return ("add the EventListener, TriggerBinding and TriggerTemplate that start the pipeline to the scanned "
                 "files, or give the push task a `when` on the revision")
+
+
+def _undecidable(pipeline, outside) -> bool:
+    """The push may run outside main only where what starts the pipeline is configured outside the
+    scanned files (no trigger there, or a call from a workflow that is not among them)."""
+    return bool(outside) and (not pipeline.triggers_known or all(u.scenario.unknown for u in outside))

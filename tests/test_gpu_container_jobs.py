@@ -1,0 +1,78 @@
+"""A job whose `container:` gets the GPU (`options: --gpus all`) runs its test suite on the GPU,
+inside that image: that is a GPU test of the image (GL202), as a `docker run --gpus` is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gpulint.ci.commands import runs_tests
+from gpulint.engine.run import run
+from gpulint.project.config import Config
+
+BUILD = """name: images
+on:
+  push:
+    branches: [main]
+jobs:
+  gpu-image:
+    runs-on: [self-hosted, gpu]
+    steps:
+      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83 # v6.18.0
+        with:
+          file: docker/gpu/Dockerfile
+          push: true
+          tags: acme/app:gpu-nightly
+"""
+NIGHTLY = """name: nightly
+on:
+  schedule:
+    - cron: "0 2 * * *"
+jobs:
+  tests:
+    runs-on: [self-hosted, gpu]
+    container:
+      image: acme/app:gpu-nightly
+      options: {options}
+    steps:
+      - run: {command}
+"""
+DOCKERFILE = "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN pip install --no-cache-dir torch==2.3.0\n"
+
+
+def _gl202(tmp_path: Path, options: str, command: str) -> list[str]:
+    for name, text in {".github/workflows/images.yml": BUILD, "docker/gpu/Dockerfile": DOCKERFILE,
+                       ".github/workflows/nightly.yml": NIGHTLY.format(options=options, command=command)}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".git").mkdir()
+    result = run([tmp_path], config=Config(profile="production"))
+    return [f.message for f in result.findings if f.rule == "GL202"]
+
+
+@pytest.mark.parametrize("options", ["--gpus all", "--shm-size 16gb --gpus all", "--device nvidia.com/gpu=all",
+                                     "--runtime nvidia"])
+@pytest.mark.parametrize("command", ["make test", "python -m pytest -sv tests/", "pytest tests", "tox -e py311"])
+def test_tests_in_a_gpu_container_are_a_gpu_test(tmp_path: Path, options: str, command: str) -> None:
+    assert _gl202(tmp_path, f'"{options}"', command) == []
+
+
+@pytest.mark.parametrize("options, command", [
+    ('"--shm-size 16gb"', "make test"),  # the container gets no GPU
+    ('"--gpus all"', "make quality"),  # a GPU container that runs no tests
+])
+def test_other_container_jobs_are_not(tmp_path: Path, options: str, command: str) -> None:
+    assert len(_gl202(tmp_path, options, command)) == 1
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["pytest", "-x"], "pytest"),
+    (["python3", "-m", "pytest"], "python -m pytest"),
+    (["make", "-j4", "test_deepspeed"], "make test_deepspeed"),
+    (["make", "VERBOSE=1", "tests"], "make tests"),
+    (["make", "style"], None),
+    (["python", "train.py"], None),
+])
+def test_runs_tests(argv: list[str], expected: str | None) -> None:
+    assert runs_tests(argv) == expected

@@ -10,6 +10,7 @@ from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, key_node
 from gpulint.project.lab_deployment import describe, stand_ins
 from gpulint.artifacts.kubernetes.workloads import is_fragment
 from gpulint.project.config import profile_of
+from gpulint.project.kustomize import KustomizeFacts
 from gpulint.rules.base import Report, Rule
 
 # Deployment API versions the API server no longer serves (all removed in Kubernetes 1.16).
@@ -25,7 +26,9 @@ class DeploymentShape(Rule):
     `apiVersion: apps/v1`, a non-empty, valid `metadata.name`, a `spec.selector` (`matchLabels`
     and/or `matchExpressions`) that really selects the labels of `spec.template.metadata.labels`,
     and a pod template with containers. The selector is evaluated (`In`, `NotIn`, `Exists`,
-    `DoesNotExist`), not compared as text. It also reports a `kind` that is almost `Deployment`
+    `DoesNotExist`), not compared as text; a kustomize base may leave the selector out when the
+    kustomization that builds it adds labels to selectors (`commonLabels`, or `labels` with
+    `includeSelectors: true`). It also reports a `kind` that is almost `Deployment`
     (`deployment`, `Deploymnet`): kinds are case-sensitive. With the lab profile, manifests
     without any Deployment fail: the workload written instead (a StatefulSet, DaemonSet, Argo
     Rollout, Pod...) is reported at its `kind`, as the lab asks for an `apps/v1` Deployment. The
@@ -91,14 +94,14 @@ class DeploymentShape(Rule):
         production = profile_of(project) == "production"
         for obj in manifests.objects:
             if obj.kind == "Deployment" and not (production and is_fragment(obj)):  # a kustomize patch is partial
-                yield from self._deployment(manifests, obj)
+                yield from self._deployment(manifests, obj, project)
             elif _almost_deployment(obj.kind):
                 kind = Y.get(obj.node, "kind")
                 yield self.report(Y.span(manifests.source, kind),
                                   f"kind '{obj.kind}' is not a Kubernetes kind (kinds are case-sensitive); "
                                   "did you mean Deployment?", fix="write `kind: Deployment`")
 
-    def _deployment(self, manifests: Manifests, obj: K8sObject) -> Iterator[Report]:
+    def _deployment(self, manifests: Manifests, obj: K8sObject, project) -> Iterator[Report]:
         source = manifests.source
         version = Y.get(obj.node, "apiVersion")
         if obj.api_version != "apps/v1":
@@ -134,11 +137,14 @@ class DeploymentShape(Rule):
             yield self.report(Y.span(source, where),
                               "the pod template has no containers; the API server requires at least one",
                               fix="add spec.template.spec.containers with the GPU container")
-        yield from self._selector(source, spec, spec_key, template)
+        yield from self._selector(source, spec, spec_key, template, project)
 
-    def _selector(self, source, spec: Y.Node, spec_key: Y.Node, template: Y.Node | None) -> Iterator[Report]:
+    def _selector(self, source, spec: Y.Node, spec_key: Y.Node, template: Y.Node | None,
+                  project) -> Iterator[Report]:
         selector = Y.get(spec, "selector")
         if not Y.is_map(selector):
+            if project.facts(KustomizeFacts).adds_selector_labels(source) is not None:
+                return  # a kustomize base: the kustomization that builds it writes the selector and labels
             yield self.report(Y.span(source, key_node(spec, "selector") or spec_key),
                               "the Deployment has no spec.selector; apps/v1 requires one that matches the "
                               "pod template's labels", fix="add spec.selector.matchLabels copied from "

@@ -6,6 +6,7 @@ from gpulint.syntax.images import moving_tag, parse_image
 from gpulint.syntax.placeholders import placeholder_in
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.project.config import in_test_folder, profile_of
+from gpulint.project.kustomize import KustomizeFacts
 from gpulint.rules.base import Rule
 
 
@@ -31,7 +32,9 @@ class MutableImageTag(Rule):
     `2.4-latest`, `nightly`, `edge`, `rolling`) unless a date or commit hash pins them, and branch
     names (`main`, `dev`). A digest (`repo@sha256:…`, with or without a tag) is the best
     reference; a version or commit-SHA tag is fine. Templated images and placeholders (`$(TAG)`,
-    `{{ .Values.image }}`, `<image>`, `REPLACE_ME`) are not judged.
+    `{{ .Values.image }}`, `<image>`, `REPLACE_ME`) are not judged. An image that the `images:`
+    entry of a kustomization building the manifest rewrites (`kustomize edit set image`) is judged
+    as kustomize deploys it: `image: controller:latest` with `newTag: v0.14.2` is pinned.
 
     Covers every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job,
     CronJob, Argo Rollout, LeaderWorkerSet, RayCluster, RayService, RayJob (head and worker
@@ -96,6 +99,15 @@ class MutableImageTag(Rule):
                 what = moving_tag(ref)
                 if what is None:
                     continue
+                override = project.facts(KustomizeFacts).image_override(manifests.source, text)
+                if override is not None:  # kustomize deploys the image its `images:` entry sets
+                    built = (override.new_name or override.name) + (f":{override.new_tag}" if override.new_tag else
+                                                                     f":{ref.tag}" if ref.tag else "")
+                    built_ref = parse_image(built)
+                    if override.digest or built_ref is None or built_ref.templated or moving_tag(built_ref) is None:
+                        continue
+                    what = (f"is deployed as {built} (the `images:` entry of {override.kustomization}), which "
+                            f"{moving_tag(built_ref)}")
                 if obj.kind in _ROLLED_OUT:
                     effect = "`rollout undo` cannot return to the previous image and nodes may run different builds"
                 else:

@@ -10,8 +10,9 @@ from gpulint.rules.criteria import NO_CRITERION
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.probes import add_probe
 from gpulint.artifacts.kubernetes.gpu_workload import serves
-from gpulint.artifacts.kubernetes.probes import probe_advice
+from gpulint.artifacts.kubernetes.probes import container_server, probe_advice
 from gpulint.project.config import profile_of
+from gpulint.project.services import ServiceFacts
 from gpulint.rules.base import Report, Rule
 
 _PROBES = ("readinessProbe", "livenessProbe")
@@ -45,7 +46,9 @@ class ProbesMissing(Rule):
     With `--profile production` the rule judges GPU workloads only (a container asks for a GPU,
     or the pod is scheduled onto GPU nodes; GPU infrastructure daemons such as device plugins and
     dcgm-exporter are not GPU services); a bare Pod that declares no container port is a one-shot
-    or demo pod and needs no probes; a missing `livenessProbe` is a warning (readiness gates
+    or demo pod and needs no probes; a workload whose pods declare no port and that no Service of
+    the scanned files selects may serve nothing (a benchmark, a queue worker), so its missing
+    probes are advice (info); a missing `livenessProbe` is a warning (readiness gates
     traffic and rollouts, liveness only restarts a wedged pod); and the advice for a well-known
     inference server (vLLM, TGI, SGLang, Triton, NIM, llama.cpp...) is an `httpGet` probe on the
     health endpoint it answers from its engine, never an exec probe that would open a second CUDA
@@ -131,6 +134,7 @@ class ProbesMissing(Rule):
                                       "the Deployment's pod template has no containers, so it has no "
                                       "readinessProbe or livenessProbe", fix=self.fix)
                 continue
+            unreached = production and _unreached(template, project)
             for probe in _PROBES:
                 for report in self._probe(manifests, template, container, probe):
                     report.autofix = add_probe(manifests, project, container, probe)
@@ -140,6 +144,11 @@ class ProbesMissing(Rule):
                             # Readiness gates traffic and rollouts; a missing liveness probe only leaves a
                             # wedged pod running (the servers exit when their engine dies).
                             report.severity = Severity.WARNING
+                        if unreached:
+                            report.severity = Severity.INFO
+                            report.message += (" (its pods declare no port and no Service of the scanned files "
+                                               "selects them: if they serve nothing, such as a benchmark or a "
+                                               "queue worker, a probe only gates the rollout; advice only)")
                     yield self._adjust(report, template)
 
     def _adjust(self, report: Report, template: W.PodTemplate) -> Report:
@@ -218,3 +227,13 @@ def _handler_problem(handler: str, node: Y.Node) -> str | None:
     if Y.is_null(Y.get(node, "port")) and (Y.is_map(node) or Y.is_null(node)):
         return f"{handler} has no port; the API server requires one"
     return None
+
+
+def _unreached(template: W.PodTemplate, project) -> bool:
+    """No traffic can be told to reach the pods: no container runs a known inference server or
+    declares a port, and no Service of the project selects them (None from the Services: the
+    labels cannot be read, so it may be reached)."""
+    containers = template.containers()
+    if any(Y.get(c, "ports") or container_server(c) is not None for c in containers + template.init_containers()):
+        return False
+    return project.facts(ServiceFacts).selected(template.obj) is False

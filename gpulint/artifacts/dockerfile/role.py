@@ -169,8 +169,14 @@ def _gpu_use(dockerfile: Dockerfile, stage: Stage, names: set[str]) -> tuple[Tri
         earlier_ref, _ = stage_image(dockerfile, earlier)
         if gpu_image(earlier_ref):
             return True, f"copies from stage '{earlier.name or earlier.index}' built on {earlier_ref.short}"  # type: ignore[union-attr]
+    # Build arguments say how software is built: the image's own stages, and stages it copies from
+    # that install something (a builder's `ARG GPU_DRIVER=cuda` picks the wheels of the venv it
+    # hands over); a stage that only fetches files (`pip download` of wheels to serve) says nothing.
+    own = stage.ancestry()
     arguments = {name: value for name, value in dockerfile.global_args.items()}
     for ancestor in chain:
+        if all(ancestor is not s for s in own) and not installs(ancestor, dockerfile):
+            continue
         for instruction in ancestor.instructions:
             if instruction.keyword == "ARG":
                 arguments.update(dict(parse_arg(instruction.body)))

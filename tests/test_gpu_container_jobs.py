@@ -76,3 +76,31 @@ def test_other_container_jobs_are_not(tmp_path: Path, options: str, command: str
 ])
 def test_runs_tests(argv: list[str], expected: str | None) -> None:
     assert runs_tests(argv) == expected
+
+
+SUITE_ON_GPU_RUNNER = """name: tests
+on:
+  push:
+    branches: [main]
+jobs:
+  gpu_tests:
+    runs-on: {runner}
+    steps:
+      - run: pytest tests/test_llm.py
+"""
+
+
+@pytest.mark.parametrize("runner, severity", [("gpu-t4", "info"), ("[self-hosted, a100]", "info"),
+                                              ("ubuntu-latest", "warning")])
+def test_suite_on_a_gpu_runner_makes_the_missing_image_test_advice(tmp_path: Path, runner: str,
+                                                                   severity: str) -> None:
+    for name, text in {".github/workflows/images.yml": BUILD, "docker/gpu/Dockerfile": DOCKERFILE,
+                       ".github/workflows/tests.yml": SUITE_ON_GPU_RUNNER.format(runner=runner)}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".git").mkdir()
+    found = [f for f in run([tmp_path], config=Config(profile="production")).findings if f.rule == "GL202"]
+    assert [f.severity.value for f in found] == [severity]
+    if severity == "info":
+        assert "job 'gpu_tests'" in found[0].message
+        assert [(r.path, r.line) for r in found[0].related] == [(".github/workflows/tests.yml", 9)]

@@ -204,6 +204,11 @@ class Pipeline:
         """Units doing GPU work whose runner is not, or cannot be shown to be, a GPU machine."""
         return iter(())
 
+    def suites_on_gpu_runners(self, context: RunnerContext) -> list[tuple[Span, str]]:
+        """(where, what) for each test suite (`pytest`, `make test`) a unit runs on a machine that
+        is a GPU runner: a GPU test of the code, if not of the image."""
+        return []
+
     # ------------------------------------------------------------------ what the units run
 
     @property

@@ -9,7 +9,7 @@ from typing import Any
 import re
 
 from gpulint.ci import model
-from gpulint.ci.commands import BUILD, PUSH, Hit, live_commands
+from gpulint.ci.commands import BUILD, PUSH, Hit, live_commands, runs_tests
 from gpulint.ci.github import matrix as ghmatrix
 from gpulint.ci.github.pipeline import pipeline as workflow_pipeline
 from gpulint.ci.github.reuse import call_inputs, callers, judged_through_callers, only_called
@@ -158,6 +158,24 @@ class GitHubPipeline(model.Pipeline):
                     if legs else ""
                 yield model.RunnerVerdict(verdict, workflow.span(runners[0].node),
                                           f"{what}{where}, but {runners[0].reason}")
+
+    def suites_on_gpu_runners(self, context: model.RunnerContext) -> list[tuple[Span, str]]:
+        workflow = self.workflow
+        found: list[tuple[Span, str]] = []
+        for job in workflow.jobs.values():
+            runners = ghmatrix.runners(workflow, job)
+            if not runners or any(ghmatrix.classify(r, context.extra_labels, context.profile).verdict != ghmatrix.GPU
+                                  for r in runners):
+                continue
+            for step in job.steps:
+                script = step.script
+                for command, _ in live_commands(script.text, step.errexit, step.pipefail) if script else ():
+                    suite = runs_tests(command.argv())
+                    if suite is not None:
+                        found.append((workflow.span(step.key_node),
+                                      f"`{suite}` in job '{job.id}' on {', '.join(runners[0].known)}"))
+                        break
+        return found
 
     def _called_runners(self, job, work: list[Hit], context: model.RunnerContext) -> Iterator[model.RunnerVerdict]:
         """Runners of the called workflow's jobs that do GPU work, with the caller's `with:` inputs."""

@@ -47,8 +47,19 @@ class MissingAction(Rule):
                               fix=self.dead_fix, severity=severity)
             return
         if reports_missing(pipelines, pipeline):
-            yield self.report(pipeline.anchor, f"no {pipeline.unit_name} of {pipeline.name} (nor of any other "
-                              f"pipeline of the project) {self.what}: {self.recognised} (text in `echo` or "
-                              "comments does not count)", severity=severity)
+            message = (f"no {pipeline.unit_name} of {pipeline.name} (nor of any other pipeline of the project) "
+                       f"{self.what}: {self.recognised} (text in `echo` or comments does not count)")
+            related = self.partly_done(pipelines, project) if severity is not None else None
+            if related:
+                span, what = related
+                yield self.report(pipeline.anchor, f"{message}; the project does run {what}, a test of its code "
+                                  "on a GPU, though not of the image (advice only)", severity=Severity.INFO,
+                                  related=[(span, "runs on a GPU runner")])
+                return
+            yield self.report(pipeline.anchor, message, severity=severity)
+
+    def partly_done(self, pipelines: list[Pipeline], project) -> tuple | None:
+        """(where, what) of something that does part of the action in the production profile."""
+        return None
 
     noun: ClassVar[str] = ""

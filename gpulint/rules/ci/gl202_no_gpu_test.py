@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from gpulint.ci.model import SYSTEMS, TEST
 from gpulint.core.findings import Severity
+from gpulint.project.pipelines import runner_context
 from gpulint.rules.ci._missing import MissingAction
 
 
@@ -19,6 +20,10 @@ class NoGpuTest(MissingAction):
     A GPU test in any pipeline of the project satisfies this rule; when none has one the
     finding is reported once. A test that never runs (its `if:`, `rules:` or `when` is false for
     every trigger) is reported where it is.
+
+    With `--profile production` the rule judges only repositories that push a GPU image, as a
+    warning; when their CI runs a test suite on a GPU runner (`pytest` in a job on `gpu-t4`)
+    but never the image, the finding is advice (info) naming that job.
 
     ## Why is this bad?
     The pipeline is there to answer *can this container use a GPU?* before anything is pushed.
@@ -66,3 +71,7 @@ class NoGpuTest(MissingAction):
     what = "runs the GPU test"
     recognised = "nothing runs `docker run --gpus …`, the smoke test or `pytest -m gpu`"
     dead_fix = "correct the condition so the GPU test runs for pull requests and pushes"
+
+    def partly_done(self, pipelines, project):
+        context = runner_context(project)
+        return next((found for p in pipelines for found in p.suites_on_gpu_runners(context)), None)

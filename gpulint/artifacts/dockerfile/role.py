@@ -38,6 +38,7 @@ from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.packages import installs
 from gpulint.artifacts.gpu_servers import (SERVER_PROGRAMS, GpuServer, image_serves, server_of_command,
                                            server_of_image)
+from gpulint.artifacts.process_kinds import daemon_command, workbench_program
 from gpulint.syntax.images import ImageRef
 from gpulint.syntax.shell import command_string, is_shell
 
@@ -201,14 +202,9 @@ _TOOLS = {"kubectl", "helm", "terraform", "ansible-playbook", "aws", "gcloud", "
 _TRAINING = {"torchrun", "deepspeed", "mpirun", "horovodrun", "accelerate", "all_reduce_perf", "torch.distributed.run",
              "torch.distributed.launch", "srun"}
 _TRAINING_SCRIPT = re.compile(r"train|trial|finetune|fine_tune|mnist|bench|cifar|pretrain", re.IGNORECASE)
-_DAEMONS = re.compile(r"dcgm|nv-hostengine|device-plugin|gpu-feature-discovery|node-feature-discovery|gpu-operator"
-                      r"|mig-manager|node-problem-detector|k8s-driver-manager|dra-driver|nvidia-dra", re.IGNORECASE)
 _SERVER_WORDS = {"serve", "server", "serving", "router", "launcher", "gateway", "proxy", "uvicorn", "gunicorn", "hypercorn",
                  "streamlit", "gradio", "nginx", "httpd", "api_server", "rpc-server", "web", "flask", "daphne",
                  "waitress-serve", "litserve"}
-# Interactive notebook servers: a developer's workbench, not a service.
-_WORKBENCH_WORDS = {"jupyter", "jupyterhub", "jupyter-lab", "jupyterlab", "start-notebook.sh", "start-singleuser.sh",
-                    "code-server", "rstudio-server"}
 # File-name and folder words that name development, CI and build images; and a CPU variant.
 _DEV_WORDS = {"dev", "devel", "develop", "ci", "test", "tests", "testing", "lint", "linting", "builder",
               "manywheel", "qa", "e2e"}
@@ -271,7 +267,7 @@ def classify(words: list[str]) -> tuple[str, str]:
         return UNKNOWN_PROCESS, "no command"
     program = words[0].rsplit("/", 1)[-1]
     shown = " ".join(words[:3])
-    if _DAEMONS.search(" ".join(words[:2])):
+    if daemon_command(words):
         return DAEMON, f"runs {shown}"
     if server_of_command(words) is not None:
         return SERVER, f"runs {server_of_command(words).name}"  # type: ignore[union-attr]
@@ -281,7 +277,7 @@ def classify(words: list[str]) -> tuple[str, str]:
     if program.startswith("python") and len(words) == 1:
         return SHELL, f"runs {program} (an interactive interpreter)"
     names = {program, module or ""} | {w.rsplit("/", 1)[-1] for w in words[1:3]}
-    if names & _WORKBENCH_WORDS:
+    if workbench_program(names):
         return WORKBENCH, f"runs {shown}"
     if names & _TESTS or program == "go" and words[1:2] == ["test"]:
         return TEST, f"runs {shown}"

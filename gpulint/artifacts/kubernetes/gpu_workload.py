@@ -24,6 +24,7 @@ from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.images import parse_image
 from gpulint.syntax.placeholders import placeholder_in
 from gpulint.artifacts.kubernetes.model import GPU_RESOURCES
+from gpulint.artifacts.process_kinds import daemon_image, workbench_image
 from gpulint.artifacts.kubernetes.workloads import GPU, SERVER, UNRESOLVED, PodTemplate, gpu_asks
 
 # Words of node labels, label values and taint keys that mean GPU nodes.
@@ -35,13 +36,6 @@ _GPU_INSTANCE = re.compile(r"^(?:p[2-6][a-z]*|g[3-6][a-z]*|gr6|inf[12]|trn[12])\
                            re.IGNORECASE)
 _INSTANCE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type",
                     "karpenter.k8s.aws/instance-family", "eks.amazonaws.com/nodegroup")
-# Image repository names (last path component) of GPU infrastructure daemons.
-_DAEMON_IMAGES = re.compile(
-    r"(?:^|[-_/])(?:k8s-device-plugin|[a-z]*-?device-plugin[a-z-]*|gpu-feature-discovery|node-feature-discovery"
-    r"|dcgm-exporter|dcgm|nv-hostengine|gpu-operator(?:-validator)?|gpu-operator-validator|k8s-driver-manager"
-    r"|driver|driver-installer|[a-z-]*nvidia-installer|container-toolkit|k8s-mig-manager|mig-manager"
-    r"|k8s-dra-driver(?:-gpu)?|dra-driver[a-z-]*|node-problem-detector|kube-gpu-monitor|gpu-monitoring-tools)$")
-
 
 def _words(text: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
@@ -97,14 +91,11 @@ def gpu_node_selection(spec: Y.Node | None) -> str | None:
     return None
 
 
-_WORKBENCH_WORDS = frozenset({"jupyter", "jupyterlab", "notebook", "notebooks", "code-server", "rstudio", "jupyterhub"})
-
-
 def workbench(template: PodTemplate) -> bool:
     """An interactive notebook or IDE (Jupyter, code-server): a developer's workbench, not a service."""
     for container in template.containers():
         ref = parse_image(Y.text(Y.get(container, "image")))
-        if ref is not None and _words(f"{ref.repository} {ref.tag or ''}") & _WORKBENCH_WORDS:
+        if ref is not None and workbench_image(ref.repository, ref.tag):
             return True
     return False
 
@@ -125,9 +116,8 @@ def infrastructure_daemon(template: PodTemplate) -> str | None:
         ref = parse_image(image)
         if ref is None:
             continue
-        name = ref.repository.lower().rsplit("/", 1)[-1]
-        if _DAEMON_IMAGES.search(name):
-            return name
+        if daemon_image(ref.repository):
+            return ref.repository.lower().rsplit("/", 1)[-1]
     return None
 
 

@@ -354,9 +354,38 @@ def _fails(seq, i: int, op: str) -> bool:
 _OPERATORS = {";", "&&", "||", "|", "&", "\n", "(", ")", "{", "}"}
 
 
+# Reserved words that open or close a compound command: what follows them on the line is a command.
+_LEADING_RESERVED = {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"}
+_CLOSING_RESERVED = {"fi", "done", "esac", "}"}
+_HEADERS = {"for", "case", "select", "function"}  # `for x in ...`, `case $x in`: no command of their own
+
+
+_HEREDOC = re.compile(r"(?<!<)<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+
+
+def _without_heredocs(lines: list[str]) -> list[str]:
+    """The lines with heredoc bodies blanked (``cat > push.sh <<'EOF'`` ... ``EOF``): data, not commands."""
+    out: list[str] = []
+    until: str | None = None
+    for line in lines:
+        if until is not None:
+            out.append("")
+            if line.strip() == until:
+                until = None
+            continue
+        out.append(line)
+        found = _HEREDOC.search(line)
+        if found is not None and "<<<" not in line:
+            until = found.group(2)
+    return out
+
+
 def _fallback(text: str, errexit: bool) -> list[SimpleCommand]:
-    """Commands split on control operators by shlex; positions found by searching forward."""
-    lexer = shlex.shlex(text.replace("\\\n", "  "), posix=True, punctuation_chars=";&|()")
+    """Commands split on control operators and newlines by shlex, reserved words (`if`, `then`,
+    `do`, `case ... in`, `pattern)`) dropped; positions found by searching forward."""
+    lines = _without_heredocs([("" if line.lstrip().startswith("#") else line)
+                               for line in text.replace("\\\n", "  ").split("\n")])
+    lexer = shlex.shlex("\n".join(lines), posix=True, punctuation_chars=";&|()\n")
     lexer.whitespace = " \t\r"
     lexer.whitespace_split = True
     lexer.commenters = "#"
@@ -371,8 +400,8 @@ def _fallback(text: str, errexit: bool) -> list[SimpleCommand]:
     pos = 0
     pending: list[tuple[list[Word], str | None]] = []
     for token in tokens:
-        if token in _OPERATORS or set(token) <= set(";&|\n"):
-            pending.append((current, token))
+        if token in _OPERATORS or set(token) <= set(";&|()\n"):
+            pending.append((current, token.replace("\n", "") or "\n"))
             current = []
             continue
         found = text.find(token, pos)
@@ -382,6 +411,11 @@ def _fallback(text: str, errexit: bool) -> list[SimpleCommand]:
         current.append(Word(token, start, end))
     pending.append((current, None))
     for i, (words, op) in enumerate(pending):
+        while words and words[0].text in _LEADING_RESERVED:
+            words = words[1:]
+        if words and (words[0].text in _HEADERS or words[0].text in _CLOSING_RESERVED
+                      or op == ")" and len(words) == 1):  # a `case` pattern: `llm)`
+            continue
         if not words:
             continue
         last = i == len(pending) - 1

@@ -73,28 +73,60 @@ def run_commands(stage: Stage, dockerfile: Dockerfile | None = None) -> list[lis
     return found
 
 
+def _install_words(argv: list[str]) -> tuple[str, list[str]] | None:
+    """(package manager, words from its install subcommand on) of a package install command."""
+    if not argv:
+        return None
+    words = argv
+    name = words[0].rsplit("/", 1)[-1]
+    if name.startswith("python") and words[1:3] == ["-m", "pip"]:
+        words, name = words[2:], "pip"
+    manager = _PACKAGE_MANAGERS.get(name)
+    if manager is None:
+        return None
+    rest = words[1:]
+    if name == "uv" and rest[:1] == ["pip"]:
+        rest = rest[1:]
+    if not rest or rest[0] not in _INSTALL_WORDS:
+        return None
+    return manager, rest
+
+
+def is_install(argv: list[str]) -> bool:
+    """A package install (``apt-get install``, ``pip install``, ``uv pip install``, ``apk add``...)."""
+    return _install_words(argv) is not None
+
+
 def installs(stage: Stage, dockerfile: Dockerfile | None = None) -> list[Install]:
     """Package installs of the stage's RUN steps (``apt-get install``, ``pip install``, ``dnf install``...)."""
     found = []
     for argv in run_commands(stage, dockerfile):
-        words = argv
-        name = words[0].rsplit("/", 1)[-1]
-        if name.startswith("python") and words[1:3] == ["-m", "pip"]:
-            words, name = words[2:], "pip"
-        manager = _PACKAGE_MANAGERS.get(name)
-        if manager is None:
+        parsed = _install_words(argv)
+        if parsed is None:
             continue
-        rest = words[1:]
-        if name == "uv" and rest[:1] == ["pip"]:
-            rest = rest[1:]
-        if not rest or rest[0] not in _INSTALL_WORDS:
-            continue
+        manager, rest = parsed
         values = {i + 1 for i, w in enumerate(rest[:-1]) if i and w in _OPTIONS_WITH_VALUES}
         packages = tuple(w for i, w in enumerate(rest) if i and not w.startswith("-") and i not in values)
         options = tuple(w for w in rest[1:] if w.startswith("-")) + tuple(
             rest[i + 1] for i, w in enumerate(rest[:-1]) if w in ("--index-url", "--extra-index-url", "-i", "-f"))
         found.append(Install(manager, packages, options))
     return found
+
+
+def variables_installs_read(stage: Stage) -> set[str]:
+    """Names of the variables read by the RUN instructions that install packages (``$GPU_DRIVER``
+    in ``if [ "$GPU_DRIVER" = cuda ]; then pip install --index-url ...; fi``): the build arguments
+    that decide what gets installed."""
+    names: set[str] = set()
+    for instruction in stage.instructions:
+        if instruction.keyword != "RUN":
+            continue
+        for body in [instruction.body] + [h.body for h in instruction.heredocs]:
+            commands = parse_shell(body, errexit=False).commands
+            if any(is_install(c.argv()) for c in commands):
+                names.update(m.group(1) or m.group(2) for c in commands for w in c.words
+                             for m in _VARIABLE.finditer(w.text))
+    return names
 
 
 def installed_names(stages: list[Stage], dockerfile: Dockerfile | None = None) -> set[str]:

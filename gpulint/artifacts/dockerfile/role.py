@@ -35,7 +35,7 @@ from gpulint.core.tri import UNKNOWN, Tri, and3
 from gpulint.artifacts.dockerfile.base_images import copies_from, stage_image
 from gpulint.artifacts.dockerfile.expansion import parse_arg, parse_env
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
-from gpulint.artifacts.dockerfile.packages import installs
+from gpulint.artifacts.dockerfile.packages import installs, variables_installs_read
 from gpulint.artifacts.gpu_servers import (SERVER_PROGRAMS, GpuServer, image_serves, server_of_command,
                                            server_of_image)
 from gpulint.artifacts.process_kinds import daemon_command, workbench_program
@@ -170,17 +170,19 @@ def _gpu_use(dockerfile: Dockerfile, stage: Stage, names: set[str]) -> tuple[Tri
         earlier_ref, _ = stage_image(dockerfile, earlier)
         if gpu_image(earlier_ref):
             return True, f"copies from stage '{earlier.name or earlier.index}' built on {earlier_ref.short}"  # type: ignore[union-attr]
-    # Build arguments say how software is built: the image's own stages, and stages it copies from
-    # that install something (a builder's `ARG GPU_DRIVER=cuda` picks the wheels of the venv it
-    # hands over); a stage that only fetches files (`pip download` of wheels to serve) says nothing.
+    # Build arguments say how software is built: those of the image's own stages, and those a stage
+    # it copies from installs by (a builder's `ARG GPU_DRIVER=cuda` picks the wheels of the venv it
+    # hands over); an argument a stage only fetches files by (`CUDA_SUFFIX` for wheels a package
+    # mirror serves) says nothing about the image.
     own = stage.ancestry()
     arguments = {name: value for name, value in dockerfile.global_args.items()}
     for ancestor in chain:
-        if all(ancestor is not s for s in own) and not installs(ancestor, dockerfile):
-            continue
+        mine = any(ancestor is s for s in own)
+        read = None if mine else variables_installs_read(ancestor)
         for instruction in ancestor.instructions:
             if instruction.keyword == "ARG":
-                arguments.update(dict(parse_arg(instruction.body)))
+                arguments.update((name, value) for name, value in parse_arg(instruction.body)
+                                 if read is None or name in read)
     for name, value in arguments.items():
         if _GPU_ARG.search(name) or _GPU_ARG.search(value or ""):
             return True, f"built for GPUs through the build argument {name}"

@@ -17,6 +17,15 @@ FROM pypiserver/pypiserver:v2.3.2
 COPY --from=downloader /data/packages/ /data/packages/
 CMD ["run", "-p", "8080", "/data/packages"]
 """
+MIRROR_WITH_TOOLS = MIRROR.replace("ARG CUDA_SUFFIX=cu130\n", "ARG CUDA_SUFFIX=cu130\nRUN pip install --no-cache-dir uv packaging\n")
+BUILDER_BY_CONDITION = """FROM ubuntu:22.04 AS builder
+ARG GPU_DRIVER=cuda
+RUN if [ "$GPU_DRIVER" = "cuda" ]; then extra="--extra-index-url https://download.pytorch.org/whl/cu121"; fi; \\
+    pip install $extra torch==2.3.0
+FROM ubuntu:22.04
+COPY --from=builder /opt/venv /opt/venv
+CMD ["/opt/venv/bin/python", "-m", "app"]
+"""
 BUILDER = """FROM ubuntu:22.04 AS builder
 ARG GPU_DRIVER=cuda
 RUN pip install --extra-index-url "https://download.pytorch.org/whl/${GPU_DRIVER}" torch==2.3.0
@@ -31,6 +40,7 @@ CMD ["app"]
 """
 
 
-@pytest.mark.parametrize("text, gpu", [(MIRROR, False), (BUILDER, True), (OWN, True)])
+@pytest.mark.parametrize("text, gpu", [(MIRROR, False), (MIRROR_WITH_TOOLS, False), (BUILDER, True),
+                                       (BUILDER_BY_CONDITION, True), (OWN, True)])
 def test_build_arguments(text: str, gpu: bool) -> None:
     assert image_role(parse_dockerfile(Source(text, "Dockerfile"))).gpu is gpu

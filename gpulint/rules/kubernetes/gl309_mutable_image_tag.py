@@ -1,17 +1,38 @@
 from __future__ import annotations
 
+import posixpath
+
+from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.core.findings import Severity
+from gpulint.project.config import in_test_folder, profile_of
+from gpulint.project.kustomize import KustomizeFacts
+from gpulint.project.lifecycle import pushed_images
+from gpulint.rules.base import Rule
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.images import moving_tag, parse_image
 from gpulint.syntax.placeholders import placeholder_in
-from gpulint.artifacts.kubernetes import workloads as W
-from gpulint.project.config import in_test_folder, profile_of
-from gpulint.project.kustomize import KustomizeFacts
-from gpulint.rules.base import Rule
-
 
 # Kinds whose pod template a controller rolls out and rolls back (`kubectl rollout undo`).
 _ROLLED_OUT = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "LeaderWorkerSet")
+
+
+def _built_beside(ref, manifests, project) -> str | None:
+    """A single-name image (``private-deep-chat:latest``: no registry, no namespace, so not one
+    Docker Hub could serve unless it is an official image) that a Dockerfile in the manifest's folder
+    or the one above builds and no pipeline of the project pushes: a tutorial's image, built and
+    loaded into the node (``kind load``, ``minikube image load``). The Dockerfile's path, else None."""
+    if ref.registry != "docker.io" or not ref.repository.startswith("library/") or manifests.source.path is None:
+        return None
+    files = project.files
+    folder = posixpath.dirname(files.rel(manifests.source.path) or "")
+    for place in (folder, posixpath.dirname(folder)) if folder else ("",):
+        for name in ("Dockerfile", "Containerfile"):
+            path = posixpath.join(place, name) if place else name
+            if files.is_file(path):
+                if pushed_images(project, manifests).pushes(ref):
+                    return None
+                return path
+    return None
 
 
 def _local_image(container) -> bool:
@@ -34,7 +55,10 @@ class MutableImageTag(Rule):
     reference; a version or commit-SHA tag is fine. Templated images and placeholders (`$(TAG)`,
     `{{ .Values.image }}`, `<image>`, `REPLACE_ME`) are not judged. An image that the `images:`
     entry of a kustomization building the manifest rewrites (`kustomize edit set image`) is judged
-    as kustomize deploys it: `image: controller:latest` with `newTag: v0.14.2` is pinned.
+    as kustomize deploys it: `image: controller:latest` with `newTag: v0.14.2` is pinned. In the
+    production profile, a name without a registry or namespace (`private-chat:latest`) that a
+    Dockerfile beside the manifests builds and no pipeline pushes is a tutorial's image loaded into
+    the nodes (`kind load`): advice (info).
 
     Covers every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job,
     CronJob, Argo Rollout, LeaderWorkerSet, RayCluster, RayService, RayJob (head and worker
@@ -98,6 +122,16 @@ class MutableImageTag(Rule):
                     continue
                 what = moving_tag(ref)
                 if what is None:
+                    continue
+                built = _built_beside(ref, manifests, project) if production else None
+                if built is not None:
+                    yield self.report(Y.span(manifests.source, node),
+                                      f"image {text} of {template.describe()} {what}; a name without a registry "
+                                      f"that {built} builds and no pipeline pushes is an image built and loaded "
+                                      "into the nodes (kind load, minikube image load), which cannot be pulled or "
+                                      "rolled back by tag", severity=Severity.INFO,
+                                      fix="say so with `imagePullPolicy: Never`, or push it to a registry and "
+                                          "deploy the immutable tag")
                     continue
                 override = project.facts(KustomizeFacts).image_override(manifests.source, text)
                 if override is not None:  # kustomize deploys the image its `images:` entry sets

@@ -104,3 +104,42 @@ def test_suite_on_a_gpu_runner_makes_the_missing_image_test_advice(tmp_path: Pat
     if severity == "info":
         assert "job 'gpu_tests'" in found[0].message
         assert [(r.path, r.line) for r in found[0].related] == [(".github/workflows/tests.yml", 9)]
+
+
+@pytest.mark.parametrize("action, named", [
+    ("mosaicml/ci-testing/.github/actions/pytest-gpu", True),
+    ("acme/gpu-smoke-test", True),
+    ("acme/gpu-build", False),
+    ("./.github/actions/gpu-test", False),  # local actions are read, not named
+    ("docker/build-push-action", False),
+])
+def test_gpu_test_action(action: str, named: bool) -> None:
+    from gpulint.ci.commands import gpu_test_action
+
+    assert gpu_test_action(action) is named
+
+
+REMOTE_GPU_TESTS = """name: gpu tests
+on:
+  push:
+    branches: [main]
+jobs:
+  gpu:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: mosaicml/ci-testing/.github/actions/pytest-gpu@0123456789abcdef0123456789abcdef01234567
+        with:
+          pytest_markers: gpu
+          gpu_num: 2
+"""
+
+
+def test_remote_gpu_test_action_counts_and_needs_no_gpu_runner(tmp_path: Path) -> None:
+    for name, text in {".github/workflows/images.yml": BUILD, "docker/gpu/Dockerfile": DOCKERFILE,
+                       ".github/workflows/gpu.yml": REMOTE_GPU_TESTS}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".git").mkdir()
+    rules = {f.rule for f in run([tmp_path], config=Config(profile="production")).findings
+             if f.severity.value != "info"}
+    assert not rules & {"GL202", "GL203"}

@@ -8,6 +8,7 @@ and `uses:` steps by action name and inputs.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -36,6 +37,7 @@ class Hit:
     sub: int = 0  # position inside a local composite action (1-based; 0: the step itself)
     via: object = None  # ghpipeline.Via: the hit comes from a called local reusable workflow
     inputs: dict | None = None  # composite action: its input nodes (defaults, then the caller's `with:`)
+    remote: bool = False  # an action that runs the GPU test on machines of its own, not on the runner
 
     @property
     def masked(self) -> bool:
@@ -350,6 +352,20 @@ def runs_tests(argv: list[str]) -> str | None:
     return None
 
 
+_TEST_WORDS = frozenset({"test", "tests", "testing", "pytest", "smoke", "smoketest"})
+
+
+def gpu_test_action(action: str) -> bool:
+    """A published action whose name says it runs GPU tests (`mosaicml/ci-testing/.github/actions/
+    pytest-gpu`, `acme/gpu-smoke-test`): its code is not in the scanned files, and it runs the tests
+    on machines of its own. Local actions are read instead."""
+    if not action or action.startswith(("./", "docker://")):
+        return False
+    name = action.rstrip("/").rsplit("/", 1)[-1]
+    words = set(re.split(r"[-_.]+", name))
+    return "gpu" in words and bool(words & _TEST_WORDS)
+
+
 def gpu_container(job: Job | None) -> str | None:
     """The GPU option of a job's `container:` (`options: --gpus all`, `--device nvidia.com/gpu=all`,
     `--runtime nvidia`): every step of the job runs in a container that has the GPU. None when
@@ -381,6 +397,8 @@ def step_hits(step: Step, gpu: str | None = None) -> list[Hit]:
             if pair is not None or default:
                 hits.append(Hit(PUSH, step, f"uses: {action} with push", push_input=pair[1] if pair else None,
                                 push_default=default))
+    if step.uses and gpu_test_action(step.action):
+        hits.append(Hit(TEST, step, f"uses: {step.action} (an action named for GPU tests)", remote=True))
     script = step.script
     if script is not None:
         for command, offset in live_commands(script.text, step.errexit, step.pipefail):

@@ -151,7 +151,8 @@ class Pipeline:
         return [h for h in self.of(kind) if self.possible(h)]
 
     def gpu_work(self, job: Job) -> list[Hit]:
-        return [h for h in self.hits if h.kind in (TEST, GPU) and h.step.job_id == job.id]
+        # An action that runs the GPU test on machines of its own needs no GPU on the runner.
+        return [h for h in self.hits if h.kind in (TEST, GPU) and h.step.job_id == job.id and not h.remote]
 
     # ------------------------------------------------------------------ push gating
 

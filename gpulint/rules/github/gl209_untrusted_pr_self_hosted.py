@@ -24,6 +24,12 @@ def self_hosted(workflow, job) -> bool:
     return False
 
 
+def labelled_self_hosted(workflow, job) -> bool:
+    """Some matrix leg names `self-hosted` itself: a GPU label alone may also select a GitHub-hosted
+    larger runner (ephemeral, wiped after each job), which gpulint cannot tell apart."""
+    return any("self-hosted" in label.strip().lower() for runner in runners(workflow, job) for label in runner.known)
+
+
 def in_repository_workflows(workflow) -> bool:
     parts = workflow.source.rel_path.replace("\\", "/").split("/")
     return any(a == ".github" and b == "workflows" for a, b in zip(parts, parts[1:]))
@@ -68,7 +74,10 @@ class UntrustedPrOnSelfHosted(Rule):
       label keeps the job off the runner. This part applies to workflows in a repository's
       `.github/workflows/` (a YAML file elsewhere may be a snippet whose triggers are
       illustrative). In the `production` profile this part is a warning: a repository can make
-      fork pull requests wait for a maintainer's approval, a setting outside the files.
+      fork pull requests wait for a maintainer's approval, a setting outside the files; when the
+      runner's labels name a GPU machine but not `self-hosted`, the message says the label may
+      also pick a GitHub-hosted larger GPU runner (confidence low: most such labels are a team's
+      own GPU hosts).
 
     ## Why is this bad?
     A pull request from a fork runs the contributor's code (the Dockerfile's `RUN`, the tests,
@@ -141,19 +150,23 @@ class UntrustedPrOnSelfHosted(Rule):
                 reported.add(job.id)
                 head = " and checks out the pull request's head" if scenario.event == "pull_request_target" \
                     and checks_out_head(job) else ""
-                may = " may" if states[job.id] is E.UNKNOWN else ""
+                may = " may" if states[job.id] is E.UNKNOWN else " can"
                 anchor = job.if_.node if job.if_ is not None else job.key
                 # A fork's plain pull_request waits for a maintainer's approval when the repository
                 # requires it (a setting outside the files): in production, a warning of medium
                 # confidence; pull_request_target runs with the base repository's secrets: an error.
                 softer = scenario.event == "pull_request" and profile_of(project) == "production"
+                unsure = softer and not labelled_self_hosted(workflow, job)
+                runner = ("a self-hosted runner (its labels name a GPU machine but not `self-hosted`: it may "
+                          "also be a GitHub-hosted larger runner, wiped after each job)") if unsure \
+                    else "a self-hosted runner"
                 yield self.report(workflow.span(anchor),
-                                  f"job '{job.id}'{may} run on a self-hosted runner {why}{head}; the runner "
+                                  f"job '{job.id}'{may} run on {runner} {why}{head}; the runner "
                                   "and everything it can reach are exposed to untrusted code"
                                   + (" unless the repository requires approval for outside contributors' workflow "
                                      "runs" if softer else ""),
                                   severity=Severity.WARNING if softer else None,
-                                  confidence="medium" if softer else "high",
+                                  confidence="low" if unsure else "medium" if softer else "high",
                                   autofix=fork_guard(workflow, job, _untrusted_events(workflow),
                                                      lambda j: self_hosted(workflow, j)))
 

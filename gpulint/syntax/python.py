@@ -80,7 +80,22 @@ def walk(node: ast.AST) -> list[ast.AST]:
 
 
 def _walk(node: ast.AST) -> list[ast.AST]:
-    return _index(node)[0]
+    """``ast.walk``'s order, as a list (no parent or child maps: subtrees need only the nodes)."""
+    out = [node]
+    append = out.append
+    i = 0
+    while i < len(out):
+        current = out[i]
+        i += 1
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST):
+                        append(item)
+            elif isinstance(value, _AST):
+                append(value)
+    return out
 
 
 def _index(node: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST], dict[int, list[ast.AST]]]:

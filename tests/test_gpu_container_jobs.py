@@ -143,3 +143,15 @@ def test_remote_gpu_test_action_counts_and_needs_no_gpu_runner(tmp_path: Path) -
     rules = {f.rule for f in run([tmp_path], config=Config(profile="production")).findings
              if f.severity.value != "info"}
     assert not rules & {"GL202", "GL203"}
+
+
+def test_lab_counts_only_runs_of_the_image(tmp_path: Path) -> None:
+    # The lab asks for the image's GPU check; a suite in some GPU container or a named action is not it.
+    for name, text in {".github/workflows/images.yml": BUILD, "docker/gpu/Dockerfile": DOCKERFILE,
+                       ".github/workflows/nightly.yml": NIGHTLY.format(options='"--gpus all"', command="make test"),
+                       ".github/workflows/gpu.yml": REMOTE_GPU_TESTS}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".git").mkdir()
+    lab = [f for f in run([tmp_path], config=Config(profile="lab")).findings if f.rule == "GL202"]
+    assert [f.severity.value for f in lab] == ["error"]

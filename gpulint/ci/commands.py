@@ -38,6 +38,9 @@ class Hit:
     via: object = None  # ghpipeline.Via: the hit comes from a called local reusable workflow
     inputs: dict | None = None  # composite action: its input nodes (defaults, then the caller's `with:`)
     remote: bool = False  # an action that runs the GPU test on machines of its own, not on the runner
+    # Recognised by how it runs (a test suite in a GPU container, an action named for GPU tests), not
+    # as a run of the image's GPU check: the production profile counts it, the lab does not.
+    inferred: bool = False
 
     @property
     def masked(self) -> bool:
@@ -398,7 +401,8 @@ def step_hits(step: Step, gpu: str | None = None) -> list[Hit]:
                 hits.append(Hit(PUSH, step, f"uses: {action} with push", push_input=pair[1] if pair else None,
                                 push_default=default))
     if step.uses and gpu_test_action(step.action):
-        hits.append(Hit(TEST, step, f"uses: {step.action} (an action named for GPU tests)", remote=True))
+        hits.append(Hit(TEST, step, f"uses: {step.action} (an action named for GPU tests)", remote=True,
+                        inferred=True))
     script = step.script
     if script is not None:
         for command, offset in live_commands(script.text, step.errexit, step.pipefail):
@@ -409,7 +413,7 @@ def step_hits(step: Step, gpu: str | None = None) -> list[Hit]:
             suite = runs_tests(argv) if gpu is not None and not any(k == TEST for k, _ in found) else None
             if suite is not None:
                 hits.append(Hit(TEST, step, f"{suite} in the job's GPU container (container options {gpu})",
-                                command, offset))
+                                command, offset, inferred=True))
     return hits
 
 

@@ -20,7 +20,7 @@ def ci_pipelines(project: Any) -> list[Pipeline]:
         if project.of_kind("workflow"):
             from gpulint.ci.github.adapter import GitHubPipeline
 
-            found += [GitHubPipeline(w, project) for w in project.of_kind("workflow")]
+            found += [GitHubPipeline(w, project, profile_of(project)) for w in project.of_kind("workflow")]
         if project.of_kind("gitlab"):
             from gpulint.ci.gitlab.adapter import GitLabCiPipeline
             from gpulint.ci.gitlab.pipeline import pipelines as gitlab_pipelines

@@ -14,16 +14,18 @@ class NoGpuTest(MissingAction):
     `--runtime nvidia`), the smoke test (`python smoke_test.py`), `pytest -m gpu` or a test path
     naming GPU/CUDA, or (Cloud Build) a step that runs the built image with a GPU check, or a
     GPU job handed to a GPU service (`gcloud compute ssh`, `gcloud ai custom-jobs create` with an
-    accelerator), or (GitHub Actions) a test suite (`pytest`, `make test`, `tox`) run in a job
-    whose `container:` gets the GPU (`options: --gpus all`). Shell scripts are parsed: `echo`, comments and dead branches do not count.
+    accelerator). Shell scripts are parsed: `echo`, comments and dead branches do not count.
 
     A GPU test in any pipeline of the project satisfies this rule; when none has one the
     finding is reported once. A test that never runs (its `if:`, `rules:` or `when` is false for
     every trigger) is reported where it is.
 
     With `--profile production` the rule judges only repositories that push a GPU image, as a
-    warning; when their CI runs a test suite on a GPU runner (`pytest` in a job on `gpu-t4`)
-    but never the image, the finding is advice (info) naming that job.
+    warning, and also counts (GitHub Actions) a test suite (`pytest`, `make test`, `tox`) run in a
+    job whose `container:` gets the GPU (`options: --gpus all`: the tests run inside the image,
+    on the GPU) and an action named for GPU tests (`.../actions/pytest-gpu`, which runs them on
+    machines of its own); when their CI runs a test suite on a GPU runner (`pytest` in a job on
+    `gpu-t4`) but never the image, the finding is advice (info) naming that job.
 
     ## Why is this bad?
     The pipeline is there to answer *can this container use a GPU?* before anything is pushed.

@@ -197,6 +197,7 @@ class PushSite:
     unit: Any
     target: str  # the pushed reference with unknown parts as ``*``
     span: Any
+    written: str = ""  # the reference as written (in the system's variable syntax made shell's)
 
 
 def _words_after(argv: list[str], start: int) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]]]:
@@ -409,10 +410,12 @@ class ImageFacts:
                         other.offset + other.command.start < site.offset + site.command.start:
                     variables.update(other.command.assignments)
             for target in targets:
-                sites.append(PushSite(site.unit, self._pattern(target, variables), site.span))
+                sites.append(PushSite(site.unit, self._pattern(target, variables), site.span,
+                                      self.pipeline.normalise(target)))
         for given in p.image_inputs():
             if given.kind == PUSH:
-                sites.append(PushSite(given.unit, self._pattern(given.text, given.variables), given.span))
+                sites.append(PushSite(given.unit, self._pattern(given.text, given.variables), given.span,
+                                      self.pipeline.normalise(given.text)))
         return sites
 
     def _pattern(self, text: str, variables: dict[str, str]) -> str:
@@ -430,7 +433,10 @@ class ImageFacts:
         same = [b for b in self.build_sites if b.unit is unit]
         if same:
             return same
-        pushed = {_repository(image_form(self.pipeline.normalise(s.target), {})[0]) for s in self.pushes
-                  if s.unit is unit}
+        sites = [s for s in self.pushes if s.unit is unit]
+        pushed = {_repository(image_form(self.pipeline.normalise(s.target), {})[0]) for s in sites}
+        written = {s.written for s in sites if s.written}  # `$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA` both times
+        normalise = self.pipeline.normalise
         return [b for b in self.build_sites
-                if any(_repository(image_form(self.pipeline.normalise(t), {})[0]) in pushed for t in b.tags)]
+                if any(_repository(image_form(normalise(t), {})[0]) in pushed or normalise(t) in written
+                       for t in b.tags)]

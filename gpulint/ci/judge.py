@@ -7,7 +7,7 @@ Adapters answer the per-system questions (``runs``, ``gate``); the answers are c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gpulint.ci.model import BUILD, PUSH, TEST, Action, Pipeline, Scenario
@@ -97,13 +97,16 @@ def missing_everywhere(pipelines: Sequence[Pipeline], kind: str) -> bool:
     return not any(existing(p, kind) for p in pipelines if p.judged)
 
 
-def reports_missing(pipelines: Sequence[Pipeline], pipeline: Pipeline) -> bool:
+def reports_missing(pipelines: Sequence[Pipeline], pipeline: Pipeline,
+                    concerned: Callable[[Pipeline], bool] | None = None) -> bool:
     """Whether a "no unit does this" finding belongs on this pipeline.
 
     Teams split a pipeline over several files (build and test in one workflow, release in
     another), so an action in any pipeline of the project satisfies the question. When none has
-    it, the finding goes on one pipeline only: the first (by path) doing any pipeline work, else
-    the first."""
+    it, the finding goes on one pipeline only: the first (by path) that ``concerned`` picks (the
+    pipelines the finding is about, such as those pushing a GPU image), else the first doing any
+    pipeline work, else the first."""
     judged = [p for p in pipelines if p.judged]
+    picked = [p for p in judged if concerned(p)] if concerned is not None else []
     doers = [p for p in judged if any(existing(p, k) for k in (BUILD, TEST, PUSH))]
-    return (doers or judged or [pipeline])[0] is pipeline
+    return (picked or doers or judged or [pipeline])[0] is pipeline

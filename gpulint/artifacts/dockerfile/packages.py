@@ -73,7 +73,7 @@ def run_commands(stage: Stage, dockerfile: Dockerfile | None = None) -> list[lis
     return found
 
 
-def _install_words(argv: list[str]) -> tuple[str, list[str]] | None:
+def install_command(argv: list[str]) -> tuple[str, list[str]] | None:
     """(package manager, words from its install subcommand on) of a package install command."""
     if not argv:
         return None
@@ -94,14 +94,14 @@ def _install_words(argv: list[str]) -> tuple[str, list[str]] | None:
 
 def is_install(argv: list[str]) -> bool:
     """A package install (``apt-get install``, ``pip install``, ``uv pip install``, ``apk add``...)."""
-    return _install_words(argv) is not None
+    return install_command(argv) is not None
 
 
 def installs(stage: Stage, dockerfile: Dockerfile | None = None) -> list[Install]:
     """Package installs of the stage's RUN steps (``apt-get install``, ``pip install``, ``dnf install``...)."""
     found = []
     for argv in run_commands(stage, dockerfile):
-        parsed = _install_words(argv)
+        parsed = install_command(argv)
         if parsed is None:
             continue
         manager, rest = parsed

@@ -117,6 +117,7 @@ _GPU_ENV = re.compile(r"^(?:NVIDIA_VISIBLE_DEVICES|NVIDIA_DRIVER_CAPABILITIES|NV
                       r"CUDA_VERSION|CUDA_PATH|TORCH_CUDA_ARCH_LIST|CUDA_DOCKER_ARCH|ROCM_PATH|ROCM_VERSION|"
                       r"HSA_OVERRIDE_GFX_VERSION|GGML_CUDA|ZE_AFFINITY_MASK)$")
 _GPU_ARG = re.compile(r"cuda|rocm|gpu|cudnn|tensorrt|^xpu$", re.IGNORECASE)
+_OFF = {"0", "false", "no", "off", "none", "cpu", ""}
 _GPU_NAME_WORDS = {"cuda", "gpu", "rocm", "amd", "xpu", "cudnn", "tensorrt", "trtllm"}
 
 
@@ -184,6 +185,8 @@ def _gpu_use(dockerfile: Dockerfile, stage: Stage, names: set[str]) -> tuple[Tri
                 arguments.update((name, value) for name, value in parse_arg(instruction.body)
                                  if read is None or name in read)
     for name, value in arguments.items():
+        if value is not None and value.strip().strip("\"'").lower() in _OFF:
+            continue  # `ARG cuda=0`, `ARG USE_GPU=false`, `ARG CUDA_VERSION=cpu`: the default build has no GPU
         if _GPU_ARG.search(name) or _GPU_ARG.search(value or ""):
             return True, f"built for GPUs through the build argument {name}"
     root = stage.ancestry()[-1]

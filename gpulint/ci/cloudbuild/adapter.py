@@ -122,6 +122,12 @@ class CloudBuildPipeline(model.Pipeline):
                                          sc.errexit, False, ignored, None if "$" in workdir else workdir))
         return out
 
+    def repository_root(self) -> str | None:
+        """A build's paths are relative to the source it is given: the repository when a trigger
+        starts it, the folder `gcloud builds submit` names when run by hand. Only a configuration
+        at the top of the scanned tree makes both the same folder."""
+        return "" if "/" not in self.source.rel_path else None
+
     def image_inputs(self) -> list[model.ImageInput]:
         source = self.native.source
         return [model.ImageInput(PUSH, Y.text(node) or "", Y.span(source, node), self.native,

@@ -46,7 +46,11 @@ class MissingAction(Rule):
                               f"{pipeline.never_runs(dead[0])}; no {pipeline.unit_name} {self.what}",
                               fix=self.dead_fix, severity=severity)
             return
-        if reports_missing(pipelines, pipeline):
+        concerned = None
+        if severity is not None:  # production, judged for its GPU images: report where one is pushed
+            def concerned(p):
+                return any(push_judged(project, p, a) for a in existing(p, PUSH))
+        if reports_missing(pipelines, pipeline, concerned):
             message = (f"no {pipeline.unit_name} of {pipeline.name} (nor of any other pipeline of the project) "
                        f"{self.what}: {self.recognised} (text in `echo` or comments does not count)")
             related = self.partly_done(pipelines, project) if severity is not None else None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from gpulint.project.config import profile_of
 from gpulint.core.findings import Severity
+from gpulint.artifacts.dockerfile.caches import cache_left
 from gpulint.artifacts.dockerfile.packages import compiles, installs
 from gpulint.artifacts.dockerfile.stage_use import shipped_stages
 from gpulint.rules.base import Rule
@@ -103,11 +104,19 @@ class MultiStage(Rule):
                 installed = installs(stage, dockerfile)
                 what = ("it installs prebuilt packages, which are the runtime, but compiles nothing"
                         if installed else "it builds nothing itself")
+                left = cache_left(stage, dockerfile)
+                if left is None:  # nothing a builder stage or a cleanup would take out
+                    yield self.report(span, f"the Dockerfile has a single FROM stage; {what} and keeps no "
+                                      "package cache, so a builder stage would leave nothing behind",
+                                      severity=Severity.INFO,
+                                      fix="if a compile step is added later, do it in a builder stage and COPY --from it")
+                    return
                 yield self.report(span, f"the Dockerfile has a single FROM stage; {what}, so a builder stage "
-                                  "would leave little behind: keep package caches out of the image "
-                                  "(pip --no-cache-dir, rm -rf /var/lib/apt/lists/*)",
+                                  f"would leave little behind, but `{left}` keeps its package cache in the image "
+                                  "(pip --no-cache-dir, rm -rf /var/lib/apt/lists/*, or RUN --mount=type=cache)",
                                   severity=Severity.WARNING,
-                                  fix="if a compile step is added later, do it in a builder stage and COPY --from it")
+                                  fix="keep package caches out of the image; if a compile step is added later, do it "
+                                      "in a builder stage and COPY --from it")
                 return
         else:
             span = Span.at_line(dockerfile.source, 1)

@@ -19,8 +19,11 @@ class MultiStage(Rule):
     With `--profile production` the rule judges GPU serving images (a GPU base or framework and a
     long-running process; see `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base,
     CI and development images, samples, GPU daemons and CPU images get it as info only, and so do
-    images whose role cannot be told. The lab profile judges a submission's Dockerfile whatever
-    its role.
+    images whose role cannot be told. A single stage that compiles stays an error there; one
+    that only installs prebuilt packages is a warning when an install leaves its package cache in
+    the image (no `--no-cache-dir`, `rm -rf /var/lib/apt/lists/*` or `RUN --mount=type=cache`),
+    and info when nothing would be saved. The lab profile judges a submission's Dockerfile
+    whatever its role.
 
     ## Why is this bad?
     A single-stage CUDA image ships the whole toolchain: a `-devel` base is several gigabytes

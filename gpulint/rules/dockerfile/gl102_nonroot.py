@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
+from gpulint.project.compose import ComposeFacts, runs_as_root
 from gpulint.project.config import profile_of
 from gpulint.artifacts.dockerfile.base_images import stage_image
 from gpulint.artifacts.dockerfile.base_users import base_user
@@ -27,7 +28,8 @@ class NonRoot(Rule):
     With `--profile production` the rule judges GPU serving images (see
     `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base, CI and development images,
     GPU daemons and CPU images get this finding as info only. A `USER` that depends on a build
-    argument without a default cannot be judged there (info).
+    argument without a default cannot be judged there (info), and an image that every Compose
+    service building it runs with a non-root `user:` is root only for plain `docker run` (info).
 
     ## Why is this bad?
     A GPU container already gets device nodes and driver libraries from the host; running it
@@ -87,9 +89,9 @@ class NonRoot(Rule):
             if base.user is not None:
                 return  # the base image runs as a non-root user and the final stage keeps it
             if base.known or not production:
-                yield self.report(stage.from_instruction.span(),
-                                  "the final stage never sets USER, so the container runs as root",
-                                  autofix=fix_nonroot(dockerfile, user))
+                yield self._as_compose_runs(self.report(stage.from_instruction.span(),
+                                                        "the final stage never sets USER, so the container runs as root",
+                                                        autofix=fix_nonroot(dockerfile, user)), dockerfile, project)
                 return
             shown = ref.short if ref is not None else stage.ancestry()[-1].base
             yield self.report(stage.from_instruction.span(),
@@ -105,9 +107,10 @@ class NonRoot(Rule):
                               severity=Severity.INFO if production else None)
         elif user.is_root:
             inherited = "" if user.instruction.stage is stage else " (inherited from an earlier stage)"
-            yield self.report(user.instruction.span(),
-                              f"the final stage runs as root: USER {user.raw} resolves to '{user.value}'{inherited}",
-                              autofix=fix_nonroot(dockerfile, user))
+            yield self._as_compose_runs(self.report(
+                user.instruction.span(),
+                f"the final stage runs as root: USER {user.raw} resolves to '{user.value}'{inherited}",
+                autofix=fix_nonroot(dockerfile, user)), dockerfile, project)
         else:
             sudo = passwordless_sudo(stage, user.name)
             if sudo is not None:
@@ -116,3 +119,16 @@ class NonRoot(Rule):
                                   f"entry with NOPASSWD for {sudo.who}, so the container is root in effect",
                                   fix="drop the NOPASSWD sudoers entry (and sudo) from the final image; do the "
                                       "root-only steps before USER")
+
+    @staticmethod
+    def _as_compose_runs(report, dockerfile, project):
+        """In production, an image that every Compose service building it runs as a non-root
+        `user:` is root only for plain `docker run`: advice, saying where the user is set."""
+        if profile_of(project) != "production":
+            return report
+        services = project.facts(ComposeFacts).services(dockerfile.source)
+        if services and all(runs_as_root(s.user) is False for s in services):
+            report.severity = Severity.INFO
+            report.message += (f"; {services[0].path} runs its Compose service '{services[0].name}' as user "
+                               f"{services[0].user}, so only plain `docker run` gets root")
+        return report

@@ -4,6 +4,7 @@ from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.healthcheck import add_healthcheck
+from gpulint.project.compose import ComposeFacts
 from gpulint.project.config import profile_of
 from gpulint.project.lifecycle import partners
 from gpulint.rules.base import Rule
@@ -38,7 +39,8 @@ class HealthcheckMissing(Rule):
     Kubernetes and managed platforms ignore it and use their own probes, so a missing one is a
     warning there, and info when the project's Kubernetes manifests that belong with the
     Dockerfile probe the GPU container with a GPU-aware probe (an exec GPU check, or the engine
-    health endpoint of a well-known inference server). The lab profile keeps the lab's four
+    health endpoint of a well-known inference server), or when every Compose service that builds
+    the image declares its own `healthcheck:`. The lab profile keeps the lab's four
     layers (HEALTHCHECK, probes, CI test, rollout) and reports a missing one as an error.
 
     ## Why is this bad?
@@ -105,6 +107,13 @@ class HealthcheckMissing(Rule):
                                       f"the final image has no HEALTHCHECK{note}; Kubernetes ignores it anyway, and "
                                       f"{probed} probes the GPU container GPU-aware, so it would serve only `docker "
                                       "run` and Compose users", severity=Severity.INFO)
+                    return
+                services = project.facts(ComposeFacts).services(dockerfile.source)
+                if services and all(s.healthcheck is True for s in services):
+                    yield self.report(stage.from_instruction.span(),
+                                      f"the final image has no HEALTHCHECK{note}; {services[0].path} gives its Compose "
+                                      f"service '{services[0].name}' a healthcheck, so only plain `docker run` users "
+                                      "get no health status", severity=Severity.INFO, autofix=add_healthcheck(dockerfile))
                     return
                 yield self.report(stage.from_instruction.span(),
                                   f"the final image has no HEALTHCHECK{note}: `docker run` and Compose users get no "

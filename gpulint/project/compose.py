@@ -1,0 +1,123 @@
+"""How the project's Compose files run the images its Dockerfiles build.
+
+A Compose service with ``build:`` runs the image of a Dockerfile (``context`` and ``dockerfile``
+relative to the Compose file); what it sets there is how Compose users get the container: its
+``user:`` and its ``healthcheck:`` (``disable: true`` turns the image's off). ``extends:`` (in
+the same file or another) is followed one level. Only what changes a verdict is read.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from gpulint.core.source import Source
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.yamlfile import load_yaml
+
+_NAME = re.compile(r"^(?:docker-)?compose(?:[._-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+
+
+class Service(NamedTuple):
+    """A Compose service that builds one of the project's Dockerfiles."""
+
+    path: str  # the Compose file
+    name: str
+    dockerfile: str  # root-relative path of the Dockerfile it builds
+    target: str | None  # `build.target`
+    user: str | None  # `user:` as written
+    healthcheck: bool | None  # True: declares one; False: `disable: true`; None: says nothing
+
+
+class ComposeFacts:
+    """The Compose services of the project, by the Dockerfile they build (``project.facts``)."""
+
+    def __init__(self, project: Any) -> None:
+        self.project = project
+
+    @cached_property
+    def _files(self) -> dict[str, Y.Node]:
+        files = self.project.files
+        found: dict[str, Y.Node] = {}
+        for rel in files.files_under(""):
+            if _NAME.match(posixpath.basename(rel)):
+                source = files.read(rel)
+                roots = [d for d in load_yaml(source, self.project.limits).documents if Y.is_map(d)] \
+                    if source is not None else []
+                if roots and Y.is_map(Y.get(roots[0], "services")):
+                    found[rel] = roots[0]
+        return found
+
+    @cached_property
+    def _by_dockerfile(self) -> dict[str, list[Service]]:
+        out: dict[str, list[Service]] = {}
+        for path, root in self._files.items():
+            for key, node in Y.pairs(Y.get(root, "services")):
+                service = self._service(path, Y.key_text(key) or "", node, 0)
+                if service is not None:
+                    out.setdefault(service.dockerfile, []).append(service)
+        return out
+
+    def _service(self, path: str, name: str, node: Y.Node, depth: int) -> Service | None:
+        if not Y.is_map(node):
+            return None
+        base = self._extended(path, node, depth)
+        build = Y.get(node, "build")
+        folder = posixpath.dirname(path)
+        if Y.is_scalar(build) and Y.text(build):
+            context, dockerfile, target = Y.text(build), "Dockerfile", None
+        elif Y.is_map(build):
+            context = Y.text(Y.get(build, "context")) or "."
+            dockerfile = Y.text(Y.get(build, "dockerfile")) or "Dockerfile"
+            target = Y.text(Y.get(build, "target"))
+        elif base is not None:
+            context, dockerfile, target = None, base.dockerfile, base.target
+        else:
+            return None
+        if context is not None:
+            if "://" in context or "$" in context or "$" in dockerfile:
+                return None
+            dockerfile = posixpath.normpath(posixpath.join(folder, context, dockerfile))
+        user = Y.text(Y.get(node, "user")) if Y.get(node, "user") is not None else (base.user if base else None)
+        check = Y.get(node, "healthcheck")
+        if Y.is_map(check):
+            healthcheck: bool | None = Y.scalar(Y.get(check, "disable")) is not True
+        else:
+            healthcheck = base.healthcheck if base is not None else None
+        return Service(path, name, dockerfile, target, user, healthcheck)
+
+    def _extended(self, path: str, node: Y.Node, depth: int) -> Service | None:
+        """The service ``extends:`` names (one level), with what it builds and sets."""
+        extends = Y.get(node, "extends")
+        if depth > 0 or extends is None:
+            return None
+        other, file = (Y.text(extends), path) if Y.is_scalar(extends) else (
+            Y.text(Y.get(extends, "service")),
+            posixpath.normpath(posixpath.join(posixpath.dirname(path), Y.text(Y.get(extends, "file")) or ""))
+            if Y.get(extends, "file") is not None else path)
+        root = self._files.get(file)
+        target = Y.get(Y.get(root, "services"), other or "") if root is not None else None
+        return self._service(file, other or "", target, depth + 1) if target is not None else None
+
+    def services(self, source: Source) -> list[Service]:
+        """The Compose services that build the Dockerfile of ``source``."""
+        rel = self.project.files.rel(source.path) if source.path is not None else None
+        return self._by_dockerfile.get(rel, []) if rel is not None else []
+
+
+def runs_as_root(user: str | None) -> bool | None:
+    """Whether a Compose ``user:`` is root (None: not set, or decided by a variable)."""
+    if user is None:
+        return None
+    variable = re.match(r"^\$\{\w+(?::?-([^}]*))?\}", user)  # `${APP_UID:-6972}`: the default decides
+    if variable is not None:
+        if variable.group(1) is None:
+            return None
+        name = variable.group(1)
+    elif "$" in user:
+        return None
+    else:
+        name = user.split(":", 1)[0]
+    return name in ("root", "0", "")

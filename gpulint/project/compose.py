@@ -13,9 +13,12 @@ import re
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from typing import TYPE_CHECKING
+
 from gpulint.core.source import Source
-from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.yamlfile import load_yaml
+
+if TYPE_CHECKING:  # YAML is read only when the project has a Compose file (a Dockerfile alone loads none)
+    from gpulint.syntax.yamlnode import Node
 
 _NAME = re.compile(r"^(?:docker-)?compose(?:[._-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 
@@ -38,11 +41,14 @@ class ComposeFacts:
         self.project = project
 
     @cached_property
-    def _files(self) -> dict[str, Y.Node]:
+    def _files(self) -> dict[str, Node]:
         files = self.project.files
-        found: dict[str, Y.Node] = {}
+        found: dict[str, Node] = {}
         for rel in files.files_under(""):
             if _NAME.match(posixpath.basename(rel)):
+                from gpulint.syntax import yamlnode as Y
+                from gpulint.syntax.yamlfile import load_yaml
+
                 source = files.read(rel)
                 roots = [d for d in load_yaml(source, self.project.limits).documents if Y.is_map(d)] \
                     if source is not None else []
@@ -53,6 +59,10 @@ class ComposeFacts:
     @cached_property
     def _by_dockerfile(self) -> dict[str, list[Service]]:
         out: dict[str, list[Service]] = {}
+        if not self._files:
+            return out
+        from gpulint.syntax import yamlnode as Y
+
         for path, root in self._files.items():
             for key, node in Y.pairs(Y.get(root, "services")):
                 service = self._service(path, Y.key_text(key) or "", node, 0)
@@ -60,7 +70,9 @@ class ComposeFacts:
                     out.setdefault(service.dockerfile, []).append(service)
         return out
 
-    def _service(self, path: str, name: str, node: Y.Node, depth: int) -> Service | None:
+    def _service(self, path: str, name: str, node: Node, depth: int) -> Service | None:
+        from gpulint.syntax import yamlnode as Y
+
         if not Y.is_map(node):
             return None
         base = self._extended(path, node, depth)
@@ -88,8 +100,10 @@ class ComposeFacts:
             healthcheck = base.healthcheck if base is not None else None
         return Service(path, name, dockerfile, target, user, healthcheck)
 
-    def _extended(self, path: str, node: Y.Node, depth: int) -> Service | None:
+    def _extended(self, path: str, node: Node, depth: int) -> Service | None:
         """The service ``extends:`` names (one level), with what it builds and sets."""
+        from gpulint.syntax import yamlnode as Y
+
         extends = Y.get(node, "extends")
         if depth > 0 or extends is None:
             return None

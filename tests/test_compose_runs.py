@@ -76,3 +76,20 @@ def test_a_service_building_another_dockerfile_does_not_count(tmp_path: Path) ->
                                         ("${UID}", None), (None, None)])
 def test_runs_as_root(user: str | None, root: bool | None) -> None:
     assert runs_as_root(user) is root
+
+
+BASE_LIKE = "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN pip install --no-cache-dir vllm==0.6.3\n"
+
+
+@pytest.mark.parametrize("extra, severity", [
+    ('    ports: ["8000:8000"]\n', "error"),  # Compose runs it as a GPU service
+    ("", "info"),  # a GPU container nothing connects to: still a base image to gpulint
+])
+def test_compose_decides_the_role_of_an_image_without_a_process(tmp_path: Path, extra: str, severity: str) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(BASE_LIKE)
+    (tmp_path / "compose.yaml").write_text(SERVICE.format(build=".", extra=extra + '    command: ["vllm", "serve"]\n'))
+    found = [f for f in run([tmp_path], config=Config(profile="production")).findings if f.rule == "GL102"]
+    assert [f.severity.value for f in found] == [severity]
+    if severity == "error":
+        assert "Compose runs the image as a GPU service: compose.yaml, service 'app'" in found[0].message

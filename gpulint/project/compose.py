@@ -32,6 +32,8 @@ class Service(NamedTuple):
     target: str | None  # `build.target`
     user: str | None  # `user:` as written
     healthcheck: bool | None  # True: declares one; False: `disable: true`; None: says nothing
+    gpu: bool  # reserves GPUs (`deploy.resources.reservations.devices`, `gpus:`, `runtime: nvidia`)
+    ports: bool  # publishes or exposes ports: something connects to it
 
 
 class ComposeFacts:
@@ -98,7 +100,10 @@ class ComposeFacts:
             healthcheck: bool | None = Y.scalar(Y.get(check, "disable")) is not True
         else:
             healthcheck = base.healthcheck if base is not None else None
-        return Service(path, name, dockerfile, target, user, healthcheck)
+        gpu = _reserves_gpus(node) or (base.gpu if base is not None else False)
+        ports = bool(Y.items(Y.get(node, "ports")) or Y.items(Y.get(node, "expose"))) or (
+            base.ports if base is not None else False)
+        return Service(path, name, dockerfile, target, user, healthcheck, gpu, ports)
 
     def _extended(self, path: str, node: Node, depth: int) -> Service | None:
         """The service ``extends:`` names (one level), with what it builds and sets."""
@@ -119,6 +124,19 @@ class ComposeFacts:
         """The Compose services that build the Dockerfile of ``source``."""
         rel = self.project.files.rel(source.path) if source.path is not None else None
         return self._by_dockerfile.get(rel, []) if rel is not None else []
+
+
+def _reserves_gpus(node: Node) -> bool:
+    from gpulint.syntax import yamlnode as Y
+
+    if Y.get(node, "gpus") is not None or (Y.text(Y.get(node, "runtime")) or "").lower() == "nvidia":
+        return True
+    for device in Y.items(Y.get_path(node, "deploy", "resources", "reservations", "devices")):
+        driver = (Y.text(Y.get(device, "driver")) or "").lower()
+        capabilities = {(Y.text(c) or "").lower() for c in Y.items(Y.get(device, "capabilities"))}
+        if driver in ("nvidia", "amd", "cdi") or "gpu" in capabilities:
+            return True
+    return False
 
 
 def runs_as_root(user: str | None) -> bool | None:

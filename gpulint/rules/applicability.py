@@ -11,7 +11,9 @@ report through ``applicable`` before it becomes a finding:
 * ``gpu-serving-image``: the report must be about a GPU serving image
   (``artifacts.dockerfile.role``): about any other image (a build, tool, test, base, CI or
   development image, a GPU daemon, a CPU image) it becomes info, naming what the image is; when
-  the role cannot be told it becomes info and says so.
+  the role cannot be told it becomes info and says so. An image that leaves its process to whoever
+  runs it (no ENTRYPOINT or CMD, a shell) is a GPU serving image when a Compose service of the
+  project builds it, reserves GPUs and publishes ports (``project.compose``).
 
 The lab profile judges what the lab asks for (the submission's Dockerfile and its one
 Deployment) whatever they are, so nothing is filtered there.
@@ -76,6 +78,11 @@ def _image_gate(report: Report, dockerfile: Any, project: Any) -> Report | None:
     if any(r.judged is True for r in roles):
         return report
     role = roles[0]
+    service = _compose_gpu_service(dockerfile, project, role)
+    if service is not None:
+        report.message = (f"{report.message} (Compose runs the image as a GPU service: {service.path}, service "
+                          f"'{service.name}')")
+        return report
     if role.judged is UNKNOWN:
         unknown = "whether it uses a GPU" if role.gpu is UNKNOWN else "whether it runs a server"
         detail = role.gpu_reason if role.gpu is UNKNOWN else role.reason
@@ -83,6 +90,22 @@ def _image_gate(report: Report, dockerfile: Any, project: Any) -> Report | None:
     if role.gpu is False and role.serving is True:
         return _advice(report, f"advice only: {role.describe()}; {role.gpu_reason}")
     return _advice(report, f"advice only: {role.describe()}, not a GPU serving image")
+
+
+def _compose_gpu_service(dockerfile: Any, project: Any, role: Any) -> Any:
+    """A Compose service that builds the image, reserves GPUs and publishes ports, when the image
+    leaves its process to whoever runs it (no ENTRYPOINT or CMD, a shell, or a process gpulint does
+    not know): how the project runs it says it is a GPU service."""
+    from gpulint.artifacts.dockerfile.role import BASE, SHELL, UNKNOWN_PROCESS
+    from gpulint.project.compose import ComposeFacts
+
+    if role.kind not in (BASE, SHELL, UNKNOWN_PROCESS) or role.gpu is False and role.kind != BASE:
+        return None
+    for service in project.facts(ComposeFacts).services(dockerfile.source):
+        named = service.target is None or (service.target or "").lower() == (role.stage.name or "")
+        if named and service.gpu and service.ports:
+            return service
+    return None
 
 
 # --------------------------------------------------------------------------- Kubernetes

@@ -73,6 +73,8 @@ class CloudBuildPipeline(model.Pipeline):
 
     def push_gate(self, push: model.Action, outside: list) -> str:
         files = sorted({t.source.rel_path for t in self.triggers if not t.main_only})
+        if not files:
+            return "no trigger in the scanned files says which branches start the build"
         return f"the trigger{'s' if len(files) > 1 else ''} in {', '.join(files)} start{'' if len(files) > 1 else 's'} " \
                "the build for " + ("them" if len(outside) > 1 else "it")
 

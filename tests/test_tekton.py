@@ -234,3 +234,15 @@ def test_grade_accepts_tekton_ci(tmp_path):
     failing = {c.criterion.id: [f.rule for f in c.failing] for c in graded.criteria if not c.passed}
     workflow = {k: v for k, v in status.items() if k.startswith("workflow.")}
     assert workflow and all(v == "passed" for v in workflow.values()), failing
+
+
+def test_unresolved_tasks_are_said_once_per_pipeline(tmp_path):
+    from gpulint.engine.run import run
+
+    tasks = "".join(f"    - name: step-{i}\n      taskRef:\n        resolver: bundles\n        params:\n"
+                    f"          - {{name: name, value: task-{i}}}\n          - {{name: bundle, value: quay.io/acme/task-{i}:1}}\n"
+                    for i in range(3))
+    (tmp_path / "pipeline.yaml").write_text("apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: build\n"
+                                            "spec:\n  tasks:\n" + tasks)
+    found = [f for f in run([tmp_path / "pipeline.yaml"]).findings if f.rule == "GL647"]
+    assert len(found) == 1 and "2 more" in found[0].message and len(found[0].related) == 2

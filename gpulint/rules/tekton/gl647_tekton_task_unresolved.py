@@ -51,8 +51,18 @@ class TektonTaskUnresolved(Rule):
         from gpulint.ci.tekton import pipeline as T
 
         for p in T.pipelines_in(manifests, project):
-            for t in p.tasks.values():
-                if t.ref_note and t.task is None and t.catalog is None:
-                    yield self.report(Y.span(t.source, t.ref_node if t.ref_node is not None else t.anchor),
-                                      f"{t.label()} {t.ref_note}; what it does (build, GPU test, push) cannot be "
-                                      "checked")
+            unresolved = [t for t in p.tasks.values() if t.ref_note and t.task is None and t.catalog is None]
+            if not unresolved:
+                continue
+            spans = [Y.span(t.source, t.ref_node if t.ref_node is not None else t.anchor) for t in unresolved]
+            first = unresolved[0]
+            if len(unresolved) == 1:
+                yield self.report(spans[0], f"{first.label()} {first.ref_note}; what it does (build, GPU test, "
+                                  "push) cannot be checked")
+                continue
+            # One note per Pipeline: a pipeline of bundle tasks would otherwise say it once per task.
+            yield self.report(spans[0], f"{first.label()} {first.ref_note}, and {len(unresolved) - 1} more of its "
+                              "Pipeline's tasks are not in the scanned files either; what they do (build, GPU "
+                              "test, push) cannot be checked",
+                              related=[(span, f"{t.label()} {t.ref_note}") for t, span in
+                                       zip(unresolved[1:], spans[1:])])

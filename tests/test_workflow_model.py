@@ -215,6 +215,8 @@ def test_step_after_failed_step() -> None:
     ("buildah bud -t x .", [BUILD]),
     ("docker push x", [PUSH]),
     ("crane copy a b", [PUSH]),
+    ("regctl image copy ghcr.io/acme/app:1 docker.io/acme/app:1", [PUSH]),
+    ("regctl image inspect ghcr.io/acme/app:1", []),
     ("skopeo copy docker-daemon:x docker://y", [PUSH]),
     ("skopeo copy docker://y dir:/tmp/x", []),
     ("docker run --rm --gpus all img python3 /app/smoke_test.py", [TEST]),

@@ -201,6 +201,8 @@ def classify(argv: list[str]) -> list[tuple[str, str]]:
             found.append((PUSH, "skopeo sync --dest docker"))
     elif name == "oras" and args[:1] in (["push"], ["cp"], ["copy"]):
         found.append((PUSH, f"oras {args[0]}"))
+    elif name == "regctl" and _positionals(args)[:2] in (["image", "copy"], ["image", "cp"], ["index", "create"]):
+        found.append((PUSH, f"regctl {' '.join(_positionals(args)[:2])}"))
     elif name == "nvidia-smi":
         found.append((GPU, "nvidia-smi"))
     elif name in ("pytest", "py.test") and _pytest_gpu(args):

@@ -397,7 +397,7 @@ class ImageFacts:
                         if words[:len(skip)] == skip:
                             targets = words[len(skip):len(skip) + 1]
                             break
-            elif name in ("crane", "skopeo", "oras"):
+            elif name in ("crane", "skopeo", "oras", "regctl"):
                 words = [a for a in argv[1:] if not a.startswith("-")]
                 targets = words[-1:] if len(words) >= 2 else []
             elif _kaniko(argv):

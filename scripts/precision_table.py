@@ -28,11 +28,15 @@ CORPORA = {
 def lint_corpus(root: Path) -> tuple[subprocess.CompletedProcess, list[dict]]:
     """`gpulint check --format json` of a corpus as its projects are checked on their own: a corpus
     inside this repository is copied out first, so this repository's folders above it (`tests/`)
-    and configuration never bear on how its files are judged."""
+    and configuration never bear on how its files are judged, and each of its `Owner__repo`
+    folders becomes a repository of its own (an empty `.git`), so no fact crosses projects."""
     with tempfile.TemporaryDirectory(prefix="gpulint-corpus-") as temp:
         if root.resolve().is_relative_to(REPO):
             copy = Path(temp) / root.name
             shutil.copytree(root, copy, symlinks=True)
+            for project in copy.iterdir():
+                if project.is_dir() and "__" in project.name:
+                    (project / ".git").mkdir(exist_ok=True)
             root = copy
         proc = subprocess.run([sys.executable, "-m", "gpulint", "check", str(root), "--format", "json"],
                               capture_output=True, text=True, cwd=REPO, timeout=300,

@@ -1,7 +1,7 @@
 """`gpulint check` over two corpora of real GPU projects, against reviewed verdicts.
 
 ``tests/data/verdicts.tsv`` holds a maintainer's verdict on every error and warning gpulint
-reports on ``tests/data/corpus`` (360 files of 64 projects, kept at their own paths) and on
+reports on ``tests/data/corpus`` (475 files of 83 projects, kept at their own paths) and on
 ``../shared/realworld`` (111 files of seven projects; set ``GPULINT_REALWORLD`` to another copy):
 columns corpus, path, rule, line, severity, verdict (right, wrong, debatable), reason. The test
 fails when a finding judged wrong comes back, and when an error or warning has no verdict: review

@@ -82,19 +82,10 @@ def walk(node: ast.AST) -> list[ast.AST]:
 def _walk(node: ast.AST) -> list[ast.AST]:
     """``ast.walk``'s order, as a list (no parent or child maps: subtrees need only the nodes)."""
     out = [node]
-    append = out.append
     i = 0
     while i < len(out):
-        current = out[i]
+        out.extend(child_nodes(out[i]))
         i += 1
-        for name in current._fields:
-            value = getattr(current, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, _AST):
-                        append(item)
-            elif isinstance(value, _AST):
-                append(value)
     return out
 
 
@@ -102,7 +93,6 @@ def _index(node: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST], dict[int, 
     """One breadth-first pass: the nodes in ``ast.walk``'s order, each node's parent and each
     node's children (by id)."""
     out = [node]
-    append = out.append
     parents: dict[int, ast.AST] = {}
     children: dict[int, list[ast.AST]] = {}
     i = 0
@@ -110,14 +100,7 @@ def _index(node: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST], dict[int, 
         current = out[i]
         i += 1
         start = len(out)
-        for name in current._fields:
-            value = getattr(current, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, _AST):
-                        append(item)
-            elif isinstance(value, _AST):
-                append(value)
+        out.extend(child_nodes(current))
         if len(out) > start:
             kids = out[start:]
             children[id(current)] = kids

@@ -93,3 +93,9 @@ def test_compose_decides_the_role_of_an_image_without_a_process(tmp_path: Path, 
     assert [f.severity.value for f in found] == [severity]
     if severity == "error":
         assert "Compose runs the image as a GPU service: compose.yaml, service 'app'" in found[0].message
+
+
+def test_a_healthcheck_of_none_is_none(tmp_path: Path) -> None:
+    extra = '    healthcheck: {test: ["NONE"]}\n'
+    compose = {"docker/compose.yaml": SERVICE.format(build=".", extra=extra)}
+    assert _severities(tmp_path, compose)["GL103"] == "warning"

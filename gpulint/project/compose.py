@@ -97,7 +97,9 @@ class ComposeFacts:
         user = Y.text(Y.get(node, "user")) if Y.get(node, "user") is not None else (base.user if base else None)
         check = Y.get(node, "healthcheck")
         if Y.is_map(check):
-            healthcheck: bool | None = Y.scalar(Y.get(check, "disable")) is not True
+            test = Y.get(check, "test")
+            first = Y.text(Y.items(test)[0]) if Y.is_seq(test) and Y.items(test) else Y.text(test)
+            healthcheck: bool | None = Y.scalar(Y.get(check, "disable")) is not True and first != "NONE"
         else:
             healthcheck = base.healthcheck if base is not None else None
         gpu = _reserves_gpus(node) or (base.gpu if base is not None else False)

@@ -1,8 +1,8 @@
 """Package caches a stage's installs leave in its image.
 
 An install keeps its download cache in the layer unless the same ``RUN`` mounts a cache over it
-(``RUN --mount=type=cache,target=/var/cache/apt``), removes it (``rm -rf /var/lib/apt/lists/*``,
-``apt-get clean``), or the tool is told not to write one (``pip --no-cache-dir``,
+(``RUN --mount=type=cache,target=/var/lib/apt``), removes it (``rm -rf /var/lib/apt/lists/*``,
+``dnf clean all``), or the tool is told not to write one (``pip --no-cache-dir``,
 ``ENV PIP_NO_CACHE_DIR=1``, ``apk add --no-cache``, ``uv pip install --no-cache``). Conda's
 package cache is left unless some ``RUN`` of the stage runs ``conda clean``.
 """
@@ -19,7 +19,7 @@ from gpulint.syntax.shell import parse_shell
 
 # Where each package manager keeps its cache: a mount over it or a removal of it keeps it out.
 _CACHE_PREFIXES = {
-    "apt": ("/var/lib/apt", "/var/cache/apt"),
+    "apt": ("/var/lib/apt",),  # the package lists; the .deb cache itself is cleaned by Debian's images
     "rpm": ("/var/cache/dnf", "/var/cache/yum", "/var/cache/zypp", "/var/cache/tdnf"),
     "apk": ("/var/cache/apk",),
 }
@@ -50,8 +50,9 @@ def cache_left(stage: Stage, dockerfile: Dockerfile) -> str | None:
     for instruction in stage.instructions:
         if instruction.keyword != "RUN":
             continue
-        targets = [mount_fields(f.value).get("target") or mount_fields(f.value).get("dst") or ""
-                   for f in instruction.flag_list if f.name == "mount"]
+        mounts = [mount_fields(f.value) for f in instruction.flag_list if f.name == "mount"]
+        targets = [m.get("target") or m.get("dst") or m.get("destination") or "" for m in mounts
+                   if m.get("type") in ("cache", "tmpfs")]
         commands = [c.argv() for body in [instruction.body] + [h.body for h in instruction.heredocs]
                     for c in parse_shell(body, errexit=False).commands]
         removed = [posixpath.normpath(w) for argv in commands if argv and argv[0].rsplit("/", 1)[-1] == "rm"
@@ -66,7 +67,7 @@ def cache_left(stage: Stage, dockerfile: Dockerfile) -> str | None:
             manager, words = parsed
             if any(_covers(t, manager) for t in targets if t) or any(_covers(p, manager) for p in removed):
                 continue
-            if manager in cleaned and manager != "conda":
+            if manager in cleaned and manager in ("rpm", "apk"):  # `apt-get clean` leaves the lists
                 continue
             if any(option in words for option in _NO_CACHE_OPTIONS.get(manager, ())):
                 continue

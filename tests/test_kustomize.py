@@ -82,3 +82,16 @@ def test_missing_selector_without_selector_labels(tmp_path: Path, labels: str) -
     files = {"config/manager/manager.yaml": MANAGER.format(selector=""),
              "config/default/kustomization.yaml": labels + "resources:\n- ../manager/manager.yaml\n"}
     assert [f.line for f in _findings(tmp_path, files, "GL301")] == [5]
+
+
+def test_lab_asks_for_the_selector_as_written(tmp_path: Path) -> None:
+    files = {"config/manager/manager.yaml": MANAGER.format(selector=""),
+             "config/default/kustomization.yaml": "commonLabels:\n  control-plane: controller-manager\n"
+                                                  "resources:\n- ../manager/manager.yaml\n"}
+    (tmp_path / ".git").mkdir()
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    found = [f for f in run([tmp_path], config=Config(profile="lab")).findings if f.rule == "GL301"]
+    assert [f.line for f in found] == [5]
+

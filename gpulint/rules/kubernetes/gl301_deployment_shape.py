@@ -26,9 +26,10 @@ class DeploymentShape(Rule):
     `apiVersion: apps/v1`, a non-empty, valid `metadata.name`, a `spec.selector` (`matchLabels`
     and/or `matchExpressions`) that really selects the labels of `spec.template.metadata.labels`,
     and a pod template with containers. The selector is evaluated (`In`, `NotIn`, `Exists`,
-    `DoesNotExist`), not compared as text; a kustomize base may leave the selector out when the
-    kustomization that builds it adds labels to selectors (`commonLabels`, or `labels` with
-    `includeSelectors: true`). It also reports a `kind` that is almost `Deployment`
+    `DoesNotExist`), not compared as text; in the production profile a kustomize base may leave
+    the selector out when the kustomization that builds it adds labels to selectors
+    (`commonLabels`, or `labels` with `includeSelectors: true`; the lab asks for a Deployment that
+    applies as written). It also reports a `kind` that is almost `Deployment`
     (`deployment`, `Deploymnet`): kinds are case-sensitive. With the lab profile, manifests
     without any Deployment fail: the workload written instead (a StatefulSet, DaemonSet, Argo
     Rollout, Pod...) is reported at its `kind`, as the lab asks for an `apps/v1` Deployment. The
@@ -143,7 +144,8 @@ class DeploymentShape(Rule):
                   project) -> Iterator[Report]:
         selector = Y.get(spec, "selector")
         if not Y.is_map(selector):
-            if project.facts(KustomizeFacts).adds_selector_labels(source) is not None:
+            if profile_of(project) == "production" and \
+                    project.facts(KustomizeFacts).adds_selector_labels(source) is not None:
                 return  # a kustomize base: the kustomization that builds it writes the selector and labels
             yield self.report(Y.span(source, key_node(spec, "selector") or spec_key),
                               "the Deployment has no spec.selector; apps/v1 requires one that matches the "

@@ -423,13 +423,32 @@ def workflow_hits(workflow: Workflow) -> list[Hit]:
     return [hit for job in workflow.jobs.values() for step in job.steps for hit in step_hits(step, gpu_container(job))]
 
 
+def _make_hits(step: Step, project, prefix: str | None) -> list[Hit]:
+    """What the recipes of a `make` the step runs do, as work of the step (pointing at the `make`)."""
+    from gpulint.ci.make import is_make, make_recipes
+
+    script = step.script
+    if script is None or project is None:
+        return []
+    hits: list[Hit] = []
+    for command, offset in live_commands(script.text, step.errexit, step.pipefail):
+        argv = command.argv()
+        if not is_make(argv):
+            continue
+        for target, line in make_recipes(project, prefix, argv):
+            for inner in parse_shell(line, errexit=True).commands:
+                for kind, detail in classify(inner.argv()):
+                    hits.append(Hit(kind, step, f"{detail} in make target '{target}'", command, offset))
+    return hits
+
+
 def followed_step_hits(step: Step, project, prefix: str | None, depth: int = 0, gpu: str | None = None) -> list[Hit]:
     """A step's hits, with a local composite action's steps counted as if inline: their hits are
     put on the calling step (its span), keep their command (masking) and carry the action steps'
     `if:`s and a detail naming the action step. ``gpu``: the GPU option of the job's container."""
     from gpulint.ci.github.reuse import MAX_DEPTH, composite_action
 
-    hits = step_hits(step, gpu)
+    hits = step_hits(step, gpu) + _make_hits(step, project, prefix)
     action = composite_action(project, prefix, step.uses) if depth < MAX_DEPTH and step.uses else None
     if action is None:
         return hits

@@ -197,11 +197,21 @@ class Job:
 
     @cached_property
     def hits(self) -> list[Hit]:
+        from gpulint.ci.make import make_recipes
+        from gpulint.syntax.shell import parse_shell
+
         out: list[Hit] = []
+        source = self.pipeline.source.rel_path or ""
+        repository = source.rpartition("/")[0] if source.rpartition("/")[2] == ".gitlab-ci.yml" else None
         for line in self.lines:
             for command, offset in live_commands(line.node.value, errexit=True, pipefail=True):
-                for kind, detail in classify(command.argv()):
+                argv = command.argv()
+                for kind, detail in classify(argv):
                     out.append(Hit(kind, self, detail, line, command, offset))
+                for target, recipe in make_recipes(self.pipeline.project, repository, argv):
+                    for inner in parse_shell(recipe, errexit=True).commands:
+                        for kind, detail in classify(inner.argv()):
+                            out.append(Hit(kind, self, f"{detail} in make target '{target}'", line, command, offset))
         return out
 
     def when(self) -> str:

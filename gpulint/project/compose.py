@@ -3,7 +3,9 @@
 A Compose service with ``build:`` runs the image of a Dockerfile (``context`` and ``dockerfile``
 relative to the Compose file); what it sets there is how Compose users get the container: its
 ``user:`` and its ``healthcheck:`` (``disable: true`` turns the image's off). ``extends:`` (in
-the same file or another) is followed one level. Only what changes a verdict is read.
+the same file or another) is followed one level. Only what changes a verdict is read. The
+Dockerfile rules import this module when they have something to say, so a Dockerfile alone
+loads no YAML.
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ import re
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from typing import TYPE_CHECKING
-
 from gpulint.core.source import Source
-
-if TYPE_CHECKING:  # YAML is read only when the project has a Compose file (a Dockerfile alone loads none)
-    from gpulint.syntax.yamlnode import Node
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.yamlfile import load_yaml
+from gpulint.syntax.yamlnode import Node
 
 _NAME = re.compile(r"^(?:docker-)?compose(?:[._-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 
@@ -48,9 +48,6 @@ class ComposeFacts:
         found: dict[str, Node] = {}
         for rel in files.files_under(""):
             if _NAME.match(posixpath.basename(rel)):
-                from gpulint.syntax import yamlnode as Y
-                from gpulint.syntax.yamlfile import load_yaml
-
                 source = files.read(rel)
                 roots = [d for d in load_yaml(source, self.project.limits).documents if Y.is_map(d)] \
                     if source is not None else []
@@ -61,10 +58,6 @@ class ComposeFacts:
     @cached_property
     def _by_dockerfile(self) -> dict[str, list[Service]]:
         out: dict[str, list[Service]] = {}
-        if not self._files:
-            return out
-        from gpulint.syntax import yamlnode as Y
-
         for path, root in self._files.items():
             for key, node in Y.pairs(Y.get(root, "services")):
                 service = self._service(path, Y.key_text(key) or "", node, 0)
@@ -73,8 +66,6 @@ class ComposeFacts:
         return out
 
     def _service(self, path: str, name: str, node: Node, depth: int) -> Service | None:
-        from gpulint.syntax import yamlnode as Y
-
         if not Y.is_map(node):
             return None
         base = self._extended(path, node, depth)
@@ -109,8 +100,6 @@ class ComposeFacts:
 
     def _extended(self, path: str, node: Node, depth: int) -> Service | None:
         """The service ``extends:`` names (one level), with what it builds and sets."""
-        from gpulint.syntax import yamlnode as Y
-
         extends = Y.get(node, "extends")
         if depth > 0 or extends is None:
             return None
@@ -129,8 +118,6 @@ class ComposeFacts:
 
 
 def _reserves_gpus(node: Node) -> bool:
-    from gpulint.syntax import yamlnode as Y
-
     if Y.get(node, "gpus") is not None or (Y.text(Y.get(node, "runtime")) or "").lower() == "nvidia":
         return True
     for device in Y.items(Y.get_path(node, "deploy", "resources", "reservations", "devices")):

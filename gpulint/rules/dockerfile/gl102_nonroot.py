@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
-from gpulint.project.compose import ComposeFacts, runs_as_root
 from gpulint.project.config import profile_of
 from gpulint.artifacts.dockerfile.base_images import stage_image
 from gpulint.artifacts.dockerfile.base_users import base_user
@@ -126,6 +125,8 @@ class NonRoot(Rule):
         `user:` is root only for plain `docker run`: advice, saying where the user is set."""
         if profile_of(project) != "production":
             return report
+        from gpulint.project.compose import ComposeFacts, runs_as_root  # YAML only when there is a report
+
         services = project.facts(ComposeFacts).services(dockerfile.source)
         if services and all(runs_as_root(s.user) is False for s in services):
             report.severity = Severity.INFO

@@ -4,7 +4,6 @@ from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.healthcheck import add_healthcheck
-from gpulint.project.compose import ComposeFacts
 from gpulint.project.config import profile_of
 from gpulint.project.lifecycle import partners
 from gpulint.rules.base import Rule
@@ -108,6 +107,8 @@ class HealthcheckMissing(Rule):
                                       f"{probed} probes the GPU container GPU-aware, so it would serve only `docker "
                                       "run` and Compose users", severity=Severity.INFO)
                     return
+                from gpulint.project.compose import ComposeFacts  # YAML only when there is a report
+
                 services = project.facts(ComposeFacts).services(dockerfile.source)
                 if services and all(s.healthcheck is True for s in services):
                     yield self.report(stage.from_instruction.span(),

@@ -423,23 +423,28 @@ def workflow_hits(workflow: Workflow) -> list[Hit]:
     return [hit for job in workflow.jobs.values() for step in job.steps for hit in step_hits(step, gpu_container(job))]
 
 
+def recipe_actions(project, repository: str | None, argv: list[str]) -> list[tuple[str, str]]:
+    """(kind, detail) of each build, push or GPU test the recipes of a `make` command run, read from
+    the repository's Makefile (empty for any other command)."""
+    from gpulint.ci.make import make_recipes
+
+    return [(kind, f"{detail} in make target '{target}'")
+            for target, line in make_recipes(project, repository, argv)
+            for inner in parse_shell(line, errexit=True).commands
+            for kind, detail in classify(inner.argv())]
+
+
 def _make_hits(step: Step, project, prefix: str | None) -> list[Hit]:
     """What the recipes of a `make` the step runs do, as work of the step (pointing at the `make`)."""
-    from gpulint.ci.make import is_make, make_recipes
+    from gpulint.ci.make import is_make
 
     script = step.script
     if script is None or project is None:
         return []
-    hits: list[Hit] = []
-    for command, offset in live_commands(script.text, step.errexit, step.pipefail):
-        argv = command.argv()
-        if not is_make(argv):
-            continue
-        for target, line in make_recipes(project, prefix, argv):
-            for inner in parse_shell(line, errexit=True).commands:
-                for kind, detail in classify(inner.argv()):
-                    hits.append(Hit(kind, step, f"{detail} in make target '{target}'", command, offset))
-    return hits
+    return [Hit(kind, step, detail, command, offset)
+            for command, offset in live_commands(script.text, step.errexit, step.pipefail)
+            if is_make(command.argv())
+            for kind, detail in recipe_actions(project, prefix, command.argv())]
 
 
 def followed_step_hits(step: Step, project, prefix: str | None, depth: int = 0, gpu: str | None = None) -> list[Hit]:

@@ -159,8 +159,7 @@ class GitLabCiPipeline(model.Pipeline):
         return out
 
     def repository_root(self) -> str | None:
-        folder = self.source.rel_path.rpartition("/")[0]
-        return folder if self.source.rel_path.rpartition("/")[2] == ".gitlab-ci.yml" else None
+        return self.native.repository_root()
 
 
 def _strings(variables: dict) -> dict[str, str]:

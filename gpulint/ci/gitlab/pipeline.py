@@ -27,7 +27,8 @@ from gpulint.syntax import gitlab_expressions as GE
 from gpulint.syntax import yamlnode as Y
 from gpulint.core.tri import UNKNOWN, Tri, and3, or3
 from gpulint.ci.runners import is_gpu_label
-from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
+from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands, recipe_actions
+from gpulint.ci.make import is_make
 from gpulint.syntax.shell import SimpleCommand
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
 from gpulint.core.source import Source, Span
@@ -197,21 +198,15 @@ class Job:
 
     @cached_property
     def hits(self) -> list[Hit]:
-        from gpulint.ci.make import make_recipes
-        from gpulint.syntax.shell import parse_shell
-
         out: list[Hit] = []
-        source = self.pipeline.source.rel_path or ""
-        repository = source.rpartition("/")[0] if source.rpartition("/")[2] == ".gitlab-ci.yml" else None
+        repository = self.pipeline.repository_root()
         for line in self.lines:
             for command, offset in live_commands(line.node.value, errexit=True, pipefail=True):
                 argv = command.argv()
-                for kind, detail in classify(argv):
-                    out.append(Hit(kind, self, detail, line, command, offset))
-                for target, recipe in make_recipes(self.pipeline.project, repository, argv):
-                    for inner in parse_shell(recipe, errexit=True).commands:
-                        for kind, detail in classify(inner.argv()):
-                            out.append(Hit(kind, self, f"{detail} in make target '{target}'", line, command, offset))
+                found = classify(argv)
+                if is_make(argv):
+                    found = found + recipe_actions(self.pipeline.project, repository, argv)
+                out.extend(Hit(kind, self, detail, line, command, offset) for kind, detail in found)
         return out
 
     def when(self) -> str:
@@ -242,6 +237,12 @@ class GitLabPipeline:
 
     def source_of(self, node: Y.Node, default: Source) -> Source:
         return self._sources.get(id(node), default)
+
+    def repository_root(self) -> str | None:
+        """The folder of a `.gitlab-ci.yml`, relative to the scanned root: what its paths are
+        relative to (None for an included file, whose repository root is its includer's)."""
+        folder, _, name = (self.source.rel_path or "").rpartition("/")
+        return folder if name == ".gitlab-ci.yml" else None
 
     def attach(self, project: Project) -> GitLabPipeline:
         if self.project is None:

@@ -143,6 +143,14 @@ def test_remote_gpu_test_action_counts_and_needs_no_gpu_runner(tmp_path: Path) -
     rules = {f.rule for f in run([tmp_path], config=Config(profile="production")).findings
              if f.severity.value != "info"}
     assert not rules & {"GL202", "GL203"}
+    # The same job running the GPU test itself needs a GPU runner: GL203 is there and judging.
+    (tmp_path / ".github/workflows/gpu.yml").write_text(REMOTE_GPU_TESTS.replace(
+        "      - uses: mosaicml/ci-testing/.github/actions/pytest-gpu@0123456789abcdef0123456789abcdef01234567\n"
+        "        with:\n          pytest_markers: gpu\n          gpu_num: 2\n",
+        "      - run: docker run --rm --gpus all acme/app:gpu-nightly python3 /app/smoke_test.py\n"))
+    rules = {f.rule for f in run([tmp_path], config=Config(profile="production")).findings
+             if f.severity.value != "info"}
+    assert "GL203" in rules and "GL202" not in rules
 
 
 def test_lab_counts_only_runs_of_the_image(tmp_path: Path) -> None:

@@ -99,8 +99,8 @@ def _compose_gpu_service(dockerfile: Any, project: Any, role: Any) -> Any:
     from gpulint.artifacts.dockerfile.role import BASE, SHELL, UNKNOWN_PROCESS
     from gpulint.project.compose import ComposeFacts
 
-    if role.kind not in (BASE, SHELL, UNKNOWN_PROCESS) or role.gpu is False and role.kind != BASE:
-        return None
+    if role.kind not in (BASE, SHELL, UNKNOWN_PROCESS):
+        return None  # the image says what it runs (a test, a build, a daemon...): Compose does not change that
     for service in project.facts(ComposeFacts).services(dockerfile.source):
         named = service.target is None or (service.target or "").lower() == (role.stage.name or "")
         if named and service.gpu and service.ports:

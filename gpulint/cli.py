@@ -33,7 +33,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"gpulint: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose options are declared beside their code: (module, function, one-line help). Only the
+# module of the command being run is imported (`gpulint check` never loads grading, live or init).
+_MODULE_COMMANDS = {
+    "grade": ("gpulint.grading.command", "add_grade_parser",
+              "grade a submission (repository folder, lab answers file or notebook) against a rubric"),
+    "live": ("gpulint.live.command", "add_live_parser",
+             "build the image and run its smoke test and HEALTHCHECK with and without a GPU"),
+    "init": ("gpulint.scaffold.init", "add_init_parser", "scaffold a complete, passing GPU lifecycle into a repository"),
+}
+
+
+def _command_of(argv: list[str] | None) -> str | None:
+    """The command named on the command line (the first word that is not an option: gpulint's own
+    options take no value)."""
+    return next((word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")), None)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for this command line: every command is listed; the options of grade, live and
+    init are declared only when that command is run."""
+    import importlib
+
     parser = _Parser(prog="gpulint", description="Lint and grade the artifacts of a GPU container's lifecycle.")
     parser.add_argument("--version", action="version", version=f"gpulint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -98,16 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--config", type=Path, default=None, help="one configuration file (as for check)")
     config.add_argument("--isolated", action="store_true", help="read no configuration file")
     config.add_argument("--format", choices=FORMATS, default="text")
-    from gpulint.grading.command import add_grade_parser
-    from gpulint.live.command import add_live_parser
     from gpulint.live.options import add_live_arguments
 
-    add_grade_parser(commands)
     add_live_arguments(check, flag=True)
-    add_live_parser(commands)
-    from gpulint.scaffold.init import add_init_parser
-
-    add_init_parser(commands)
+    wanted = _command_of(argv)
+    for name, (module, function, help_text) in _MODULE_COMMANDS.items():
+        if name == wanted:
+            getattr(importlib.import_module(module), function)(commands, help_text)
+        else:
+            commands.add_parser(name, help=help_text)
     return parser
 
 
@@ -119,18 +139,18 @@ def _split(values: list[str] | None) -> tuple[str, ...] | None:
 
 # The packages gpulint cannot judge without (module name: distribution name).
 REQUIRED_PACKAGES = {"yaml": "pyyaml", "jsonschema": "jsonschema", "rich": "rich", "bashlex": "bashlex",
-                     "pathspec": "pathspec"}
+                     "pathspec": "pathspec", "msgspec": "msgspec"}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_USAGE
     from gpulint.core.errors import MissingDependency
 
     try:
+        parser = build_parser(argv)  # the options' defaults are records: msgspec is needed from here
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
         if args.command == "check":
             return _check(args)
         if args.command == "rules":
@@ -179,8 +199,8 @@ def _seconds(text: str) -> float:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from gpulint.engine.run import UsageError
     from gpulint.core.findings import Severity
+    from gpulint.engine.run import UsageError
 
     try:
         outputs = _pair_outputs(args.outputs or [])
@@ -421,8 +441,8 @@ def _run_stdin(args: argparse.Namespace, overrides: dict):
 def _stdin_place(args: argparse.Namespace, overrides: dict, name: str):
     """(the configuration, the repository-relative path or None) of a file read from standard input
     under ``name`` (relative to the working directory)."""
-    from gpulint.rules.selectors import selector_problem
     from gpulint.engine.workspace import Configs, repository_root
+    from gpulint.rules.selectors import selector_problem
 
     cwd = Path.cwd().resolve()
     location = cwd / name
@@ -440,11 +460,11 @@ def _run_notebook(path: Path, args: argparse.Namespace, overrides: dict):
     """`gpulint check lab.ipynb`: the notebook read as `grade` reads it (its %%writefile cells, the lab's
     answer variables, tagged cells), linted with the configuration next to it; a notebook with no
     answer, or one that cannot be read, is a usage error (exit 2), never a silent pass."""
-    from gpulint.engine.run import UsageError
-    from gpulint.engine.notebook import lint_notebook
-    from gpulint.rules.selectors import selector_problem
-    from gpulint.engine.workspace import Configs, repository_root
     from gpulint.artifacts.notebook.cells import NotebookError, answers_of
+    from gpulint.engine.notebook import lint_notebook
+    from gpulint.engine.run import UsageError
+    from gpulint.engine.workspace import Configs, repository_root
+    from gpulint.rules.selectors import selector_problem
 
     try:
         answers = answers_of(path)

@@ -166,7 +166,8 @@ def test_missing_shell_parser_is_a_run_error_not_findings(argv: list[str]) -> No
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("module, package", [("yaml", "pyyaml"), ("pathspec", "pathspec"), ("jsonschema", "jsonschema")])
+@pytest.mark.parametrize("module, package", [("yaml", "pyyaml"), ("pathspec", "pathspec"), ("jsonschema", "jsonschema"),
+                                             ("msgspec", "msgspec")])
 def test_other_missing_packages_are_named(module: str, package: str, tmp_path: Path) -> None:
     # A configuration that is not plainly valid is explained by jsonschema (a valid one needs no jsonschema).
     (tmp_path / ".gpulint.yaml").write_text("select: [GL1]\n" if module != "jsonschema" else "selct: [GL1]\n")

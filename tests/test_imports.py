@@ -35,3 +35,22 @@ def test_scanned_code_is_never_imported(tmp_path):
         "FROM a AS b\nFROM c\nCOPY smoke_test.py /app/\nUSER 1\nHEALTHCHECK CMD python3 /app/smoke_test.py\n")
     subprocess.run([sys.executable, "-m", "gpulint", "check", str(tmp_path)], cwd=REPO, capture_output=True)
     assert not marker.exists()
+
+
+def test_check_command_imports_no_other_command():
+    """`gpulint check` declares and imports only its own command's options (grade, live and init
+    are listed in the help but loaded when run)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom gpulint.cli import main\nmain(['check', 'reference', '--format', 'json'])\n"
+         "sys.stdout = sys.__stderr__\nprint('\\n'.join(sys.modules), file=sys.__stdout__)"],
+        capture_output=True, text=True, cwd=REPO).stdout.splitlines()
+    assert "gpulint.engine.run" in loaded
+    assert not {"gpulint.grading.command", "gpulint.live.command", "gpulint.scaffold.init"} & set(loaded)
+
+
+def test_records_are_not_dataclasses():
+    """Models are ``gpulint.core.records.Record`` (msgspec structs, built in C): a dataclass costs
+    about a millisecond of generated code at import, per class."""
+    users = [str(p.relative_to(REPO)) for p in (REPO / "gpulint").rglob("*.py")
+             if "from dataclasses import" in p.read_text() or "import dataclasses" in p.read_text()]
+    assert users == []

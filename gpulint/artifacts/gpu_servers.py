@@ -25,13 +25,11 @@ Ollama's ``/`` only says the process runs, so it is not in the list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from gpulint.core.records import Record
 from gpulint.syntax.images import parse_image
 
 
-@dataclass(frozen=True)
-class GpuServer:
+class GpuServer(Record, frozen=True):
     name: str
     health_paths: tuple[str, ...]  # GET paths answered by the engine (a prefix ends with "/")
     default_port: int

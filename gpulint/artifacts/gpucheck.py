@@ -11,9 +11,9 @@ import os
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from gpulint.artifacts.swallow import cannot_fail
+from gpulint.core.records import Record
 from gpulint.core.source import EmbeddedSource, Source, Span
 from gpulint.syntax.python import PythonFile, parse_python
 from gpulint.syntax.shell import SimpleCommand, command_string, is_shell, parse_shell, script_file
@@ -32,8 +32,7 @@ _HTTP_TOOLS = {"curl", "wget", "http", "https", "nc", "ncat", "grpc_health_probe
 _NEUTRAL = {"exit", "true", ":", "false", "echo", "printf", "test", "[", "sleep", "cat", "set", "return"}
 
 
-@dataclass
-class Verdict:
+class Verdict(Record):
     kind: str
     detail: str
     command: SimpleCommand | None = None
@@ -81,8 +80,7 @@ def judge_shell(script: str, resolver: Resolver, depth: int = 0, errexit: bool =
     return best or Verdict(NOT_GPU, "no command runs")
 
 
-@dataclass
-class _Word:
+class _Word(Record):
     text: str
     start: int = 0
     end: int = 0

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 
-from gpulint.syntax.embedded import embed
-from gpulint.syntax import yamlnode as Y
+from gpulint.core.records import Record, field
 from gpulint.core.source import Source, Span
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.embedded import embed
 
 ROLLOUT_KEYS = ("rollback_commands", "image_promotion_flow")
 
 
-@dataclass
-class RolloutSpec:
+class RolloutSpec(Record):
     kind = "rollout"
     source: Source
     node: Y.MappingNode  # the mapping that holds the rollout keys
@@ -81,8 +80,7 @@ _DEPLOYMENT_TYPES = {"deploy", "deployment", "deployments"}
 _DEPLOYMENT_GROUPS = {"", "apps", "v1.apps", "v1beta1.apps", "v1beta2.apps", "extensions", "v1beta1.extensions"}
 
 
-@dataclass
-class CommandLine:
+class CommandLine(Record):
     """One simple command of a rollback entry, with where it was written."""
 
     argv: list[str]
@@ -91,8 +89,7 @@ class CommandLine:
     why: str | None = None  # why it never runs
 
 
-@dataclass
-class Rollout:
+class Rollout(Record):
     """A ``kubectl rollout ACTION`` invocation."""
 
     line: CommandLine
@@ -355,8 +352,7 @@ def classify(text: str | None) -> str | None:
     return hits.pop() if len(hits) == 1 else None
 
 
-@dataclass
-class Stage:
+class Stage(Record):
     node: Y.Node  # the stage mapping (or the scalar/other item written in its place)
     label: str  # how the stage is named, for messages
     stage: str | None  # dev | staging | prod | None

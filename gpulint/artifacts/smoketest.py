@@ -8,11 +8,20 @@ this module only reads one script. Nothing is imported or run.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import Any
 
-from gpulint.syntax.python import (PythonFile, _dotted, _Imports, _qualify, _reachable, _used_decisively,
-                                   decisive_names, parent_map, walk)
+from gpulint.core.records import Record, field
+from gpulint.syntax.python import (
+    PythonFile,
+    _dotted,
+    _Imports,
+    _qualify,
+    _reachable,
+    _used_decisively,
+    decisive_names,
+    parent_map,
+    walk,
+)
 
 SMOKE_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
 
@@ -25,8 +34,7 @@ _COMPARE = ("allclose", "equal", "isclose", "array_equal", "assert_close", "asse
 _EXIT_CALLS = ("sys.exit", "exit", "quit", "os._exit", "_exit")
 
 
-@dataclass
-class Analysis:
+class Analysis(Record):
     script: PythonFile
     nvml_init: bool = False
     availability: bool = False

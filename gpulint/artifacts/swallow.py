@@ -18,16 +18,15 @@ Read with ``ast``; nothing is run.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
-from gpulint.syntax.python import PythonFile, _dotted, _reachable, parent_map, walk
 from gpulint.artifacts.smoketest import _NOT_EXIT, _broad, _exit_value, _handler_outcome, _Values, module_values
+from gpulint.core.records import Record
+from gpulint.syntax.python import PythonFile, _dotted, _reachable, parent_map, walk
 
 EXCEPTION, EXIT = "exception", "exit"
 
 
-@dataclass
-class Swallow:
+class Swallow(Record):
     node: ast.AST  # the handler or the `finally` exit that turns failures into success
     why: str
 

@@ -10,22 +10,21 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from gpulint.syntax.embedded import scalar_locator
-from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.shell import SimpleCommand, bash_trees, command_string, parse_shell
 from gpulint.ci.github.workflow import Job, Step, Workflow
+from gpulint.core.records import Record, replace
 from gpulint.core.source import Span
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.embedded import scalar_locator
+from gpulint.syntax.shell import SimpleCommand, bash_trees, command_string, parse_shell
 
 BUILD, TEST, PUSH, GPU = "build", "test", "push", "gpu"
 _ENGINES = {"docker", "podman", "nerdctl"}
 _PYTHONS = ("python", "python3", "py")
 
 
-@dataclass
-class Hit:
+class Hit(Record):
     kind: str  # BUILD | TEST | PUSH | GPU (GPU work that is not a test: nvidia-smi)
     step: Step
     detail: str  # what was recognised, e.g. "docker run --gpus"

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from gpulint.ci.commands import BUILD, PUSH, _engine_words, _gpu_run_flag, _run_options, classify
 from gpulint.ci.expected_failure import IGNORED, UNKNOWN, failure_expected
+from gpulint.core.records import Record, field
 
 if TYPE_CHECKING:
     from gpulint.ci.model import Command, Pipeline
@@ -39,8 +39,7 @@ _BUILD_VALUED = frozenset({
 # ----------------------------------------------------------------------------- docker run
 
 
-@dataclass
-class DockerRun:
+class DockerRun(Record):
     """A `docker run` in a CI step, read from its parsed words."""
 
     site: Command
@@ -178,8 +177,7 @@ def same_image(a: ImageForm, b: ImageForm) -> bool | None:
 
 # ----------------------------------------------------------------------------- build sites and pushes
 
-@dataclass
-class BuildSite:
+class BuildSite(Record):
     """Where a CI step builds an image: the Dockerfile and context it names."""
 
     unit: Any
@@ -192,8 +190,7 @@ class BuildSite:
     target: str | None = None  # the stage it builds (`--target`); None: the final stage (or unknown)
 
 
-@dataclass
-class PushSite:
+class PushSite(Record):
     unit: Any
     target: str  # the pushed reference with unknown parts as ``*``
     span: Any

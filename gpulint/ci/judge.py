@@ -8,14 +8,13 @@ Adapters answer the per-system questions (``runs``, ``gate``); the answers are c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from gpulint.ci.model import BUILD, PUSH, TEST, Action, Pipeline, Scenario
+from gpulint.core.records import Record
 from gpulint.core.tri import Tri
 
 
-@dataclass
-class Ungated:
+class Ungated(Record):
     """A scenario in which a push may run although it should not, and why."""
 
     scenario: Scenario

@@ -13,11 +13,11 @@ main and only after the test?) is then judged once, in ``gpulint.ci.judge``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
 from gpulint.ci.images import ImageFacts
+from gpulint.core.records import Record, field
 from gpulint.core.source import Source, Span
 from gpulint.core.tri import UNKNOWN, Tri
 from gpulint.syntax.shell import SimpleCommand
@@ -28,8 +28,7 @@ BUILD, TEST, PUSH, GPU = "build", "test", "push", "gpu"  # GPU: GPU work that is
 SYSTEMS = ("github", "gitlab", "cloudbuild", "tekton")
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(Record, frozen=True):
     """One kind of event a pipeline may run for."""
 
     key: str
@@ -43,8 +42,7 @@ class Scenario:
     unknown: bool = False
 
 
-@dataclass(eq=False)
-class Action:
+class Action(Record, eq=False):
     """A build, GPU test, push or other GPU work, where it is, and the adapter's own record of it."""
 
     kind: str  # BUILD | TEST | PUSH | GPU
@@ -63,8 +61,7 @@ class Action:
         return c is not None and (c.masked or c.in_condition or c.negated)
 
 
-@dataclass(eq=False)
-class Command:
+class Command(Record, eq=False):
     """A command one unit of a pipeline runs, with the variables it sees and where its words are.
 
     Shell scripts are parsed (``bash -c`` strings followed); exec-form steps (a Cloud Build or
@@ -97,8 +94,7 @@ class Command:
         return self.locate(self.offset + word.start, self.offset + word.end)
 
 
-@dataclass
-class ImageInput:
+class ImageInput(Record):
     """An image named outside any command: an action's `tags:`, Cloud Build's `images:`."""
 
     kind: str  # BUILD | PUSH
@@ -108,8 +104,7 @@ class ImageInput:
     variables: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class BuildInput:
+class BuildInput(Record):
     """A build configured outside any command (docker/build-push-action's `file:` and `context:`)."""
 
     unit: Any
@@ -120,8 +115,7 @@ class BuildInput:
     target: str | None = None  # the stage built (`target:`); None: the final stage
 
 
-@dataclass
-class RunnerVerdict:
+class RunnerVerdict(Record):
     """Where a unit doing GPU work runs, when that is not (or cannot be shown to be) a GPU machine."""
 
     verdict: str  # NOT_GPU | UNKNOWN_RUNNER
@@ -133,8 +127,7 @@ class RunnerVerdict:
 NOT_GPU, UNKNOWN_RUNNER = "not-gpu", "unknown"
 
 
-@dataclass
-class RunnerContext:
+class RunnerContext(Record):
     """What decides whether a runner is a GPU machine besides the pipeline itself."""
 
     extra_labels: tuple[str, ...] = ()  # `gpu-runner-labels` from the configuration

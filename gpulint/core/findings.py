@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 
 from gpulint.core.fix import ResolvedFix
+from gpulint.core.records import Record, compared_without, field
 from gpulint.core.source import Source, Span
 
 
@@ -34,8 +34,8 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 CONFIDENCES = ("high", "medium", "low")
 
 
-@dataclass
-class Location:
+@compared_without("source")
+class Location(Record):
     """A place a finding points at besides its own, with what it is there for."""
 
     path: str
@@ -44,7 +44,7 @@ class Location:
     end_line: int
     end_column: int
     message: str
-    source: Source | None = field(default=None, repr=False, compare=False)
+    source: Source | None = None
 
     @classmethod
     def at(cls, span: Span, message: str) -> Location:
@@ -58,8 +58,8 @@ class Location:
                 "end_column": self.end_column, "message": self.message}
 
 
-@dataclass
-class Finding:
+@compared_without("source", "cell", "autofix")
+class Finding(Record):
     rule: str
     name: str
     severity: Severity
@@ -72,11 +72,11 @@ class Finding:
     message: str
     fix: str
     suppressed: bool = False
-    source: Source | None = field(default=None, repr=False, compare=False)
+    source: Source | None = None
     confidence: str = "high"
     related: list[Location] = field(default_factory=list)
-    cell: int | None = field(default=None, compare=False)  # in a notebook: the cell, `line` counts inside it
-    autofix: ResolvedFix | None = field(default=None, compare=False)  # the edits that fix it, if any
+    cell: int | None = None  # in a notebook: the cell, `line` counts inside it
+    autofix: ResolvedFix | None = None  # the edits that fix it, if any
 
     @classmethod
     def at(cls, span: Span, *, rule: str, name: str, severity: Severity, criterion: str | None,

@@ -16,9 +16,9 @@ string's own encoding) or reports that they cannot be.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 
+from gpulint.core.records import Record, compared_without
 from gpulint.core.source import Source, Span
 
 
@@ -33,11 +33,11 @@ class Applicability(str, Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True)
-class Edit:
+@compared_without("source")
+class Edit(Record, frozen=True):
     """Replace ``source.text[start:end]`` with ``content`` (an insertion when start == end)."""
 
-    source: Source = field(compare=False)
+    source: Source
     start: int
     end: int
     content: str
@@ -55,8 +55,7 @@ class Edit:
         return cls(span.source, span.start, span.end, "")
 
 
-@dataclass
-class Fix:
+class Fix(Record):
     """What a rule proposes: a description and the edits that carry it out."""
 
     message: str
@@ -72,11 +71,11 @@ class Fix:
         return cls(message, list(edits), Applicability.UNSAFE)
 
 
-@dataclass(frozen=True)
-class FileEdit:
+@compared_without("source")
+class FileEdit(Record, frozen=True):
     """An edit resolved onto a file: offsets into the file's decoded text (``source``)."""
 
-    source: Source = field(compare=False, repr=False)
+    source: Source
     path: str  # relative to the scanned root, as findings are
     start: int
     end: int
@@ -88,8 +87,7 @@ class FileEdit:
                 "end_column": stop.column, "content": self.content}
 
 
-@dataclass
-class ResolvedFix:
+class ResolvedFix(Record):
     """A fix whose edits all land in files on disk, sorted and not overlapping."""
 
     message: str

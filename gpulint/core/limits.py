@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from gpulint.core.records import Record
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(Record, frozen=True):
     max_file_size: int = 10 * 1024 * 1024  # bytes
     max_depth: int = 200  # YAML nesting levels
     max_alias_expansion: int = 1_000_000  # nodes after YAML aliases are expanded

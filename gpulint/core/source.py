@@ -10,12 +10,12 @@ from __future__ import annotations
 import bisect
 import codecs
 from itertools import accumulate
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from gpulint.core.records import Record, compared_without
 
-@dataclass(frozen=True)
-class Position:
+
+class Position(Record, frozen=True):
     line: int  # 1-based
     column: int  # 1-based, in characters
 
@@ -94,11 +94,11 @@ class EmbeddedSource(Source):
         return self.parent.resolve(s, e)[0], self.parent.position(s), self.parent.position(e)
 
 
-@dataclass(frozen=True)
-class Span:
+@compared_without("source")
+class Span(Record, frozen=True):
     """A character range in a source: what a finding points at."""
 
-    source: Source = field(compare=False)
+    source: Source
     start: int
     end: int
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import difflib
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from gpulint.core.findings import Severity
+from gpulint.core.records import Record, replace
 from gpulint.core.source import Source, Span
 from gpulint.engine.discovery import Candidate
 from gpulint.engine.loader import FileProblem, load, timeout_problem
@@ -24,11 +24,11 @@ from gpulint.engine.ruleset import RuleSet
 from gpulint.engine.run import RunResult
 from gpulint.engine.units import Context, Unit, UnitResult, kinds_by_file, merged, problems_unit, split_units
 from gpulint.engine.workers import lint_rules, lint_units
-from gpulint.rules.selectors import selector_problem
 from gpulint.engine.workspace import ConfigEntry, NothingToCheck, Plan, plan
 from gpulint.project.files import ProjectFiles
 from gpulint.project.pipelines import ci_pipelines
 from gpulint.project.project import Project
+from gpulint.rules.selectors import selector_problem
 
 
 def check(paths: list[Path], *, explicit_config: Path | None = None, isolated: bool = False,
@@ -100,8 +100,7 @@ def _check(the_plan: Plan, run_config, started: float, progress: Any, overlay: d
                      time.perf_counter() - started, kinds)
 
 
-@dataclass
-class _Job:
+class _Job(Record):
     """What every project of one check shares."""
 
     context: Context

@@ -11,8 +11,9 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from gpulint.core.records import Record, field
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
@@ -21,21 +22,18 @@ SKIP_DIRS = frozenset({
 YAML_SUFFIXES = (".yml", ".yaml")
 
 
-@dataclass
-class Candidate:
+class Candidate(Record):
     path: Path
     rel: str  # posix, relative to the root
     kind: str  # dockerfile | workflow | yaml | json | python
 
 
-@dataclass
-class WalkProblem:
+class WalkProblem(Record):
     rel: str
     message: str
 
 
-@dataclass
-class Discovery:
+class Discovery(Record):
     root: Path
     candidates: list[Candidate] = field(default_factory=list)
     problems: list[WalkProblem] = field(default_factory=list)

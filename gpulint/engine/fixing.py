@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import codecs
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from gpulint.core.findings import Finding
 from gpulint.core.fix import Applicability, FileEdit
+from gpulint.core.records import Record, field
 from gpulint.core.source import decode
 from gpulint.engine.run import RunResult, run
 
 MAX_PASSES = 10
 
 
-@dataclass
-class FileChange:
+class FileChange(Record):
     path: Path  # absolute
     rel: str  # as findings show it
     before: bytes
@@ -35,8 +34,7 @@ class FileChange:
         return text if text is not None else data.decode("utf-8", errors="replace")
 
 
-@dataclass
-class FixOutcome:
+class FixOutcome(Record):
     result: RunResult  # the lint of the fixed files
     changed: list[FileChange] = field(default_factory=list)
     fixed: Counter = field(default_factory=Counter)  # fixes applied, by rule id

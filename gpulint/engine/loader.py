@@ -7,14 +7,12 @@ syntax, alias bombs) becomes a ``FileProblem`` with a location, and the run goes
 from __future__ import annotations
 
 import codecs
-from stat import S_ISREG
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from stat import S_ISREG
+from typing import TYPE_CHECKING, Any
 
 from gpulint.core.findings import Severity
+from gpulint.core.records import Record
 from gpulint.core.source import Source, Span, decode
 from gpulint.engine.discovery import Candidate
 from gpulint.project.project import Project
@@ -31,8 +29,7 @@ SMOKE_TEST_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
 _INTERESTING = ("apiVersion", "rollback_commands", "image_promotion_flow", "jobs", "dockerfile")
 
 
-@dataclass
-class LabAnswers:
+class LabAnswers(Record):
     """Marks a lab answers file: a lab submission needs every artifact kind."""
 
     kind = "answers"
@@ -40,8 +37,7 @@ class LabAnswers:
     node: Y.MappingNode
 
 
-@dataclass
-class FileProblem:
+class FileProblem(Record):
     """A file that could not be read or parsed (or only partly)."""
 
     kind = "file"

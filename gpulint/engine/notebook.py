@@ -6,20 +6,19 @@ cannot compute becomes a "cannot tell" finding at its cell, failing the criteria
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gpulint.engine.run import RunResult, run
-from gpulint.core.findings import Finding, Severity
 from gpulint.artifacts.notebook.cells import PLAN_VARIABLES, TEXT_VARIABLES, Answers, Origin, Written, answers_of
+from gpulint.core.findings import Finding, Severity
+from gpulint.core.records import Record
+from gpulint.engine.run import RunResult, run
 
 _VARIABLE_KIND = {"dockerfile": "dockerfile", "workflow_yaml": "workflow", "deployment_yaml": "kubernetes",
                   "smoke_test_py": "smoketest", "rollback_commands": "rollback", "image_promotion_flow": "promotion"}
 
 
-@dataclass
-class NotebookRun:
+class NotebookRun(Record):
     answers: Answers
     result: RunResult
     findings: list[Finding]

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import importlib
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import gpulint.rules
 from gpulint.core.findings import Severity
+from gpulint.core.records import Record
 from gpulint.rules.base import registered
 
 INDEX_PATH = Path(gpulint.rules.__file__).with_name("index.json")
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(Record, frozen=True):
     """What a rule declares (the class attributes ``gpulint rules`` shows), and where it lives."""
 
     id: str

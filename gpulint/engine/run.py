@@ -6,12 +6,12 @@ It knows no rule by name: rules register themselves and declare the artifact kin
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gpulint.core.errors import UsageError
 from gpulint.core.findings import Finding, Severity
+from gpulint.core.records import Record, field
 from gpulint.engine.discovery import Discovery, discover
 from gpulint.engine.loader import timeout_problem
 from gpulint.engine.ruleset import RuleSet
@@ -21,8 +21,7 @@ from gpulint.project.config import DEFAULT_TEST_DATA, Config, find_config, load_
 from gpulint.project.files import ProjectFiles
 
 
-@dataclass
-class RunResult:
+class RunResult(Record):
     root: Path
     findings: list[Finding]
     files: list[str]
@@ -95,7 +94,7 @@ def _run(paths: list[Path], config: Config | None = None, config_path: Path | No
     if config is None:
         config = load_config(config_path or find_config(root), root)
     if overrides:
-        from dataclasses import replace
+        from gpulint.core.records import replace
 
         overrides = dict(overrides)
         if overrides.get("timeout") is not None:  # --timeout: a bound of the run, kept with the limits

@@ -10,15 +10,14 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
 
+from gpulint.core.records import Record, field
 from gpulint.core.source import Source, Span
 
 _DIRECTIVE = re.compile(r"gpulint:\s*(ignore-file|ignore)\b(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
 
 
-@dataclass
-class Suppression:
+class Suppression(Record):
     span: Span  # the directive inside the comment
     line: int
     rules: tuple[str, ...]  # upper-case ids or lower-case names; empty = every rule
@@ -32,8 +31,7 @@ class Suppression:
                                      for r in self.rules)
 
 
-@dataclass
-class SuppressionIndex:
+class SuppressionIndex(Record):
     by_source: dict[int, list[Suppression]] = field(default_factory=dict)
 
     def collect(self, source: Source, syntax: str) -> None:

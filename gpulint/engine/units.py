@@ -10,10 +10,10 @@ next is read: memory follows the largest project, not the tree.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from gpulint.core.findings import Finding
+from gpulint.core.records import Record, field
 from gpulint.core.source import Source, Span
 from gpulint.engine.discovery import Candidate
 from gpulint.engine.loader import load
@@ -25,16 +25,15 @@ from gpulint.project.files import ProjectFiles
 from gpulint.project.pipelines import ci_pipelines
 from gpulint.project.project import Project
 
-@dataclass
-class Unit:
+
+class Unit(Record):
     """One project of the scanned tree: the files discovery found in it, in path order."""
 
     repository: str  # its root folder, relative to the scanned root ("" for the root itself)
     candidates: list[Candidate] = field(default_factory=list)
 
 
-@dataclass
-class UnitResult:
+class UnitResult(Record):
     findings: list[Finding] = field(default_factory=list)
     kinds: dict[str, set[str]] = field(default_factory=dict)  # artifact kinds by file (what junit reports)
     skipped: list[Candidate] = field(default_factory=list)  # files the time limit left unread
@@ -60,8 +59,7 @@ def split_units(candidates: list[Candidate], files: ProjectFiles, config: Config
     return [units[name] for name in sorted(units)]
 
 
-@dataclass
-class Context:
+class Context(Record):
     """What every project of one run shares."""
 
     root: Any

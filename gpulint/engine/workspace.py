@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from gpulint.core.errors import UsageError
+from gpulint.core.records import Record, field, replace
 from gpulint.engine.discovery import Candidate, Discovery, WalkProblem, _forced_kind, classify, is_test_data, walk
 from gpulint.project.config import CONFIG_NAMES, Config, find_config_above, load_config
 
@@ -52,8 +52,7 @@ def repository_root(path: Path) -> Path | None:
     return None
 
 
-@dataclass
-class ConfigEntry:
+class ConfigEntry(Record):
     """The configuration that governs a folder."""
 
     path: Path | None  # None: no file, the defaults
@@ -187,8 +186,7 @@ def display(path: Path, base: Path) -> str:
         return str(path)
 
 
-@dataclass
-class Plan:
+class Plan(Record):
     """What one check reads and what it reports on."""
 
     base: Path  # findings' paths are relative to it
@@ -202,7 +200,7 @@ class Plan:
     # the files rules may read; and the folders holding a `.git` (files of different repositories never pair).
     files: list[str] | None = None
     repositories: list[str] = field(default_factory=list)
-    _walked: list[str] = field(default_factory=list, repr=False)  # files walked before the listing stands
+    _walked: list[str] = field(default_factory=list)  # files walked before the listing stands
     excluded_files: int = 0  # files and folders the walk left out for `exclude` (said when nothing is found)
 
 

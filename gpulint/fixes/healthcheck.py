@@ -11,7 +11,6 @@ there is none) goes in with it. Timings fit a torch import: ``--timeout`` at lea
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 
 from gpulint.artifacts.dockerfile.context import copy_arguments, origin_of, workdir_at
 from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, duration_seconds
@@ -19,17 +18,24 @@ from gpulint.artifacts.dockerfile.model import Dockerfile, Stage
 from gpulint.artifacts.gpucheck import judge_exec
 from gpulint.artifacts.smoketest import SMOKE_NAMES
 from gpulint.core.fix import Edit, Fix
+from gpulint.core.records import Record
 from gpulint.core.source import Source
-from gpulint.fixes.dockerfile_text import checked, continued, insert_after, insert_before, last_build_step, \
-    replace_instruction, runtime_tail
+from gpulint.fixes.dockerfile_text import (
+    checked,
+    continued,
+    insert_after,
+    insert_before,
+    last_build_step,
+    replace_instruction,
+    runtime_tail,
+)
 
 # Option values that fit a Python + torch + CUDA check (as the reference image uses).
 DEFAULTS = {"interval": "30s", "timeout": "20s", "start-period": "60s", "retries": "3"}
 MIN_TIMEOUT = 20.0
 
 
-@dataclass
-class SmokeTest:
+class SmokeTest(Record):
     path: str  # where the image has it (or will, once copied)
     source: Source
     copy_from: str | None  # the build-context path to COPY, when the image lacks it

@@ -10,22 +10,19 @@ application runs without root (files it writes, ports below 1024).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.packages import ALPINE, DISTROLESS, SCRATCH, family_of_stage
 from gpulint.artifacts.dockerfile.variables import UserSetting
 from gpulint.core.fix import Edit, Fix
-from gpulint.fixes.dockerfile_text import BUILD_KEYWORDS, checked, insert_after, last_build_step, \
-    replace_instruction
+from gpulint.core.records import Record
+from gpulint.fixes.dockerfile_text import BUILD_KEYWORDS, checked, insert_after, last_build_step, replace_instruction
 from gpulint.syntax.shell import parse_shell
 
 UID = 10001
 NAME = "app"
 
 
-@dataclass
-class CreatedUser:
+class CreatedUser(Record):
     name: str | None
     uid: str | None
 

@@ -16,9 +16,9 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from gpulint.core.records import Record, field
 from gpulint.grading.provenance import GPULINT_VERSION, rubric_hash
 from gpulint.grading.rubric import Rubric
 from gpulint.grading.timelimit import DEFAULT_SECONDS
@@ -28,8 +28,7 @@ SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json", ".ipynb")
 FEEDBACK_SUFFIX = {"markdown": ".md", "text": ".txt", "json": ".json"}
 
 
-@dataclass
-class Row:
+class Row(Record):
     name: str
     form: str
     score: float
@@ -63,8 +62,7 @@ def submissions_in(folder: Path, exclude: Path | None = None) -> list[Path]:
     return found
 
 
-@dataclass(frozen=True)
-class _Settings:
+class _Settings(Record, frozen=True):
     rubric: Rubric
     fmt: str = "markdown"
     view: StudentView | None = None
@@ -83,9 +81,9 @@ def _init(settings: _Settings) -> None:
 def grade_one(path: Path, rubric: Rubric | None = None, fmt: str | None = None, view: StudentView | None = None,
               timeout: float | None = DEFAULT_SECONDS, live: dict | None = None) -> Row:
     """Grade one submission into a gradebook row; never raises."""
+    from gpulint.core.errors import MissingDependency
     from gpulint.grading.formats import render
     from gpulint.grading.grader import grade_error, grade_path
-    from gpulint.core.errors import MissingDependency
     from gpulint.grading.submission import SubmissionError
     from gpulint.grading.timelimit import GradingTimeout, time_limit
     from gpulint.grading.visibility import student_report
@@ -212,8 +210,8 @@ def _warm_up() -> None:
 def _collect(results, total: int, progress: bool) -> list[Row]:
     if not progress:
         return list(results)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     rows = []
     with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -8,8 +8,8 @@ passed nor failed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from gpulint.core.records import Record
 from gpulint.grading.batch import Row
 from gpulint.grading.rubric import Criterion, Rubric
 
@@ -17,8 +17,7 @@ BINS = 10
 LOW_SHARE = 0.5  # below half the points: "needs help"
 
 
-@dataclass
-class Bin:
+class Bin(Record):
     low: float
     high: float
     count: int
@@ -28,8 +27,7 @@ class Bin:
         return f"{self.low:g}–{self.high:g}"
 
 
-@dataclass
-class CriterionRate:
+class CriterionRate(Record):
     criterion: Criterion
     passed: int
     failed: int
@@ -44,16 +42,14 @@ class CriterionRate:
         return self.passed / self.graded if self.graded else None
 
 
-@dataclass
-class RuleCount:
+class RuleCount(Record):
     rule: str
     findings: int  # findings that cost points, over the class
     students: int  # submissions with at least one
     criteria: tuple[str, ...]  # the criteria it failed
 
 
-@dataclass
-class ClassStats:
+class ClassStats(Record):
     total: int
     graded: list[Row]
     ungraded: list[Row]

@@ -28,11 +28,10 @@ def _seconds_or_zero(text: str) -> float:
     return value
 
 
-def add_grade_parser(commands) -> None:
+def add_grade_parser(commands, help_text: str) -> None:
     from gpulint.grading.timelimit import DEFAULT_SECONDS
 
-    grade = commands.add_parser(
-        "grade", help="grade a submission (repository folder, lab answers file or notebook) against a rubric",
+    grade = commands.add_parser("grade", help=help_text,
         description="Grade one submission against a rubric, or with --batch every submission under a folder.")
     grade.add_argument("path", type=Path, metavar="PATH",
                        help="a repository folder, a lab answers file (YAML/JSON) or a Jupyter notebook; "

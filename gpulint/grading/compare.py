@@ -10,9 +10,9 @@ without those columns still compares by points; the cause is then reported as un
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from gpulint.core.records import Record, field
 from gpulint.grading.batch import PROVENANCE_COLUMNS, Row
 from gpulint.grading.provenance import GPULINT_VERSION, rubric_hash
 from gpulint.grading.rubric import Rubric
@@ -26,8 +26,7 @@ class CompareError(Exception):
     """An old gradebook that cannot be compared with (exit status 2)."""
 
 
-@dataclass
-class OldRow:
+class OldRow(Record):
     name: str
     points: dict[str, float | None]  # criterion id -> points (None: skipped)
     total: float
@@ -38,16 +37,14 @@ class OldRow:
     gpulint_version: str | None
 
 
-@dataclass
-class CriterionChange:
+class CriterionChange(Record):
     id: str
     old: float | None | str  # "absent": not in that rubric
     new: float | None | str
     why: str
 
 
-@dataclass
-class Change:
+class Change(Record):
     name: str
     kind: str  # changed | new | removed
     old_total: float | None = None
@@ -66,8 +63,7 @@ class Change:
         return line + (f" ({'; '.join(self.causes)})" if self.causes else "")
 
 
-@dataclass
-class Comparison:
+class Comparison(Record):
     old_label: str
     changes: list[Change]
     unchanged: int

@@ -10,11 +10,11 @@ fails it whatever the live run says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gpulint.core.findings import Finding
+from gpulint.core.records import Record, field
 from gpulint.grading.provenance import submission_hash
 from gpulint.grading.rubric import Criterion, Rubric, _round
 from gpulint.grading.submission import Submission, SubmissionError, load_submission
@@ -22,15 +22,13 @@ from gpulint.grading.submission import Submission, SubmissionError, load_submiss
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
 
-@dataclass
-class LiveResult:
+class LiveResult(Record):
     passed: bool
     output: str = ""
     skipped: bool = False  # live mode ran but could not decide (no GPU, a timeout): not graded, with the reason
 
 
-@dataclass
-class CriterionResult:
+class CriterionResult(Record):
     criterion: Criterion
     status: str
     points: float
@@ -45,8 +43,7 @@ class CriterionResult:
         return self.status == PASSED
 
 
-@dataclass
-class GradeResult:
+class GradeResult(Record):
     rubric: Rubric
     name: str
     criteria: list[CriterionResult]

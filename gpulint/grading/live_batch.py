@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from gpulint.core.records import replace
 
 
 class LiveBatchError(Exception):
@@ -69,8 +70,8 @@ def load_live_folder(folder: Path, submissions: list[Path]) -> dict[str, dict[st
 def run_kubernetes_batch(submissions: list[Path], rubric: Any, options: Any, out_dir: Path) -> dict[str, dict]:
     """Run every submission's image as Kubernetes Jobs, ``options.parallel`` submissions at once; write each
     report to ``out_dir/live/<submission>.json``; return the live criteria by submission name."""
-    from gpulint.grading.submission import SubmissionError, load_submission
     from gpulint.grading.grader import live_results
+    from gpulint.grading.submission import SubmissionError, load_submission
     from gpulint.live.runner import run_live
     from gpulint.live.target import TargetError
 

@@ -9,11 +9,11 @@ id no rule reports and that selects no rule) is rejected: it would hand out poin
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from gpulint.core.findings import Severity
+from gpulint.core.records import Record, compared_without, field, replace
 
 BUILTIN = ("lab", "production")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -24,8 +24,7 @@ class RubricError(Exception):
     """A rubric that cannot be used (exit status 2)."""
 
 
-@dataclass(frozen=True)
-class Criterion:
+class Criterion(Record, frozen=True):
     id: str
     title: str
     points: float
@@ -43,8 +42,8 @@ class Criterion:
         return any(ref.lower() == rule_name or rid.startswith(ref.lower()) for ref in self.rules)
 
 
-@dataclass(frozen=True)
-class Rubric:
+@compared_without("extra")
+class Rubric(Record, frozen=True):
     name: str
     title: str
     criteria: tuple[Criterion, ...]
@@ -54,7 +53,7 @@ class Rubric:
     gpu_runner_labels: tuple[str, ...] = ()
     visibility: str = "visible"  # the default of criteria that set none (Gradescope's top-level visibility)
     hide_findings: bool = False  # student-facing reports leave out what gpulint found, line by line
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, Any] = field(default_factory=dict)
     # The rules' profile when grading (`grade --profile`); None: the rubric's own name if it names one.
     profile: str | None = None
 

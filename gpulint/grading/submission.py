@@ -9,13 +9,13 @@ with an artifact's name; findings point at the notebook cell and the line inside
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from gpulint.project.config import Config
-from gpulint.engine.run import RunResult, run
 from gpulint.core.findings import Finding
+from gpulint.core.records import Record, field
+from gpulint.engine.run import RunResult, run
 from gpulint.grading.rubric import Rubric
+from gpulint.project.config import Config
 
 GRADABLE_KINDS = frozenset({"dockerfile", "workflow", "kubernetes", "rollout", "smoketest", "answers", "gitlab",
                             "cloudbuild"})
@@ -37,8 +37,7 @@ class SubmissionError(Exception):
         self.reason = reason
 
 
-@dataclass
-class Submission:
+class Submission(Record):
     name: str  # the file or folder name, as shown to people
     form: str  # repository | answers | notebook | file
     result: RunResult

@@ -13,9 +13,9 @@ submission to the grader); the instructor formats (JSON, CSV, the HTML charts) k
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from gpulint.core.records import Record, field
 from gpulint.grading.feedback import summary_feedback, ungraded_phrase
 from gpulint.grading.rubric import Criterion, Rubric, _round
 
@@ -26,8 +26,7 @@ RELEASE_LEVELS = ("visible", "after_due_date", "after_published")
 _RANK = {level: rank for rank, level in enumerate(RELEASE_LEVELS)}
 
 
-@dataclass(frozen=True)
-class StudentView:
+class StudentView(Record, frozen=True):
     release: str = "visible"  # the latest visibility level students may already see
     show_hidden: bool = False  # the instructor's view: every criterion, the total
     hide_findings: bool = False
@@ -48,8 +47,7 @@ class StudentView:
         return summary_feedback(result, graded) if self.hide_findings else result.feedback
 
 
-@dataclass
-class StudentItem:
+class StudentItem(Record):
     id: str
     title: str
     status: str  # passed | failed | skipped
@@ -59,8 +57,7 @@ class StudentItem:
     notes: bool = True  # the feedback says more than "passed" (a failure, or warnings worth a look)
 
 
-@dataclass
-class StudentReport:
+class StudentReport(Record):
     """One submission's grade as its student may see it; the renderers only lay it out."""
 
     name: str

@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-def add_live_parser(commands) -> None:
+
+def add_live_parser(commands, help_text: str) -> None:
     from gpulint.live.options import add_live_arguments
 
-    live = commands.add_parser(
-        "live", help="build the image and run its smoke test and HEALTHCHECK with and without a GPU",
+    live = commands.add_parser("live", help=help_text,
         description="Prove the image works: build the Dockerfile that `gpulint check` finds, run the smoke test "
                     "and gpulint's reference smoke test with a GPU requested (expect exit 0) and without any "
                     "(no device request, NVIDIA_VISIBLE_DEVICES=void, CUDA_VISIBLE_DEVICES=''; expect non-zero), "

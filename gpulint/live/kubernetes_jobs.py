@@ -13,9 +13,9 @@ carries the run's label. Imported only on the Kubernetes path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from gpulint.core.records import Record
 from gpulint.live.docker_cleanup import LABEL
 from gpulint.live.model import (
     SMOKE_NEGATIVE,
@@ -39,8 +39,7 @@ WHERE = {SMOKE_POSITIVE: "with {gpu} requested", SMOKE_NEGATIVE: "with no GPU re
          SMOKE_NEGATIVE_HIDDEN: "with {gpu} requested and CUDA_VISIBLE_DEVICES=''"}
 
 
-@dataclass
-class PlannedJob:
+class PlannedJob(Record):
     step: str  # the report's step name
     condition: str  # the project's step it pairs with
     gpu: bool

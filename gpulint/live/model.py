@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from gpulint.core.records import Record, field
 
 PASSED, FAILED, SKIPPED, INCONCLUSIVE = "passed", "failed", "skipped", "inconclusive"
 
@@ -36,8 +37,7 @@ def reference_step(name: str) -> str:
     return REFERENCE_PREFIX + name.split(".", 1)[1]
 
 
-@dataclass
-class Step:
+class Step(Record):
     name: str
     status: str  # passed | failed | skipped | inconclusive
     exit_code: int | None = None
@@ -53,8 +53,7 @@ class Step:
                 "gpu": self.gpu}
 
 
-@dataclass
-class Gpu:
+class Gpu(Record):
     index: int
     name: str
     driver: str
@@ -67,8 +66,7 @@ class Gpu:
                 "memory_mib": self.memory_mib, "uuid": self.uuid}
 
 
-@dataclass
-class LiveReport:
+class LiveReport(Record):
     engine: str  # docker | host | kubernetes
     target: dict[str, Any] = field(default_factory=dict)  # what was run: dockerfile, context, smoke test
     engine_info: dict[str, Any] = field(default_factory=dict)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+
+from gpulint.core.records import Record, field
 
 ENGINES = ("docker", "host", "kubernetes")
 BUILDERS = ("auto", "buildkit", "classic")
 
 
-@dataclass
-class LiveOptions:
+class LiveOptions(Record):
     engine: str = "docker"
     smoke: str | None = None  # a shell command replacing the HEALTHCHECK's command
     network: str = "none"  # containers' network

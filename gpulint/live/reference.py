@@ -15,15 +15,15 @@ import io
 import json
 import re
 import tarfile
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from gpulint.core.findings import Finding, Severity
-from gpulint.rules.live.gl701_smoke_test_broken import SmokeTestBroken
-from gpulint.rules.live.gl702_smoke_test_lying import SmokeTestLying
+from gpulint.core.records import Record, field
 from gpulint.live.common import last_line
 from gpulint.live.model import FAILED, INCONCLUSIVE, PASSED, SKIPPED, SMOKE_POSITIVE, Step
+from gpulint.rules.live.gl701_smoke_test_broken import SmokeTestBroken
+from gpulint.rules.live.gl702_smoke_test_lying import SmokeTestLying
 
 FOLDER = "/.gpulint"  # where the files go inside the container
 RUNNER = f"{FOLDER}/run_reference.py"
@@ -58,8 +58,7 @@ def archive() -> bytes:
     return buffer.getvalue()
 
 
-@dataclass
-class Outcome:
+class Outcome(Record):
     kind: str  # works | fails | missing | timeout | error
     exit_code: int | None
     said: str  # the line that decides (the FAIL line, or the last OK line)

@@ -5,9 +5,9 @@ with the GPU), the HEALTHCHECK both ways, and the clean-up."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
+from gpulint.core.records import Record, field
 from gpulint.live.common import last_line, negative_step, positive_step
 from gpulint.live.docker_cleanup import LABEL, remove_run, short
 from gpulint.live.model import (
@@ -34,8 +34,7 @@ _WHERE = {SMOKE_POSITIVE: "with a GPU requested", "smoke.negative": "with no dev
 _ENV = {SMOKE_NEGATIVE_VOID: VOID, SMOKE_NEGATIVE_HIDDEN: {"CUDA_VISIBLE_DEVICES": ""}}
 
 
-@dataclass
-class Condition:
+class Condition(Record):
     """How one pair of runs (the project's smoke test and the reference) is started."""
 
     name: str

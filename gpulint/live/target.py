@@ -5,12 +5,12 @@ from __future__ import annotations
 import posixpath
 import shlex
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, effective_healthcheck, script_resolver
 from gpulint.artifacts.dockerfile.stage_use import mount_fields
+from gpulint.core.records import Record, field
 from gpulint.core.source import Span
 
 
@@ -18,8 +18,7 @@ class TargetError(Exception):
     """Nothing that live mode could run (exit status 2)."""
 
 
-@dataclass
-class Target:
+class Target(Record):
     root: Path
     dockerfile: Path | None = None  # on disk (a temporary copy for inline artifacts)
     context: Path | None = None
@@ -30,8 +29,8 @@ class Target:
     problems: list[str] = field(default_factory=list)
     location: Any = None  # where findings about the smoke test point: the HEALTHCHECK's command, or the script
     mount_types: set[str] = field(default_factory=set)  # RUN --mount types the Dockerfile uses (secret, ssh, cache)
-    _temp: Any = field(default=None, repr=False)
-    _written: dict[str, Any] = field(default_factory=dict, repr=False)  # inline artifacts written to _temp
+    _temp: Any = None
+    _written: dict[str, Any] = field(default_factory=dict)  # inline artifacts written to _temp
 
     def host_file(self, source: Any) -> Path | None:
         """Where a Python source is on this machine: the file, or the copy written for an inline artifact."""

@@ -7,13 +7,13 @@ a problem that points at the offending key. jsonschema is imported only when a f
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from gpulint.core.findings import Severity
 from gpulint.core.limits import Limits
+from gpulint.core.records import Record, field, replace
 from gpulint.core.source import Source, Span
 
 CONFIG_NAMES = (".gpulint.yaml", ".gpulint.yml")
@@ -22,6 +22,7 @@ CONFIG_NAMES = (".gpulint.yaml", ".gpulint.yml")
 DEFAULT_TEST_DATA = ("testdata", "test-data", "test_data", "__snapshots__", "snapshots", "golden", "goldens",
                      "__fixtures__", "fixtures", "*.golden", "*.golden.*", "*_golden.*")
 PROFILES = ("lab", "production")
+DEFAULT_LIMITS = Limits()
 
 
 # Folder names of a project's own tests: manifests there run the build under test on purpose.
@@ -41,8 +42,7 @@ def profile_of(project: object) -> str:
     return getattr(config, "active_profile", "lab") if config is not None else "lab"
 
 
-@dataclass
-class Config:
+class Config(Record):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: dict[str, Severity] = field(default_factory=dict)
@@ -267,10 +267,10 @@ def _validated(data: Any, source: Source, locate) -> Config:
         test_data=tuple(data.get("test-data", DEFAULT_TEST_DATA)),
         profile=data.get("profile"),
         limits=Limits(
-            max_file_size=limits.get("max-file-size", Limits.max_file_size),
-            max_depth=limits.get("max-depth", Limits.max_depth),
-            max_alias_expansion=limits.get("max-alias-expansion", Limits.max_alias_expansion),
-            max_documents=limits.get("max-documents", Limits.max_documents),
+            max_file_size=limits.get("max-file-size", DEFAULT_LIMITS.max_file_size),
+            max_depth=limits.get("max-depth", DEFAULT_LIMITS.max_depth),
+            max_alias_expansion=limits.get("max-alias-expansion", DEFAULT_LIMITS.max_alias_expansion),
+            max_documents=limits.get("max-documents", DEFAULT_LIMITS.max_documents),
             timeout=data.get("timeout", limits.get("timeout")),
         ),
     )

@@ -4,14 +4,13 @@ project from them; rules learn which actions and images are the repository owner
 
 from __future__ import annotations
 
-import configparser
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from gpulint.core.records import Record
 
-@dataclass
-class Remote:
+
+class Remote(Record):
     host: str | None = None
     owner: str | None = None  # user, organisation or GitLab group path
     repo: str | None = None
@@ -19,6 +18,8 @@ class Remote:
 
 def read_remote(repo: Path) -> Remote:
     """The `origin` remote of the repository's git configuration (read as a file, git never runs)."""
+    import configparser  # only where a rule asks for the remote
+
     try:
         folder = git_dir(repo)
         config = folder / "config" if folder is not None else None

@@ -19,13 +19,13 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from gpulint.artifacts.dockerfile.context import Origin, origin_of, workdir_at
 from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, duration_seconds, effective_healthcheck
 from gpulint.artifacts.smoketest import SMOKE_NAMES
+from gpulint.core.records import Record, compared_without, field
 from gpulint.core.source import EmbeddedSource
 from gpulint.project.config import profile_of
 from gpulint.syntax.python import PythonFile, parse_python
@@ -297,8 +297,7 @@ def _push_tails(pattern: str) -> set[str] | None:
 
 # ----------------------------------------------------------------------------- commands
 
-@dataclass
-class ScriptRun:
+class ScriptRun(Record):
     """A script a command runs: ``python3 /app/smoke_test.py`` -> path ``/app/smoke_test.py``."""
 
     path: str
@@ -366,15 +365,15 @@ def starts_python(argv: list[str] | None = None, shell: str | None = None) -> bo
 
 # ----------------------------------------------------------------------------- the image
 
-@dataclass
-class ImageCheck:
+@compared_without("_origins")
+class ImageCheck(Record):
     """A Dockerfile's final image and its HEALTHCHECK, as the other artifacts see it."""
 
     dockerfile: Dockerfile
     stage: Stage
     healthcheck: Healthcheck | None
     workdir: str
-    _origins: dict[str, Origin] = field(default_factory=dict, repr=False, compare=False)
+    _origins: dict[str, Origin] = field(default_factory=dict)
 
     def absolute(self, path: str) -> str:
         return posixpath.normpath(posixpath.join(self.workdir, path))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gpulint.core.limits import Limits
+from gpulint.core.records import Record, compared_without, field
 from gpulint.core.source import Source
 from gpulint.project.files import ProjectFiles
 
@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 F = TypeVar("F")
 
 
-@dataclass
-class Project:
+@compared_without("_facts", "_by_kind")
+class Project(Record):
     root: Path
     config: Config
     artifacts: list[Any] = field(default_factory=list)
-    _files: ProjectFiles | None = field(default=None, repr=False)
+    _files: ProjectFiles | None = None
 
     _memo: dict[str, Any] = field(default_factory=dict)
     # File contents that stand in for what is on disk (absolute resolved paths): `check --fix`
@@ -35,7 +35,7 @@ class Project:
                 return data
         return Path(path).read_bytes()
 
-    _facts: dict[type, Any] = field(default_factory=dict, repr=False, compare=False)
+    _facts: dict[type, Any] = field(default_factory=dict)
 
     def facts(self, kind: type[F]) -> F:
         """The project's facts of one kind, computed once: a class built from the project whose
@@ -65,7 +65,7 @@ class Project:
 
     # Artifacts grouped by kind, rebuilt when the list grows: rules call of_kind once per artifact,
     # and a scan per call made runs on large trees quadratic.
-    _by_kind: tuple[int, dict[str, list[Any]]] | None = field(default=None, repr=False, compare=False)
+    _by_kind: tuple[int, dict[str, list[Any]]] | None = None
 
     def of_kind(self, kind: str) -> list[Any]:
         index = self._by_kind

@@ -12,13 +12,24 @@ StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs, and Tekton pod templat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, K8sObject, gpu_count
 from gpulint.artifacts.kubernetes.scheduling import (  # noqa: F401 - re-exported
-    BLOCKING, NodeGroup, Selection, Taint, _is_gpu, _labels, _taints, _text, selection, tolerates, untolerated)
+    BLOCKING,
+    NodeGroup,
+    Selection,
+    Taint,
+    _is_gpu,
+    _labels,
+    _taints,
+    _text,
+    selection,
+    tolerates,
+    untolerated,
+)
+from gpulint.core.records import Record
 from gpulint.core.source import Source
+from gpulint.syntax import yamlnode as Y
+
 
 def node_groups(project) -> list[NodeGroup]:
     return project.memo("scheduling-node-groups", lambda: _node_groups(project))
@@ -69,8 +80,7 @@ def _node_groups(project) -> list[NodeGroup]:
     return out
 
 
-@dataclass
-class Workload:
+class Workload(Record):
     source: Source
     obj: K8sObject
     pod: Y.Node  # the pod spec or Tekton pod template
@@ -185,8 +195,7 @@ def hpa_max(project) -> dict[tuple[str, str, str], int]:
 QUOTA_KEYS = ("requests.nvidia.com/gpu", "limits.nvidia.com/gpu")
 
 
-@dataclass
-class Demand:
+class Demand(Record):
     total: int
     parts: list[str]
 

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gpulint.core.records import Record
 from gpulint.project import scheduling as S
 
 _TAINT_ARG = re.compile(r"^([A-Za-z0-9][\w./-]*)(?:=([^:]*))?:(NoSchedule|NoExecute|PreferNoSchedule)$")
 _README = re.compile(r"^readme(\.[a-z]+)?$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class GpuTaint:
+class GpuTaint(Record, frozen=True):
     taint: S.Taint
     where: str  # "Node 'gpu-1' (nodes.yaml)", "README.md line 12"
 

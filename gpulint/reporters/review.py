@@ -22,9 +22,9 @@ import re
 import sys
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
+from gpulint.core.records import Record
 from gpulint.core.source import Source, decode
 
 API_VERSION = "2022-11-28"
@@ -32,8 +32,7 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 MARKER = "<!-- gpulint-suggestion {key} -->"
 
 
-@dataclass
-class Suggestion:
+class Suggestion(Record):
     path: str  # relative to the repository root
     start_line: int
     end_line: int

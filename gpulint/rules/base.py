@@ -9,14 +9,13 @@ nodes. The engine knows no rule by name.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gpulint.core.findings import Severity
 from gpulint.core.fix import Applicability, Fix, FixAvailability
+from gpulint.core.records import Record, field
 from gpulint.core.source import Span
 
 if TYPE_CHECKING:
@@ -29,8 +28,7 @@ _ALL_LOADED = False
 _ID_PATTERN = re.compile(r"^GL\d{3}$")
 
 
-@dataclass
-class Report:
+class Report(Record):
     """What a rule says about one place; the engine turns it into a ``Finding``."""
 
     span: Span
@@ -93,6 +91,8 @@ def load_rules() -> dict[str, type[Rule]]:
     """Import every module under ``gpulint.rules`` once; each rule registers itself."""
     global _ALL_LOADED
     if not _ALL_LOADED:  # a run may have imported only some rules (gpulint.engine.rule_index)
+        import pkgutil
+
         import gpulint.rules as package
 
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):

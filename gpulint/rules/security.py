@@ -10,11 +10,10 @@ action that can be swapped under a tag is medium; a base image or workload tag t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from gpulint.core.records import Record
 
 
-@dataclass(frozen=True)
-class Security:
+class Security(Record, frozen=True):
     severity: float  # 0.1-10.0, GitHub's security-severity
     cwe: tuple[int, ...] = ()
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from gpulint.core.records import Record
 from gpulint.project.git import Remote, head_commit, parse_remote, read_remote  # noqa: F401 (re-exported)
 
 CI_SYSTEMS = ("github", "gitlab", "tekton", "cloudbuild")
@@ -34,8 +34,7 @@ NO_COMMIT = "0" * 40
 _PLACEHOLDER = re.compile(r"__[A-Z]+__")
 
 
-@dataclass
-class Names:
+class Names(Record):
     app: str
     image: str  # the repository CI pushes (the Deployment's, with $PROJECT_ID resolved)
     ci_image: str  # as the CI file writes it
@@ -46,8 +45,8 @@ class Names:
     notes: list[str]
 
 
-def add_init_parser(commands) -> None:
-    init = commands.add_parser("init", help="scaffold a complete, passing GPU lifecycle into a repository")
+def add_init_parser(commands, help_text: str) -> None:
+    init = commands.add_parser("init", help=help_text)
     init.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
                       help="the repository to write into (default .)")
     init.add_argument("--ci", choices=CI_SYSTEMS, default="github", help="CI system (default github)")

@@ -13,8 +13,8 @@ upperAscii truncate``, and Triggers' ``header.match(name, value)`` / ``header.ca
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from gpulint.core.records import Record, field
 from gpulint.syntax.github_expressions import UNKNOWN, OpenDict
 
 __all__ = ["CelSyntaxError", "CelError", "parse", "evaluate", "filter_passes", "Headers", "UNKNOWN", "OpenDict"]
@@ -32,8 +32,7 @@ class CelError(Exception):
 
 # ----------------------------------------------------------------------------- tokens
 
-@dataclass
-class Tok:
+class Tok(Record):
     kind: str  # str | num | id | op | eof
     value: object
     start: int
@@ -132,8 +131,7 @@ def tokenize(text: str) -> list[Tok]:
 
 # ----------------------------------------------------------------------------- tree
 
-@dataclass
-class Node:
+class Node(Record):
     op: str  # lit | id | sel | index | call | method | unary | binary | cond | list | map | has
     args: list = field(default_factory=list)
     value: object = None

@@ -8,15 +8,16 @@ true?" without knowing every context value.
 
 from __future__ import annotations
 
-from gpulint.core.tri import UNKNOWN, Unknown, _Singleton  # noqa: F401 - re-exported
-
 import json
 import math
 import operator
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Iterator, NamedTuple
+
+from gpulint.core.records import Record, compared_without, replace
+from gpulint.core.tri import UNKNOWN, Unknown, _Singleton  # noqa: F401 - re-exported
 
 __all__ = [
     "ExpressionError", "EvaluationError", "Unknown", "UNKNOWN", "OpenDict", "Wildcard",
@@ -70,34 +71,31 @@ class _Filtered(list):
 
 # --------------------------------------------------------------------------- AST
 
-@dataclass(frozen=True)
-class Node:
-    # Offsets are excluded from equality so trees can be compared structurally.
-    start: int = field(default=0, kw_only=True, compare=False)
-    end: int = field(default=0, kw_only=True, compare=False)
-    depth: int = field(default=1, init=False, compare=False, repr=False)
+@compared_without("start", "end")  # offsets: trees are compared structurally
+class Node(Record, frozen=True, kw_only=True):
+    start: int = 0
+    end: int = 0
 
     def children(self) -> tuple[Node, ...]:
         return ()
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "depth", 1 + max((c.depth for c in self.children()), default=0))
+    @cached_property
+    def depth(self) -> int:
+        # The parser asks for it as it builds each node, bottom-up: children's depths are cached.
+        return 1 + max((c.depth for c in self.children()), default=0)
 
 
-@dataclass(frozen=True)
-class Literal(Node):
+class Literal(Node, frozen=True):
     value: object
 
 
-@dataclass(frozen=True)
-class ContextRef(Node):
+class ContextRef(Node, frozen=True):
     """Static path such as github.event.inputs['x'] -> ('github', 'event', 'inputs', 'x').
     String segments are lower-cased: GitHub objects are case-insensitive."""
     path: tuple[str | int | Wildcard, ...]
 
 
-@dataclass(frozen=True)
-class Index(Node):
+class Index(Node, frozen=True):
     """Dynamic access: `target[key]` where target or key is not a static context path."""
     target: Node
     key: Node | Wildcard
@@ -106,16 +104,14 @@ class Index(Node):
         return (self.target,) if isinstance(self.key, Wildcard) else (self.target, self.key)
 
 
-@dataclass(frozen=True)
-class Not(Node):
+class Not(Node, frozen=True):
     operand: Node
 
     def children(self) -> tuple[Node, ...]:
         return (self.operand,)
 
 
-@dataclass(frozen=True)
-class BinaryOp(Node):
+class BinaryOp(Node, frozen=True):
     op: str
     left: Node
     right: Node
@@ -124,8 +120,7 @@ class BinaryOp(Node):
         return (self.left, self.right)
 
 
-@dataclass(frozen=True)
-class Call(Node):
+class Call(Node, frozen=True):
     name: str  # canonical spelling for known functions, as written otherwise
     args: tuple[Node, ...] = ()
 
@@ -133,8 +128,7 @@ class Call(Node):
         return self.args
 
 
-@dataclass(frozen=True)
-class Template(Node):
+class Template(Node, frozen=True):
     """An `if:` mixing `${{ }}` with other text: GitHub evaluates it as a string.
     `parts` holds (expression, inner start, inner end) with offsets into `text`."""
     text: str

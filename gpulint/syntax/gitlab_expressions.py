@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from gpulint.core.records import Record
 from gpulint.syntax.github_expressions import UNKNOWN, Unknown
 
 Tri = bool | Unknown
@@ -24,36 +24,30 @@ class GitLabExprError(Exception):
         self.offset = offset
 
 
-@dataclass(frozen=True)
-class Var:
+class Var(Record, frozen=True):
     name: str
 
 
-@dataclass(frozen=True)
-class Str:
+class Str(Record, frozen=True):
     value: str
 
 
-@dataclass(frozen=True)
-class Null:
+class Null(Record, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class Regex:
+class Regex(Record, frozen=True):
     pattern: str
     flags: str
 
 
-@dataclass(frozen=True)
-class Compare:
+class Compare(Record, frozen=True):
     op: str
     left: object
     right: object
 
 
-@dataclass(frozen=True)
-class Logic:
+class Logic(Record, frozen=True):
     op: str  # && | ||
     left: object
     right: object

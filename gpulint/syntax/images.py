@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+
+from gpulint.core.records import Record
 
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
 _CUDA_TAG = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?(?:-|$)")
@@ -28,8 +29,7 @@ _SHA40 = re.compile(r"^[0-9a-f]{40}$")
 TEMPLATE_MARKS = ("$", "{{", "<", ">")
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(Record, frozen=True):
     raw: str
     registry: str  # docker.io when not written
     repository: str  # path without registry, ``library/x`` for official images
@@ -109,8 +109,7 @@ def is_digest(text: str | None) -> bool:
 
 # --------------------------------------------------------------------------- CUDA versions
 
-@dataclass(frozen=True)
-class Cuda:
+class Cuda(Record, frozen=True):
     major: int
     minor: int
     flavor: str | None  # devel | runtime | base | None
@@ -167,8 +166,7 @@ def wheel_cuda(text: str) -> tuple[int, int] | None:
 _REGEX_ONLY = re.compile(r"\\[dDwWsS.\-+*?]|[+{}()|]|\.\*|\.\+|\.\?|\]\*|\]\+|\]\{")
 
 
-@dataclass(frozen=True)
-class TagPattern:
+class TagPattern(Record, frozen=True):
     text: str
     kind: str  # regex | glob | literal
     regex: re.Pattern[str] | None  # None when the regex does not compile

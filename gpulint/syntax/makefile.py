@@ -12,7 +12,8 @@ followed. Nothing is executed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from gpulint.core.records import Record, field
 
 _ASSIGN = re.compile(r"^(?:(?:export|override)\s+)*([A-Za-z_][\w.-]*)\s*(\?=|:::=|::=|:=|\+=|=)\s*(.*)$")
 _RULE = re.compile(r"^([^:=#\t][^:=#]*?)\s*::?(?!=)\s*(.*)$")
@@ -22,15 +23,13 @@ _DIRECTIVES = ("ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "include", "
 _MAX_DEPTH = 8
 
 
-@dataclass
-class MakeTarget:
+class MakeTarget(Record):
     name: str
     prerequisites: list[str] = field(default_factory=list)
     recipe: list[str] = field(default_factory=list)  # as written, `@`/`-`/`+` prefixes dropped
 
 
-@dataclass
-class Makefile:
+class Makefile(Record):
     variables: dict[str, str] = field(default_factory=dict)
     targets: dict[str, MakeTarget] = field(default_factory=dict)
     default: str | None = None  # the first target that is not special (`.PHONY`) or a pattern

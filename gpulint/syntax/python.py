@@ -11,8 +11,8 @@ nobody calls, ``if False:``) does not count. The scanned code is parsed, never i
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
+from gpulint.core.records import Record
 from gpulint.core.source import Source, Span
 
 # Qualified-name prefixes of calls that ask the GPU something, and the family they belong to.
@@ -36,21 +36,19 @@ _QUERIES = ("is_available", "device_count", "nvmlDeviceGetCount", "getDeviceCoun
 _CUDA_DEVICE_STRINGS = ("cuda", "gpu")
 
 
-@dataclass
-class GpuUse:
+class GpuUse(Record):
     family: str  # torch.cuda | NVML | CuPy | ...
     name: str  # the qualified call, e.g. torch.cuda.is_available
     node: ast.AST
     decisive: bool  # the result can change the exit status
 
 
-@dataclass
-class PythonFile:
+class PythonFile(Record):
     kind = "smoketest"
     source: Source
     tree: ast.Module | None
     problem: tuple[Span, str] | None = None
-    _uses: list[GpuUse] | None = field(default=None, repr=False)
+    _uses: list[GpuUse] | None = None
 
     def gpu_uses(self, library: bool = False) -> list[GpuUse]:
         if library:

@@ -16,8 +16,8 @@ or has too few distinct characters to be random is not a credential.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from gpulint.core.records import Record
 from gpulint.syntax.placeholders import placeholder_in
 
 _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -33,8 +33,7 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(Record, frozen=True):
     what: str  # "a Hugging Face access token"
     start: int  # offset in the text searched
     end: int

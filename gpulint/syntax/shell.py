@@ -12,25 +12,23 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import NamedTuple, Sequence
 
 from gpulint.core.errors import MissingDependency
+from gpulint.core.records import Record, field
 
 _WRAPPERS = {"sudo", "exec", "env", "time", "nice", "nohup", "timeout", "command", "xargs", "stdbuf"}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-@dataclass
-class Word:
+class Word(Record):
     text: str  # quotes removed, as the command receives it (expansions left as written)
     start: int
     end: int
 
 
-@dataclass
-class SimpleCommand:
+class SimpleCommand(Record):
     words: list[Word]
     start: int
     end: int
@@ -147,8 +145,7 @@ def _shell_options(argv: Sequence[str]) -> tuple[bool, int, bool, bool]:
     return has_c, i, errexit, pipefail
 
 
-@dataclass
-class ShellScript:
+class ShellScript(Record):
     text: str
     commands: list[SimpleCommand]
     error: str | None = None  # why bashlex could not parse it (commands are then approximate)
@@ -206,8 +203,7 @@ def _parse_cached(text: str, errexit: bool) -> ShellScript:
     return ShellScript(text, commands)
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(Record, frozen=True):
     masked: bool = False
     negated: bool = False
     in_condition: bool = False

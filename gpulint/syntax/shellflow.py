@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+
+from gpulint.core.records import Record
 
 OK, FAIL = 0, 1
 ANY = frozenset({OK, FAIL})
@@ -24,8 +25,7 @@ _SUCCEED = frozenset({"true", ":", "echo", "printf"})
 _WRAPPERS = {"sudo", "env", "time", "command", "nice", "nohup"}
 
 
-@dataclass
-class FlowCommand:
+class FlowCommand(Record):
     words: list[str]  # as the command receives them (quotes removed)
     start: int  # offsets in the text
     end: int

@@ -8,14 +8,14 @@ document never ends. Both are bounded here before any rule sees a node.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import yaml
 from yaml.composer import Composer
 
 from gpulint.core.limits import Limits
-from gpulint.syntax.yamlnode import MappingNode, Offset, Node, ScalarNode, SequenceNode, scalar
+from gpulint.core.records import Record, field
 from gpulint.core.source import Source, Span
+from gpulint.syntax.yamlnode import MappingNode, Node, Offset, ScalarNode, SequenceNode, scalar
 
 try:
     _Loader = yaml.CSafeLoader
@@ -23,21 +23,19 @@ except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 
-@dataclass
-class DuplicateKey:
+class DuplicateKey(Record):
     key: ScalarNode
     first: ScalarNode
     mapping: MappingNode
 
 
-@dataclass
-class YamlFile:
+class YamlFile(Record):
     kind = "yaml"
     source: Source
     documents: list[Node] = field(default_factory=list)
     problems: list[tuple[Span, str]] = field(default_factory=list)
     duplicates: list[DuplicateKey] = field(default_factory=list)
-    composed: int = field(default=0, repr=False)  # documents read so far, empty ones included
+    composed: int = 0  # documents read so far, empty ones included
 
     @property
     def ok(self) -> bool:

@@ -20,8 +20,7 @@ it knows a small, documented set of bases; any other base is "cannot tell", not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from gpulint.core.records import Record
 from gpulint.syntax.images import ImageRef
 
 _NON_ROOT: tuple[tuple[str, str], ...] = (
@@ -41,8 +40,7 @@ _ROOT = ("ubuntu", "debian", "alpine", "centos", "rockylinux", "almalinux", "fed
          "ubi9/ubi-minimal", "ubi8/ubi-micro", "ubi9/ubi-micro", "quay.io/pypa/manylinux", "intel/oneapi")
 
 
-@dataclass(frozen=True)
-class BaseUser:
+class BaseUser(Record, frozen=True):
     user: str | None  # the non-root user, when known
     known: bool  # False: gpulint cannot tell
 

@@ -11,19 +11,18 @@ import fnmatch
 import json
 import posixpath
 import shlex
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.variables import expand, stage_variables
+from gpulint.core.records import Record, field
 from gpulint.core.source import Source
 from gpulint.syntax.shell import parse_shell
 
 
-@dataclass
-class BuildContext:
+class BuildContext(Record):
     """The files ``docker build`` would send: a folder of the scanned tree, or files given inline
     (lab answers). ``files`` is the project's one reader (``gpulint.project.files.ProjectFiles``):
     every question about the folders goes through it.
@@ -88,8 +87,7 @@ class BuildContext:
         return [f[len(prefix):] for f in self.files.files_under(self.directory / rel)]
 
 
-@dataclass
-class Origin:
+class Origin(Record):
     """What is known about the file at a path inside the image."""
 
     status: str  # context | inline | missing | unknown

@@ -8,7 +8,8 @@ rather than guessed. Nothing here knows stages: ``variables`` applies it to a pa
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+
+from gpulint.core.records import Record, field
 
 UNSET = None  # an ARG declared without a default: its value depends on --build-arg
 
@@ -21,8 +22,7 @@ BUILDKIT_ARGS: dict[str, str] = {
 }
 
 
-@dataclass
-class Expansion:
+class Expansion(Record):
     value: str | None  # None when a variable has no known value
     unresolved: list[str] = field(default_factory=list)
 

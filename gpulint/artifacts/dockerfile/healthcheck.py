@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.gpucheck import Verdict, judge_exec, judge_shell
+from gpulint.core.records import Record
 from gpulint.core.source import Source, Span
 from gpulint.syntax.shell import command_string, parse_shell
 
 OPTIONS = ("interval", "timeout", "start-period", "start-interval", "retries")
 
 
-@dataclass
-class Healthcheck:
+class Healthcheck(Record):
     instruction: Instruction
     none: bool  # HEALTHCHECK NONE
     exec_argv: list[str] | None  # exec form

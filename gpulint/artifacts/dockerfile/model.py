@@ -12,11 +12,11 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from gpulint.artifacts.dockerfile.expansion import BUILDKIT_ARGS, expand, parse_arg
+from gpulint.core.records import Record, field
 from gpulint.core.source import Source, Span
 
 KEYWORDS = frozenset({
@@ -28,24 +28,21 @@ _HEREDOC = re.compile(r"<<(-?)(['\"]?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 _FLAG = re.compile(r"--([a-zA-Z][a-zA-Z0-9-]*)(?:=(\S*))?")
 
 
-@dataclass
-class Heredoc:
+class Heredoc(Record):
     delimiter: str
     body: str
     start: int  # offset of the body's first character in the source
     strip_tabs: bool
 
 
-@dataclass
-class Flag:
+class Flag(Record):
     name: str
     value: str
     start: int  # index into Instruction.args
     end: int
 
 
-@dataclass
-class Instruction:
+class Instruction(Record):
     source: Source
     keyword: str  # upper case
     start: int  # offset of the keyword
@@ -58,7 +55,7 @@ class Instruction:
     body_index: int = 0  # index in ``args`` where the arguments after the flags begin
     # The heredocs were written `<< 'EOF'` (with a space): bash reads them, BuildKit does not.
     spaced_heredoc: bool = False
-    stage: Stage | None = field(default=None, repr=False)
+    stage: Stage | None = None
 
     @property
     def line(self) -> int:
@@ -102,8 +99,7 @@ class Instruction:
         return None
 
 
-@dataclass
-class Stage:
+class Stage(Record):
     index: int
     from_instruction: Instruction
     base: str  # image reference as written (variables expanded where known)
@@ -121,8 +117,7 @@ class Stage:
         return chain
 
 
-@dataclass
-class Dockerfile:
+class Dockerfile(Record):
     source: Source
     escape: str = "\\"
     directives: dict[str, str] = field(default_factory=dict)

@@ -5,11 +5,11 @@ and what the base image family brings along. Read from parsed shell commands, ne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from gpulint.artifacts.dockerfile.base_images import stage_image
 from gpulint.artifacts.dockerfile.model import Dockerfile, Stage
 from gpulint.artifacts.dockerfile.variables import stage_variables
+from gpulint.core.records import Record
 from gpulint.syntax.images import ImageRef
 from gpulint.syntax.shell import command_string, parse_shell
 
@@ -27,8 +27,7 @@ _OPTIONS_WITH_VALUES = {
     "--installroot", "-p", "-n", "--name", "--channel"}
 
 
-@dataclass(frozen=True)
-class Install:
+class Install(Record, frozen=True):
     manager: str  # apt | rpm | apk | pip | conda
     packages: tuple[str, ...]
     options: tuple[str, ...]  # the option words (index URLs included)

@@ -10,17 +10,16 @@ into ``/etc/sudoers.d/``, a heredoc).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from gpulint.artifacts.dockerfile.model import Instruction, Stage
+from gpulint.core.records import Record
 from gpulint.syntax.shell import parse_shell
 
 _ENTRY = re.compile(r"^\s*(%?[\w.$-]+)\s+\S+\s*=\s*(?:\([^)]*\)\s*)?(?:[A-Z_]+:\s*)*NOPASSWD\s*:", re.M)
 _GROUP_OPTIONS = ("-G", "--groups", "-aG", "-Ga", "-a", "--append")
 
 
-@dataclass(frozen=True)
-class Sudo:
+class Sudo(Record, frozen=True):
     instruction: Instruction
     who: str  # the sudoers subject: a user, %group or ALL
 

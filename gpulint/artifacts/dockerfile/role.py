@@ -29,16 +29,15 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from gpulint.core.tri import UNKNOWN, Tri, and3
 from gpulint.artifacts.dockerfile.base_images import copies_from, stage_image
 from gpulint.artifacts.dockerfile.expansion import parse_arg, parse_env
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.packages import installs, variables_installs_read
-from gpulint.artifacts.gpu_servers import (SERVER_PROGRAMS, GpuServer, image_serves, server_of_command,
-                                           server_of_image)
+from gpulint.artifacts.gpu_servers import SERVER_PROGRAMS, GpuServer, image_serves, server_of_command, server_of_image
 from gpulint.artifacts.process_kinds import daemon_command, workbench_program
+from gpulint.core.records import Record
+from gpulint.core.tri import UNKNOWN, Tri, and3
 from gpulint.syntax.images import ImageRef
 from gpulint.syntax.shell import command_string, is_shell
 
@@ -56,8 +55,7 @@ _DESCRIBE = {
 }
 
 
-@dataclass(frozen=True)
-class ImageRole:
+class ImageRole(Record, frozen=True):
     stage: Stage
     gpu: Tri
     serving: Tri

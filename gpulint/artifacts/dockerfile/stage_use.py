@@ -10,13 +10,11 @@ A value with a variable may name any earlier stage, so it keeps them all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
+from gpulint.core.records import Record
 
 
-@dataclass
-class Use:
+class Use(Record):
     stage: Stage  # the stage used
     by: Instruction  # the FROM, COPY or RUN that uses it
 

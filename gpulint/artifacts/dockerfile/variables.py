@@ -3,16 +3,14 @@ a stage runs as."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from gpulint.artifacts.dockerfile.expansion import BUILDKIT_ARGS, UNSET, Expansion, expand, parse_arg, parse_env
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
+from gpulint.core.records import Record, field
 
 __all__ = ["UNSET", "Expansion", "expand", "parse_arg", "parse_env", "UserSetting", "stage_variables",
            "effective_user"]
 
-@dataclass
-class UserSetting:
+class UserSetting(Record):
     """The user a stage runs as, and which instruction decided it (None: nobody set one)."""
 
     raw: str | None

@@ -17,15 +17,15 @@ are not GPU services, and GPU service rules do not judge them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from gpulint.artifacts.kubernetes.model import GPU_RESOURCES
+from gpulint.artifacts.kubernetes.workloads import GPU, SERVER, UNRESOLVED, PodTemplate, gpu_asks
+from gpulint.artifacts.process_kinds import daemon_image, workbench_image
+from gpulint.core.records import Record
 from gpulint.core.tri import UNKNOWN, Tri
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.images import parse_image
 from gpulint.syntax.placeholders import placeholder_in
-from gpulint.artifacts.kubernetes.model import GPU_RESOURCES
-from gpulint.artifacts.process_kinds import daemon_image, workbench_image
-from gpulint.artifacts.kubernetes.workloads import GPU, SERVER, UNRESOLVED, PodTemplate, gpu_asks
 
 # Words of node labels, label values and taint keys that mean GPU nodes.
 _GPU_NODE_WORDS = frozenset({"gpu", "gpus", "nvidia", "accelerator", "cuda", "amdgpu"})
@@ -121,8 +121,7 @@ def infrastructure_daemon(template: PodTemplate) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class WorkloadRole:
+class WorkloadRole(Record, frozen=True):
     gpu: Tri  # True: a GPU workload; UNKNOWN: cannot tell
     daemon: str | None  # the GPU infrastructure daemon it runs
     reason: str

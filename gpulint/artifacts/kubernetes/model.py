@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from gpulint.core.records import Record, field
+from gpulint.core.source import Source
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.quantity import is_whole_number, parse_quantity
 from gpulint.syntax.yamlfile import YamlFile
-from gpulint.core.source import Source
 
 GPU_RESOURCE = "nvidia.com/gpu"
 
@@ -45,8 +44,7 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass
-class K8sObject:
+class K8sObject(Record):
     source: Source
     node: Y.MappingNode
     api_version: str | None
@@ -65,8 +63,7 @@ class K8sObject:
         return [c for c in Y.items(Y.get(self.pod_spec(), "containers")) if Y.is_map(c)]
 
 
-@dataclass
-class Manifests:
+class Manifests(Record):
     """Every Kubernetes object of one YAML or JSON file."""
 
     kind = "kubernetes"
@@ -175,8 +172,7 @@ def key_node(node: Y.Node | None, key: str) -> Y.Node | None:
     return pair[0] if pair else None
 
 
-@dataclass
-class Knob:
+class Knob(Record):
     """An IntOrString rollout knob (``maxSurge``/``maxUnavailable``) as the API server reads it."""
 
     value: int | None  # the number (a percentage's number when percent), None when invalid
@@ -225,7 +221,9 @@ def schema_problems(obj: K8sObject) -> list:
     """``k8s_schema.check_node`` problems of an object whose kind the snapshot knows (computed once)."""
     cached = obj.__dict__.get("_schema_problems")
     if cached is None:
-        from gpulint.artifacts.kubernetes import schema as k8s_schema  # reads the JSON snapshot only when a rule needs it
+        from gpulint.artifacts.kubernetes import (
+            schema as k8s_schema,  # reads the JSON snapshot only when a rule needs it
+        )
 
         type_name = k8s_schema.type_for_kind(obj.api_version, obj.kind) if obj.api_version and obj.kind else None
         cached = k8s_schema.check_node(obj.node, type_name) if type_name else []

@@ -11,17 +11,16 @@ replacement is ready; from 4 replicas on, 25% means at least one pod.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from gpulint.artifacts.kubernetes.model import K8sObject, Knob, read_knob
+from gpulint.core.records import Record
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.placeholders import placeholder_in
-from gpulint.artifacts.kubernetes.model import K8sObject, Knob, read_knob
 
 DEFAULT = Knob(25, percent=True)
 
 
-@dataclass(frozen=True)
-class Effective:
+class Effective(Record, frozen=True):
     replicas: int
     surge: int  # pods the rollout may add above replicas
     unavailable: int  # serving pods it may stop before their replacements are ready

@@ -5,9 +5,8 @@ affinity). Which node groups a project declares is gathered across files in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from gpulint.artifacts.kubernetes.model import GPU_RESOURCE
+from gpulint.core.records import Record, compared_without
 from gpulint.core.source import Source
 from gpulint.syntax import yamlnode as Y
 
@@ -24,19 +23,18 @@ def _text(node) -> str | None:
     return str(value)
 
 
-@dataclass(frozen=True)
-class Taint:
+@compared_without("node")
+class Taint(Record, frozen=True):
     key: str
     value: str
     effect: str
-    node: object = field(compare=False, hash=False, default=None)
+    node: object = None
 
     def describe(self) -> str:
         return f"{self.key}{'=' + self.value if self.value else ''}:{self.effect}"
 
 
-@dataclass
-class NodeGroup:
+class NodeGroup(Record):
     source: Source
     node: Y.Node  # the object's name (or mapping), for messages
     kind: str
@@ -119,8 +117,7 @@ def _match_expression(expr: Y.Node, labels: dict[str, set[str]]) -> bool:
     return False
 
 
-@dataclass
-class Selection:
+class Selection(Record):
     """How a pod template selects nodes: the nodeSelector and required node affinity terms."""
 
     node_selector: Y.Node | None

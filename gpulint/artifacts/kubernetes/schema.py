@@ -15,13 +15,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from gpulint.core.records import Record
 from gpulint.core.resources import data_path
 
 __all__ = ["SchemaProblem", "type_for_kind", "check_node", "display_name", "schema_path"]
@@ -37,8 +37,7 @@ _MAP_TAG, _SEQ_TAG = _TAG + "map", _TAG + "seq"
 _GO_FLOAT_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 
 
-@dataclass(frozen=True)
-class SchemaProblem:
+class SchemaProblem(Record, frozen=True):
     node: yaml.Node  # KEY node for unknown fields, VALUE node for wrong types
     message: str
     suggestion: str | None

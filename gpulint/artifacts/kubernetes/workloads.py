@@ -21,17 +21,15 @@ the doubt and say so).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, K8sObject, is_gpu_resource, key_node
+from gpulint.core.records import Record, field
 from gpulint.syntax import yamlnode as Y
-from gpulint.artifacts.kubernetes.model import (GPU_RESOURCE, K8sObject,
-                                               is_gpu_resource, key_node)
 
 # --------------------------------------------------------------------------- GPU resource names
 
-@dataclass
-class GpuAsk:
+class GpuAsk(Record):
     """One GPU extended resource a container names in ``limits`` or ``requests``."""
 
     resource: str
@@ -71,8 +69,7 @@ def is_gpu_device_class(name: str | None) -> bool:
     return any(w in _GPU_CLASS_WORDS for w in words)
 
 
-@dataclass
-class ClaimObject:
+class ClaimObject(Record):
     """A ResourceClaimTemplate or ResourceClaim found in the scanned files."""
 
     obj: K8sObject
@@ -140,8 +137,7 @@ def claim_index(project: Any, manifests: Any = None) -> dict[tuple[str, str], Cl
 GPU, NOT_GPU, UNRESOLVED, UNDECLARED = "gpu", "not-gpu", "unresolved", "undeclared"
 
 
-@dataclass
-class DraClaim:
+class DraClaim(Record):
     """A container's ``resources.claims`` entry, followed to the object that defines the devices."""
 
     name: str
@@ -161,8 +157,7 @@ class DraClaim:
 SERVER, BATCH = "server", "batch"
 
 
-@dataclass
-class PodTemplate:
+class PodTemplate(Record):
     obj: K8sObject
     spec: Y.Node | None  # the pod spec (for KServe: the component, which inlines pod-spec fields)
     role: str | None  # "worker group 'gpu-group'", "predictor", "leader template"; None: the template

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gpulint.artifacts.notebook.values import At, Known, Namespace, Unknown
+from gpulint.core.records import Record, field
 from gpulint.core.source import Source
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -59,15 +59,13 @@ class NotebookError(Exception):
     """A notebook that cannot be read at all."""
 
 
-@dataclass
-class Origin:
+class Origin(Record):
     cell: int | None  # 1-based cell number in the notebook (None: text gpulint added)
     line: int  # 1-based line inside that cell
     shift: int = 0  # file column - cell column
 
 
-@dataclass
-class Written:
+class Written(Record):
     """A file the notebook's answers make, built line by line; each line remembers its cell and line."""
 
     lines: list[str] = field(default_factory=list)
@@ -89,8 +87,7 @@ class Written:
         return "".join(line + "\n" for line in self.lines)
 
 
-@dataclass
-class Answers:
+class Answers(Record):
     """What a notebook answers: files, the cells they come from, and the answers it cannot read."""
 
     files: dict[str, Written] = field(default_factory=dict)

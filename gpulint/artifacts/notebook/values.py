@@ -17,21 +17,19 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from dataclasses import dataclass, field
 from typing import Any
 
+from gpulint.core.records import Record, field
 from gpulint.syntax.python import walk
 
 
-@dataclass(frozen=True)
-class At:
+class At(Record, frozen=True):
     cell: int  # 1-based notebook cell
     line: int  # 1-based line inside the cell
     column: int = 0  # 0-based column in the cell where this line of the value starts
 
 
-@dataclass
-class Known:
+class Known(Record):
     """A value built from literals, with where each part was written."""
 
     value: Any  # str, int, float, bool, None, list/tuple of Known, dict of key -> Known
@@ -54,8 +52,7 @@ class Known:
         return [self.at] * count
 
 
-@dataclass
-class Unknown:
+class Unknown(Record):
     """A value gpulint cannot compute without running the notebook."""
 
     reason: str
@@ -73,8 +70,7 @@ _STRING_METHODS = {"strip", "lstrip", "rstrip", "join", "format", "replace"}
 _LIST_METHODS = {"append", "extend", "insert"}
 
 
-@dataclass
-class Namespace:
+class Namespace(Record):
     """Module-level names and their last values, cell after cell."""
 
     values: dict[str, Known | Unknown] = field(default_factory=dict)

@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from gpulint.syntax.embedded import scalar_locator
 from gpulint.artifacts import gpucheck
-from gpulint.syntax import yamlnode as Y
-from gpulint.ci.refs import regex_names
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
+from gpulint.ci.refs import regex_names
+from gpulint.core.records import Record, field
+from gpulint.core.source import Source, Span
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.embedded import scalar_locator
 from gpulint.syntax.shell import SimpleCommand, Word, command_string, is_shell, parse_shell
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
-from gpulint.core.source import Source, Span
 
 if TYPE_CHECKING:
     from gpulint.project.project import Project
@@ -42,8 +42,7 @@ _ENTRYPOINTS = {"docker": "docker", "gcloud": "gcloud", "cloud-sdk": "gcloud", "
                 "git": "git", "gsutil": "gsutil", "buildah": "buildah"}
 
 
-@dataclass
-class Step:
+class Step(Record):
     index: int
     node: Y.Node
     id: str | None
@@ -55,8 +54,7 @@ class Step:
         return f"step '{self.id}'" if self.id else f"step {self.index + 1} (`{self.builder or '?'}`)"
 
 
-@dataclass
-class StepCommand:
+class StepCommand(Record):
     """One command a step runs, and where it is written."""
 
     command: SimpleCommand
@@ -66,8 +64,7 @@ class StepCommand:
     errexit: bool
 
 
-@dataclass
-class Hit:
+class Hit(Record):
     kind: str
     step: Step | None  # None for `images:`
     detail: str
@@ -332,8 +329,7 @@ class CloudBuild:
 
 # ----------------------------------------------------------------------------- triggers
 
-@dataclass
-class Trigger:
+class Trigger(Record):
     source: Source
     node: Y.Node | None
     config: str | None  # the build config file it runs (None: cloudbuild.yaml or inline)

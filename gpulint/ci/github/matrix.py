@@ -11,18 +11,17 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
+from gpulint.ci.github.workflow import Job, Workflow
+from gpulint.ci.runners import is_gpu_label
+from gpulint.core.records import Record, field
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
-from gpulint.ci.runners import is_gpu_label
-from gpulint.ci.github.workflow import Job, Workflow
 
 MAX_LEGS = 256  # a larger product is cut; every rule still sees the first legs
 
 
-@dataclass
-class Leg:
+class Leg(Record):
     values: dict[str, tuple[object, Y.Node | None]] = field(default_factory=dict)
 
     def context(self) -> dict[str, object]:
@@ -41,8 +40,7 @@ class Leg:
         return ", ".join(f"{k}={show(v)}" for k, (v, _) in self.values.items())
 
 
-@dataclass
-class Matrix:
+class Matrix(Record):
     legs: list[Leg]
     unknown: bool = False  # given (partly) as an expression: more legs may exist
 
@@ -120,8 +118,7 @@ def is_hosted_label(label: str) -> bool:
     return bool(_HOSTED.match(label.strip().lower()))
 
 
-@dataclass
-class Runner:
+class Runner(Record):
     """Where one leg of a job runs."""
 
     labels: list[str] | None  # None: some label cannot be known statically

@@ -6,20 +6,19 @@ build, test and push step may run, and whether a failed GPU test stops each push
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from functools import cached_property
 
-from gpulint.syntax import github_expressions as E
-from gpulint.syntax import yamlnode as Y
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, Hit, workflow_hits
 from gpulint.ci.github.scenarios import Evaluator, Scenario, Tri, and3, cond, scenarios, truthy_value
 from gpulint.ci.github.workflow import Job, Step, Workflow
+from gpulint.core.records import Record, replace
+from gpulint.syntax import github_expressions as E
+from gpulint.syntax import yamlnode as Y
 
 _PASSED = {"success": True, "failure": False, "always": True, "cancelled": False}
 
 
-@dataclass
-class Via:
+class Via(Record):
     """Where a hit found through a local reusable workflow call really is."""
 
     caller: Job  # the calling job (`uses: ./.github/workflows/x.yml`)
@@ -29,8 +28,7 @@ class Via:
     order: int  # the step's position in the called workflow (its jobs in `needs` order)
 
 
-@dataclass
-class Ungated:
+class Ungated(Record):
     scenario: Scenario
     state: Tri  # True: runs; UNKNOWN: may run (an expression could not be decided)
     reason: str = ""

@@ -10,12 +10,12 @@ the repository root (the folder that holds `.github/`). Only local references ar
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
 
+from gpulint.ci.github.workflow import Job, Step, Workflow, _default_shell, _step
+from gpulint.core.records import Record
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
-from gpulint.ci.github.workflow import Job, Step, Workflow, _default_shell, _step
 
 MAX_DEPTH = 3
 
@@ -132,8 +132,7 @@ def evaluate_value(node: Y.Node | None, context: dict) -> object:
 
 # ----------------------------------------------------------------------------- composite actions
 
-@dataclass
-class Composite:
+class Composite(Record):
     path: str  # the action.yml's root-relative path
     steps: list[Step]
     node: Y.Node

@@ -10,23 +10,22 @@ or UNKNOWN ("may run"). A "failed" job or step can be given to ask what runs aft
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
-from gpulint.core.tri import Tri, all3, and3, any3, not3, or3  # noqa: F401 - re-exported
-from gpulint.syntax import github_expressions as E
 from gpulint.ci.github import filters as F
-from gpulint.ci.refs import derived_names
-from gpulint.syntax import yamlnode as Y
 from gpulint.ci.github.matrix import expand
 from gpulint.ci.github.workflow import Expr, Job, Step, Workflow
+from gpulint.ci.refs import derived_names
+from gpulint.core.records import Record, field
+from gpulint.core.tri import Tri, all3, and3, any3, not3, or3  # noqa: F401 - re-exported
+from gpulint.syntax import github_expressions as E
+from gpulint.syntax import yamlnode as Y
 
 MAIN = "main"
 MAX_STEP_LEGS = 16  # step `if:`s are evaluated per matrix leg; beyond this the first legs decide
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(Record, frozen=True):
     key: str  # pull_request | push-branch | push-main | push-tag | workflow_dispatch | <event>
     label: str  # for messages: "a pull request to main"
     event: str | E.Unknown
@@ -229,8 +228,7 @@ def truthy_value(node: Y.Node | None, context: dict) -> Tri:
     return E.UNKNOWN if value is E.UNKNOWN else str(value).strip().lower() == "true"
 
 
-@dataclass
-class Evaluator:
+class Evaluator(Record):
     workflow: Workflow
     scenario: Scenario
     _jobs: dict[frozenset[str], dict[str, Tri]] = field(default_factory=dict)

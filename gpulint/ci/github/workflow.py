@@ -7,18 +7,17 @@ The model keeps every YAML node so rules can point at what they judge. Scenario 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
+from gpulint.core.records import Record, field
+from gpulint.core.source import Source, Span
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.shell import ShellScript, parse_shell
 from gpulint.syntax.yamlfile import YamlFile
-from gpulint.core.source import Source, Span
 
 
-@dataclass
-class Expr:
+class Expr(Record):
     """An `if:` value: the scalar node, its text and the parsed tree (None when unparseable)."""
 
     node: Y.Node
@@ -43,8 +42,7 @@ class Expr:
         return self.tree is not None and E.uses_status_function(self.tree)
 
 
-@dataclass
-class Step:
+class Step(Record):
     index: int
     node: Y.Node
     job_id: str
@@ -107,8 +105,7 @@ class Step:
         return f"step `{first[0][:60]}`" if first else f"step {self.index + 1}"
 
 
-@dataclass
-class Job:
+class Job(Record):
     id: str
     key: Y.ScalarNode
     node: Y.Node
@@ -123,8 +120,7 @@ class Job:
     continue_on_error: Y.Node | None = None
 
 
-@dataclass
-class Workflow:
+class Workflow(Record):
     kind = "workflow"
     source: Source
     yaml: YamlFile

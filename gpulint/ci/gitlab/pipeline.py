@@ -17,21 +17,21 @@ nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gpulint.syntax.embedded import scalar_locator
-from gpulint.syntax import gitlab_expressions as GE
-from gpulint.syntax import yamlnode as Y
-from gpulint.core.tri import UNKNOWN, Tri, and3, or3
-from gpulint.ci.runners import is_gpu_label
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands, recipe_actions
 from gpulint.ci.make import is_make
+from gpulint.ci.runners import is_gpu_label
+from gpulint.core.records import Record, field
+from gpulint.core.source import Source, Span
+from gpulint.core.tri import UNKNOWN, Tri, and3, or3
+from gpulint.syntax import gitlab_expressions as GE
+from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.embedded import scalar_locator
 from gpulint.syntax.shell import SimpleCommand
 from gpulint.syntax.yamlfile import YamlFile, load_yaml
-from gpulint.core.source import Source, Span
 
 if TYPE_CHECKING:
     from gpulint.project.project import Project
@@ -48,8 +48,7 @@ MAX_INCLUDES = 50
 
 # ----------------------------------------------------------------------------- scenarios
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(Record, frozen=True):
     key: str
     label: str
     env: dict[str, Any]
@@ -100,15 +99,13 @@ class Env(dict):
 
 # ----------------------------------------------------------------------------- model
 
-@dataclass
-class Entry:
+class Entry(Record):
     key: Y.Node | None
     value: Y.Node
     source: Source
 
 
-@dataclass
-class Line:
+class Line(Record):
     """One script line (a scalar of `before_script`/`script`/`after_script`)."""
 
     section: str
@@ -117,8 +114,7 @@ class Line:
     index: int  # order inside the job
 
 
-@dataclass
-class Hit:
+class Hit(Record):
     kind: str
     job: Job
     detail: str
@@ -139,21 +135,19 @@ class Hit:
         return f"`{self.line.section}` of job '{self.job.name}'"
 
 
-@dataclass
-class Outcome:
+class Outcome(Record):
     when: str  # on_success | manual | always | on_failure | delayed | never
     allow_failure: Tri = False
     variables: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class Job:
+class Job(Record):
     name: str
     key: Y.Node
     source: Source
     entries: dict[str, Entry]
     variables: dict[str, Any]
-    pipeline: GitLabPipeline = field(repr=False)
+    pipeline: GitLabPipeline
 
     def get(self, key: str) -> Y.Node | None:
         entry = self.entries.get(key)

@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
 from functools import cached_property
 
-from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, TEKTON_GROUPS, K8sObject, gpu_count
-from gpulint.artifacts.kubernetes.model import is_tekton  # noqa: F401 - re-exported
+from gpulint.artifacts.kubernetes.model import (
+    GPU_RESOURCE,
+    TEKTON_GROUPS,
+    K8sObject,
+    gpu_count,
+    is_tekton,  # noqa: F401 - re-exported
+)
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
+from gpulint.core.records import Record, replace
 from gpulint.core.source import Source, Span
 from gpulint.core.tri import UNKNOWN, and3, any3
 from gpulint.syntax import cel
@@ -103,8 +108,7 @@ def mask_tekton_vars(text: str) -> str:
 
 # ----------------------------------------------------------------------------- tasks and steps
 
-@dataclass
-class TStep:
+class TStep(Record):
     node: Y.MappingNode
     index: int
     task: TaskDef
@@ -134,8 +138,7 @@ class TStep:
         return f"step '{self.name}' of {self.task.label()}"
 
 
-@dataclass
-class THit:
+class THit(Record):
     kind: str
     step: TStep | None
     detail: str
@@ -216,8 +219,7 @@ def _shell_script(text: str) -> bool:
     return prog in ("sh", "bash", "ash", "dash", "zsh", "ksh", "busybox")
 
 
-@dataclass
-class StepCommand:
+class StepCommand(Record):
     """One command a step runs, with its words as written (Tekton variables included)."""
 
     command: SimpleCommand
@@ -314,8 +316,7 @@ def _classify(argv: list[str]) -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------------------- pipelines
 
-@dataclass
-class When:
+class When(Record):
     node: Y.Node
     input: str | None = None
     operator: str | None = None
@@ -436,8 +437,7 @@ class TPipeline:
 
 # ----------------------------------------------------------------------------- scenarios
 
-@dataclass(frozen=True)
-class TScenario:
+class TScenario(Record, frozen=True):
     key: str
     label: str
     event: str  # push | pull_request
@@ -496,8 +496,7 @@ def _json_path(expr: str, env: dict):
     return value if isinstance(value, (str, int, float, bool)) else UNKNOWN
 
 
-@dataclass
-class Activation:
+class Activation(Record):
     """One way the pipeline can be started in a scenario: whether it starts and with which params."""
 
     starts: object  # True | False | UNKNOWN

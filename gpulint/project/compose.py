@@ -16,8 +16,8 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from gpulint.core.source import Source
+from gpulint.project.yaml_files import first_mappings
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.yamlfile import load_yaml
 from gpulint.syntax.yamlnode import Node
 
 _NAME = re.compile(r"^(?:docker-)?compose(?:[._-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
@@ -44,16 +44,8 @@ class ComposeFacts:
 
     @cached_property
     def _files(self) -> dict[str, Node]:
-        files = self.project.files
-        found: dict[str, Node] = {}
-        for rel in files.files_under(""):
-            if _NAME.match(posixpath.basename(rel)):
-                source = files.read(rel)
-                roots = [d for d in load_yaml(source, self.project.limits).documents if Y.is_map(d)] \
-                    if source is not None else []
-                if roots and Y.is_map(Y.get(roots[0], "services")):
-                    found[rel] = roots[0]
-        return found
+        return {rel: root for rel, root in first_mappings(self.project, _NAME.match)
+                if Y.is_map(Y.get(root, "services"))}
 
     @cached_property
     def _by_dockerfile(self) -> dict[str, list[Service]]:

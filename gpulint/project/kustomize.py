@@ -20,8 +20,9 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from gpulint.core.source import Source
+from gpulint.project.yaml_files import first_mappings
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.yamlfile import load_yaml
+from gpulint.syntax.yamlnode import Node
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _LISTS = ("resources", "bases", "components")
@@ -52,18 +53,9 @@ class KustomizeFacts:
 
     @cached_property
     def _by_folder(self) -> dict[str, _Kustomization]:
-        files = self.project.files
         found: dict[str, _Kustomization] = {}
-        for rel in files.files_under(""):
-            if posixpath.basename(rel) not in NAMES:
-                continue
-            folder = posixpath.dirname(rel)
-            if folder in found:
-                continue
-            source = files.read(rel)
-            parsed = _parse(source, rel, self.project) if source is not None else None
-            if parsed is not None:
-                found[folder] = parsed
+        for rel, root in first_mappings(self.project, NAMES.__contains__):
+            found.setdefault(posixpath.dirname(rel), _parse(root, rel))
         return found
 
     @cached_property
@@ -117,12 +109,7 @@ def _image_name(image: str) -> str:
     return name[:len(name) - len(last)] + last.split(":", 1)[0] if ":" in last else name
 
 
-def _parse(source: Source, rel: str, project: Any) -> _Kustomization | None:
-    document = load_yaml(source, project.limits)
-    roots = [d for d in document.documents if Y.is_map(d)]
-    if not roots:
-        return None
-    root = roots[0]
+def _parse(root: Node, rel: str) -> _Kustomization:
     folder = posixpath.dirname(rel)
     listed: list[str] = []
     for key in _LISTS:

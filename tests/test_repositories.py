@@ -101,3 +101,28 @@ def test_an_organisation_s_own_actions_are_not_third_party(tmp_path: Path) -> No
     ]
     # Checked on its own (the clone is the scanned root), the same owner applies.
     assert _unpinned(tmp_path / "acme-app") == [(".github/workflows/lint.yml", "someone-else/cache-action")]
+
+
+def test_the_owner_a_workflow_gates_on_is_the_repository_s_own(tmp_path: Path) -> None:
+    """Without a remote, the owner a workflow's conditions name (`github.repository_owner ==`,
+    `github.repository !=`) is the repository's own, for every workflow of that repository and
+    for no other repository."""
+    gated = tmp_path / "gated" / ".github" / "workflows"
+    gated.mkdir(parents=True)
+    (gated / "lint.yml").write_text(PINNED_BY_TAG)
+    (gated / "gpu.yml").write_text(
+        "on: push\njobs:\n  test:\n    if: github.repository_owner == 'Acme'\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: acme/gpu-test@v1\n")
+    upstream = tmp_path / "upstream" / ".github" / "workflows"
+    upstream.mkdir(parents=True)
+    (upstream / "lint.yml").write_text(PINNED_BY_TAG.replace(
+        "    steps:", "    if: github.repository != 'someone-else/app'\n    steps:", 1))
+    other = tmp_path / "other" / ".github" / "workflows"
+    other.mkdir(parents=True)
+    (other / "lint.yml").write_text(PINNED_BY_TAG)
+    assert _unpinned(tmp_path) == [
+        ("gated/.github/workflows/lint.yml", "someone-else/cache-action"),
+        ("other/.github/workflows/lint.yml", "acme/setup-tools"),
+        ("other/.github/workflows/lint.yml", "someone-else/cache-action"),
+        ("upstream/.github/workflows/lint.yml", "acme/setup-tools"),
+    ]

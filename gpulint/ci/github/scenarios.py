@@ -89,14 +89,8 @@ _REF_PATHS = {("github", "ref"), ("github", "ref_name"), ("github", "head_ref"),
 MAX_DERIVED = 12
 
 
-def _ref_side(node: E.Node) -> tuple[str, ...] | None:
-    if isinstance(node, E.ContextRef) and node.path in _REF_PATHS:
-        return node.path  # type: ignore[return-value]
-    return None
-
-
-def ref_literals(workflow: Workflow) -> list[tuple[tuple[str, ...], str]]:
-    """(ref context, string) for every string a job or step `if:` compares with a branch or ref
+def compared_literals(workflow: Workflow, contexts: set[tuple[str, ...]]) -> list[tuple[tuple[str, ...], str]]:
+    """(context, string) for every string a job or step `if:` compares with one of ``contexts``
     (`==`, `!=`, `contains`, `startsWith`, `endsWith`), in the order they are written."""
     found: list[tuple[tuple[str, ...], str]] = []
     exprs = [j.if_ for j in workflow.jobs.values()] + [s.if_ for j in workflow.jobs.values() for s in j.steps]
@@ -110,11 +104,17 @@ def ref_literals(workflow: Workflow) -> list[tuple[tuple[str, ...], str]]:
             elif isinstance(node, E.Call) and node.name in ("contains", "startsWith", "endsWith") and len(node.args) == 2:
                 pairs = [(node.args[0], node.args[1])]
             for ref, literal in pairs:
-                path = _ref_side(ref)
-                if path is not None and isinstance(literal, E.Literal) and isinstance(literal.value, str):
+                if isinstance(ref, E.ContextRef) and ref.path in contexts \
+                        and isinstance(literal, E.Literal) and isinstance(literal.value, str):
+                    path = tuple(str(part) for part in ref.path)
                     if literal.value and len(literal.value) <= 100 and (path, literal.value) not in found:
                         found.append((path, literal.value))
     return found
+
+
+def ref_literals(workflow: Workflow) -> list[tuple[tuple[str, ...], str]]:
+    """(ref context, string) for every string a job or step `if:` compares with a branch or ref."""
+    return compared_literals(workflow, _REF_PATHS)
 
 
 def scenarios(workflow: Workflow) -> list[Scenario]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from gpulint.ci.github.owners import RepositoryOwners
 from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.rules.base import Rule
@@ -17,7 +18,9 @@ class ActionNotPinned(Rule):
     tag or branch (`docker/login-action@v3`, `some/action@main`) instead of a full 40-character
     commit SHA. Actions owned by `actions` and `github` (GitHub's own) are not reported, nor
     actions of the repository's own owner (the owner of its `origin` remote, read from
-    `.git/config`: an organisation pinning its own actions by tag is its own release practice);
+    `.git/config`, and the owner its workflows' conditions name, as in
+    `if: github.repository_owner == 'acme'`: an organisation pinning its own actions by tag is
+    its own release practice);
     local actions (`./…`) and `docker://` images are not judged. Keep the version in a comment next
     to the SHA (`@<sha> # v3.3.0`) so updates stay readable (Dependabot and Renovate update both).
 
@@ -51,8 +54,7 @@ class ActionNotPinned(Rule):
     fix = "pin the action to its full 40-character commit SHA, with the version as a comment"
 
     def check(self, workflow, project):
-        own = (project.files.origin(workflow.source.rel_path).owner or "").lower() \
-            if workflow.source.path is not None else ""
+        own = project.facts(RepositoryOwners).of(workflow)
         for job in workflow.jobs.values():
             nodes = [Y.get(job.node, "uses")] if Y.is_map(job.node) else []
             nodes += [Y.get(step.node, "uses") for step in job.steps if Y.is_map(step.node)]
@@ -65,7 +67,7 @@ class ActionNotPinned(Rule):
                     continue
                 name, at, ref = text.partition("@")
                 owner = name.split("/", 1)[0].lower()
-                if owner in TRUSTED_OWNERS or owner == own or "/" not in name:
+                if owner in TRUSTED_OWNERS or owner in own or "/" not in name:
                     continue
                 if at and _SHA.match(ref):
                     continue

@@ -47,8 +47,12 @@ def test_copy_only_single_stage(monkeypatch, capsys, profile, severity):
 
 
 def test_single_stage_that_builds_stays_error(monkeypatch, capsys):
-    _, findings = _check(monkeypatch, capsys, BUILDS, "--select", "GL101")
+    compiling = BUILDS.replace("build-essential\n", "build-essential && make -C /src\n")
+    _, findings = _check(monkeypatch, capsys, compiling, "--select", "GL101")
     assert [(f["rule"], f["severity"]) for f in findings] == [("GL101", "error")]
+    # build packages alone: nothing is seen compiling, and a compiler may be a run-time need (Triton)
+    _, findings = _check(monkeypatch, capsys, BUILDS, "--select", "GL101")
+    assert [(f["rule"], f["severity"]) for f in findings] == [("GL101", "warning")]
 
 
 SERVE = "USER 1000\nCMD [\"python3\", \"-m\", \"vllm.entrypoints.openai.api_server\"]\n"
@@ -62,8 +66,10 @@ SERVE = "USER 1000\nCMD [\"python3\", \"-m\", \"vllm.entrypoints.openai.api_serv
     ("RUN apt-get update && apt-get install -y libgl1 && rm -rf /var/lib/apt/lists/*\n", "info"),
     ("RUN apt-get update && apt-get install -y --no-install-recommends libgl1 python3-pip -t jammy\n", "warning"),
     ("RUN pip install -c constraints.txt vllm==0.6.3\n", "warning"),
+    # build packages with nothing seen compiling: the compiler may be what the image runs with
+    ("RUN apt-get update && apt-get install -y python3.11-dev\n", "warning"),
     # compiling ships the toolchain
-    ("RUN apt-get update && apt-get install -y python3.11-dev\n", "error"),
+    ("RUN apt-get update && apt-get install -y build-essential && gcc -O2 -o /usr/bin/x /app/x.c\n", "error"),
     ("RUN pip install -e .\n", "error"),
     ("RUN pip install git+https://github.com/org/kernels\n", "error"),
     ("RUN pip install --no-build-isolation flash-attn\n", "error"),
@@ -194,3 +200,68 @@ def test_the_pushed_image_is_the_stage_the_build_targets(tmp_path, capsys, targe
     main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL206", "--profile", "production"])
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert bool([f for f in findings if f["rule"] == "GL206" and f["severity"] == "error"]) is judged, findings
+
+
+@pytest.mark.parametrize("branches,judged", [
+    ("[main, 'v*-dev']", False),  # the project's release lines (v0.7-dev)
+    ("[main, 'v[0-9]+.x']", False),
+    ("[main, 'release/**']", False),
+    ("[main, 'feature/**']", True),
+    ("['**']", True),  # every branch: not a release line
+])
+def test_a_push_from_a_release_line_the_filter_names_is_on_purpose(tmp_path, capsys, branches, judged):
+    """Production: pushes from the branches a workflow's own filter names as release lines are
+    deliberate, as pushes from `release/*` are; a catch-all filter is not a release line."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        f"on:\n  push:\n    branches: {branches}\njobs:\n  release:\n    runs-on: [self-hosted, gpu]\n    steps:\n"
+        "      - run: docker build -t ghcr.io/acme/app:${{ github.sha }} .\n"
+        "      - run: docker run --rm --gpus all ghcr.io/acme/app:${{ github.sha }} python3 smoke_test.py\n"
+        "      - run: docker push ghcr.io/acme/app:${{ github.sha }}\n")
+    (tmp_path / "Dockerfile").write_text(BUILDS)
+    main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL206", "--profile", "production"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert bool([f for f in findings if f["rule"] == "GL206" and f["severity"] == "error"]) is judged, findings
+
+
+@pytest.mark.parametrize("profile,severity", [("production", "info"), ("lab", "warning")])
+def test_an_untagged_base_the_project_pushes_itself_is_its_own_stack(tmp_path, capsys, profile, severity):
+    """An image stack builds each image on its parent by name (`FROM $OWNER/base`): in production
+    the parent the project's own CI pushes is not a moving third-party base."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        "on:\n  push:\n    branches: [main]\njobs:\n  images:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: docker build -t quay.io/acme/base images/base\n"
+        "      - run: docker build -t quay.io/acme/gpu images/gpu\n"
+        "      - run: docker push quay.io/acme/base && docker push quay.io/acme/gpu\n")
+    for name, text in (("base", "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n"),
+                       ("gpu", "ARG OWNER=acme\nFROM quay.io/$OWNER/base\n"), ("tools", "FROM ubuntu\n")):
+        (tmp_path / "images" / name).mkdir(parents=True)
+        (tmp_path / "images" / name / "Dockerfile").write_text(text)
+    main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL110", "--profile", profile])
+    findings = {(f["message"].split()[2], f["severity"]) for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert findings == {("quay.io/acme/base", severity), ("ubuntu", "warning")}, findings
+
+
+@pytest.mark.parametrize("dockerfiles,gl202", [
+    (("build/Dockerfile.manager", "build/Dockerfile.gateway"), None),  # CPU images only: not judged
+    (("build/Dockerfile.manager", "build/Dockerfile.cuda"), "warning"),  # one leg pushes a GPU image
+])
+def test_build_push_action_files_are_read_per_matrix_leg(tmp_path, capsys, dockerfiles, gl202):
+    """`file: ${{ matrix.component.file }}` names one Dockerfile per leg: production judges the
+    GPU-test question only where some leg pushes a GPU image."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    legs = "".join(f"          - {{name: c{i}, file: {path}}}\n" for i, path in enumerate(dockerfiles))
+    (tmp_path / ".github" / "workflows" / "push.yml").write_text(
+        "on:\n  push:\n    branches: [main]\njobs:\n  images:\n    runs-on: ubuntu-latest\n    strategy:\n"
+        f"      matrix:\n        component:\n{legs}    steps:\n      - uses: actions/checkout@v4\n"
+        "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n"
+        "          file: ${{ matrix.component.file }}\n          push: true\n"
+        "          tags: ghcr.io/acme/${{ matrix.component.name }}:${{ github.sha }}\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "Dockerfile.manager").write_text("FROM golang:1.23 AS b\nFROM gcr.io/distroless/static:nonroot\n")
+    (tmp_path / "build" / "Dockerfile.gateway").write_text("FROM python:3.12-slim\nUSER 1000\n")
+    (tmp_path / "build" / "Dockerfile.cuda").write_text(BUILDS)
+    main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL202,GL520", "--profile", "production"])
+    findings = [(f["rule"], f["severity"]) for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert findings == ([("GL202", gl202)] if gl202 else []), findings

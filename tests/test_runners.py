@@ -63,7 +63,8 @@ def test_team_labels_pass_in_lab(tmp_path, runs_on):
     assert _rules(_workflow(tmp_path, runs_on), "lab") == []
 
 
-@pytest.mark.parametrize("runs_on", ["[self-hosted, linux]", "self-hosted", "ubuntu-latest", "[self-hosted, linux-l4t]"])
+@pytest.mark.parametrize("runs_on", ["[self-hosted, linux]", "self-hosted", "ubuntu-latest", "[self-hosted, linux-l4t]",
+                                     "[self-hosted, ubuntu-latest]"])
 def test_non_gpu_labels_fail_in_lab(tmp_path, runs_on):
     assert _rules(_workflow(tmp_path, runs_on), "lab") == ["GL203"]
 
@@ -74,6 +75,7 @@ def test_non_gpu_labels_fail_in_lab(tmp_path, runs_on):
     ("[self-hosted, linux]", ["GL204"]),  # a team's own labels: cannot tell
     ("[self-hosted, linux-l4t]", ["GL204"]),
     ("[my-self-hosted-pool, x64]", ["GL204"]),
+    ("[self-hosted, ubuntu-latest]", ["GL204"]),  # a hosted runner never carries self-hosted: a custom label
     ("[self-hosted, 2T4]", []),  # card names with a count
     ("[self-hosted, l4-x2]", []),
 ])

@@ -336,12 +336,13 @@ _ACTIONS: dict[str, tuple[bool, bool, bool]] = {
 }
 
 
-_TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "ctest"})
+_TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "ctest", "ginkgo"})
+_TEST_WORDS = frozenset({"test", "tests", "testing", "pytest", "smoke", "smoketest", "e2e"})
 
 
 def runs_tests(argv: list[str]) -> str | None:
     """What a command that runs a test suite is (``pytest``, ``python -m pytest``, ``make test``,
-    ``tox``, ``ctest``), else None."""
+    ``make e2e-test``, ``tox``, ``ctest``, ``go test``, ``ginkgo``), else None."""
     if not argv:
         return None
     name = os.path.basename(argv[0])
@@ -349,14 +350,13 @@ def runs_tests(argv: list[str]) -> str | None:
         return name
     if name.startswith(_PYTHONS) and argv[1:2] == ["-m"] and argv[2:3] and argv[2] in ("pytest", "unittest"):
         return f"python -m {argv[2]}"
+    if name == "go" and argv[1:2] == ["test"]:
+        return "go test"
     if name in ("make", "gmake"):
         targets = [a for a in argv[1:] if not a.startswith("-") and "=" not in a]
-        tests = [t for t in targets if t == "test" or t.startswith(("test_", "test-", "tests"))]
+        tests = [t for t in targets if set(re.split(r"[-_.:/]+", t.lower())) & _TEST_WORDS]
         return f"make {tests[0]}" if tests else None
     return None
-
-
-_TEST_WORDS = frozenset({"test", "tests", "testing", "pytest", "smoke", "smoketest"})
 
 
 def gpu_test_action(action: str) -> bool:

@@ -188,6 +188,7 @@ class BuildSite(Record):
     by_command: bool  # False: an action's inputs (no Containerfile fallback)
     tags: list[str] = field(default_factory=list)  # the references it tags, as written
     target: str | None = None  # the stage it builds (`--target`); None: the final stage (or unknown)
+    from_matrix: bool = False  # paths from one matrix leg's values (a leg's step may be skipped)
 
 
 class PushSite(Record):
@@ -369,7 +370,7 @@ class ImageFacts:
             dockerfile = posixpath.normpath(given.dockerfile) if given.dockerfile is not None else None
             tags = [i.text for i in inputs if i.unit is given.unit]
             sites.append(BuildSite(given.unit, dockerfile, posixpath.normpath(given.context), given.span,
-                                   given.file_span, False, tags, given.target))
+                                   given.file_span, False, tags, given.target, given.from_matrix))
         return sites
 
     @cached_property

@@ -113,6 +113,7 @@ class BuildInput(Record):
     span: Span
     file_span: Span | None = None
     target: str | None = None  # the stage built (`target:`); None: the final stage
+    from_matrix: bool = False  # the values one matrix leg gives `${{ matrix.* }}` in the inputs
 
 
 class RunnerVerdict(Record):

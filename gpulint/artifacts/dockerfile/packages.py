@@ -181,8 +181,14 @@ def compiles(stage: Stage, dockerfile: Dockerfile | None = None) -> str | None:
             continue
         toolchain = [p for p in install.packages if _TOOLCHAIN_PACKAGES.match(p.split("=", 1)[0].lower())]
         if toolchain:
-            return f"it installs {', '.join(toolchain[:3])}"
+            return f"{TOOLCHAIN_ONLY}{', '.join(toolchain[:3])}"
     return None
+
+
+# How `compiles` says that its only evidence is an installed toolchain: nothing is seen compiling,
+# and a compiler may be what the image needs at run time (Triton and torch.compile build their
+# kernels' launchers with the system C compiler).
+TOOLCHAIN_ONLY = "it installs the build packages "
 
 
 # --------------------------------------------------------------------------- base image families

@@ -31,18 +31,24 @@ _NOT_SCHEDULED = ("pull_request", "pull_request_target", "push-branch", "push-ma
 
 # Branches whose name says they are how a project releases or deploys (`release/1.2`, `deploy`,
 # `flexai/deploy`, `stable`): a push the workflow's own branch filter names is publishing on purpose.
-_RELEASE_BRANCH = re.compile(r"(?:^|/)(?:release|releases|deploy|deployment|production|prod|stable)(?:$|[-/_.])")
+_RELEASE_BRANCH = re.compile(r"(?:^|/)(?:release|releases|deploy|deployment|production|prod|stable|lts|maint|"
+                             r"maintenance)(?:$|[-/_.])")
+# Version lines (`v1.2`, `1.x`, `v0.7-dev`, `2.0-lts`): a filter such as `v*-dev` names the project's
+# release branches (the scenarios try generic names such as `feature-x` first, so a catch-all filter
+# never yields one).
+_VERSION_LINE = re.compile(r"^(?:v(?:\d+|x)|\d+)(?:[._-](?:\d+|x))*(?:[._-](?:dev|maint|lts|stable|branch))?$")
 
 
 def _is_release(s: GitHubScenario) -> bool:
     """A version tag or a release, a push to `master` as the default branch, a push to a branch
-    named for releasing or deploying, or a scheduled (or otherwise automatic) run on the default
+    named for releasing or deploying or to a version line, or a scheduled (or otherwise automatic) run on the default
     branch."""
     if s.key in _RELEASE_KEYS:
         return True
     if s.key.startswith("push-branch") and str(s.ref) == "refs/heads/master":
         return True
-    if s.key.startswith("push-branch") and _RELEASE_BRANCH.search(str(s.ref).removeprefix("refs/heads/")):
+    branch = str(s.ref).removeprefix("refs/heads/")
+    if s.key.startswith("push-branch") and (_RELEASE_BRANCH.search(branch) or _VERSION_LINE.match(branch)):
         return True
     return s.key not in _NOT_SCHEDULED and str(s.ref) == "refs/heads/main"
 
@@ -262,23 +268,51 @@ class GitHubPipeline(model.Pipeline):
         return out
 
     def build_inputs(self) -> list[model.BuildInput]:
+        """The Dockerfile, context and target of each `docker/build-push-action` step: one input per
+        distinct value its job's matrix legs give them (`file: ${{ matrix.dockerfile }}`); a step
+        whose inputs stay unknown (an expression over inputs or env) gives none."""
         out: list[model.BuildInput] = []
         for hit in self._native.of(BUILD):
             step = hit.step
             if hit.command is not None or hit.via is not None or not step.action.startswith("docker/build-push-action"):
                 continue
             file_pair, ctx_pair = step.with_.get("file"), step.with_.get("context")
+            target_pair = step.with_.get("target")
             file_text = Y.text(file_pair[1]) if file_pair else None
             ctx_text = Y.text(ctx_pair[1]) if ctx_pair else "."
-            if ctx_text is None or _unknown(ctx_text) or (file_text is not None and _unknown(file_text)):
+            target = Y.text(target_pair[1]) if target_pair and Y.is_scalar(target_pair[1]) else None
+            if ctx_text is None:
                 continue
             anchor = file_pair[1] if file_pair else (ctx_pair[1] if ctx_pair else step.key_node)
-            target_pair = step.with_.get("target")
-            target = Y.text(target_pair[1]) if target_pair and Y.is_scalar(target_pair[1]) else None
-            out.append(model.BuildInput(step, file_text, ctx_text, self.workflow.span(anchor),
-                                        self.workflow.span(file_pair[1]) if file_pair else None,
-                                        None if target is None or _unknown(target) else target))
+            seen: set[tuple[str | None, str, str | None]] = set()
+            for values, from_matrix in self._leg_values(step, (file_text, ctx_text, target)):
+                file_value, ctx_value, target_value = values
+                if ctx_value is None or _unknown(ctx_value) or (file_value is not None and _unknown(file_value)):
+                    continue
+                target_value = None if target_value is None or _unknown(target_value) else target_value
+                if (file_value, ctx_value, target_value) in seen:
+                    continue
+                seen.add((file_value, ctx_value, target_value))
+                out.append(model.BuildInput(step, file_value, ctx_value, self.workflow.span(anchor),
+                                            self.workflow.span(file_pair[1]) if file_pair else None, target_value,
+                                            from_matrix))
         return out
+
+    def _leg_values(self, step: Step, texts: tuple[str | None, ...]) -> Iterator[tuple[tuple[str | None, ...], bool]]:
+        """(``texts`` as each matrix leg of the step's job writes them, True), `${{ matrix.x }}`
+        replaced; (``texts``, False) when they name no matrix value or the matrix cannot be expanded."""
+        job = self.workflow.jobs.get(step.job_id)
+        if job is None or not any(text and "matrix." in text for text in texts):
+            yield texts, False
+            return
+        legs = ghmatrix.expand(job.matrix)
+        if legs.unknown or not legs.legs:
+            yield texts, False
+            return
+        for leg in legs.legs[:ghmatrix.MAX_LEGS]:
+            context = E.OpenDict(matrix=leg.context())
+            yield tuple(text if text is None or "${{" not in text else _known(E.interpolate(text, context))
+                        for text in texts), True
 
 
 # ----------------------------------------------------------------------------- step context
@@ -297,6 +331,10 @@ def step_env(workflow: Workflow, step: Step) -> dict[str, str]:
 
 def _unknown(text: str) -> bool:
     return "$" in text or "`" in text
+
+
+def _known(value: object) -> str:
+    return value if isinstance(value, str) else "${{ unknown }}"
 
 
 def step_workdir(workflow: Workflow, job: Job, step: Step) -> str | None:

@@ -247,7 +247,7 @@ def classify(runner: Runner, extra_gpu_labels: tuple[str, ...] = (), profile: st
     self_hosted = any("self-hosted" in lbl for lbl in lower)  # `self-hosted`, `my-self-hosted-pool`
     group_gpu = runner.group is not None and is_gpu_label(runner.group, extra)
     shown = "[" + ", ".join(known) + "]"
-    if hosted:
+    if hosted and not self_hosted:  # a hosted runner never carries `self-hosted`: with it, a custom label
         runner.verdict, runner.reason = NOT_GPU, f"`{hosted[0]}` is a GitHub-hosted runner, which has no NVIDIA GPU"
     elif runner.group is not None and (gpu or group_gpu):
         runner.verdict = GPU  # runner groups hold self-hosted (or larger) runners chosen by label

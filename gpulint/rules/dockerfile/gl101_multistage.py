@@ -3,7 +3,7 @@ from __future__ import annotations
 from gpulint.project.config import profile_of
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.caches import cache_left
-from gpulint.artifacts.dockerfile.packages import compiles, installs
+from gpulint.artifacts.dockerfile.packages import TOOLCHAIN_ONLY, compiles, installs
 from gpulint.artifacts.dockerfile.stage_use import shipped_stages
 from gpulint.rules.base import Rule
 from gpulint.core.source import Span
@@ -20,7 +20,9 @@ class MultiStage(Rule):
     long-running process; see `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base,
     CI and development images, samples, GPU daemons and CPU images get it as info only, and so do
     images whose role cannot be told. A single stage that compiles stays an error there; one
-    that only installs prebuilt packages is a warning when an install leaves its package cache in
+    that installs build packages (`build-essential`, `*-dev` headers) with nothing seen compiling
+    is a warning (a compiler may be what the image runs with: Triton and `torch.compile` build
+    kernel launchers with the system C compiler); one that only installs prebuilt packages is a warning when an install leaves its package cache in
     the image (no `--no-cache-dir`, `rm -rf /var/lib/apt/lists/*` or `RUN --mount=type=cache`),
     and info when nothing would be saved. The lab profile judges a submission's Dockerfile
     whatever its role.
@@ -57,8 +59,8 @@ class MultiStage(Rule):
     Split the build into a builder stage and a slim runtime stage that copies only what it
     needs with `COPY --from=builder`. With `--profile production` (the default of `gpulint
     check`), a single stage is an error only when it compiles: a `-devel` base, a compiler or
-    build system run (`make`, `cmake`, `nvcc`, `go build`...), toolchain packages
-    (`build-essential`, `gcc`, `*-dev` headers) or a pip install from source. One that only
+    build system run (`make`, `cmake`, `nvcc`, `go build`...) or a pip install from source;
+    toolchain packages (`build-essential`, `gcc`, `*-dev` headers) alone are a warning. One that only
     installs prebuilt packages (`pip install -r requirements.txt` on a GPU framework image) or
     copies a binary CI built is a warning: those packages are the runtime, and a builder stage
     would leave little behind. The lab profile keeps it an error.
@@ -100,6 +102,13 @@ class MultiStage(Rule):
             if profile_of(project) == "production":
                 stage = dockerfile.stages[0]
                 why = compiles(stage, dockerfile)
+                if why is not None and why.startswith(TOOLCHAIN_ONLY):
+                    yield self.report(span, f"the Dockerfile has a single FROM stage and {why}: the toolchain "
+                                      "ships in the final image; nothing is seen compiling, so unless the image "
+                                      "needs a compiler at run time (Triton and torch.compile build kernel "
+                                      "launchers with the system C compiler), build in a builder stage",
+                                      severity=Severity.WARNING)
+                    return
                 if why is not None:
                     yield self.report(span, f"the Dockerfile has a single FROM stage and {why}: the toolchain "
                                       "and build caches ship in the final image")

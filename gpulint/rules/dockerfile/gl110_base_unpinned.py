@@ -22,7 +22,9 @@ class BaseImageUnpinned(Rule):
 
     With `--profile production` a moving base of a stage the shipped image is not built on (a
     builder whose output is copied) is info: the build may drift, the shipped image's base does
-    not. The shipped images are the final stage, or the targets CI builds when known.
+    not. The shipped images are the final stage, or the targets CI builds when known. A base the
+    project's own CI pushes (the parent of an image stack, a development image built on the
+    project's published one) is info too: the project moves it itself.
 
     ## Why is this bad?
     `latest` moves: the same Dockerfile builds a different image next week (a new CUDA major
@@ -65,6 +67,12 @@ class BaseImageUnpinned(Rule):
             what = moving_tag(parse_image(base))
             if what is None:
                 continue
+            if production and _own_image(project, dockerfile, base):
+                yield self.report(from_image_span(stage.from_instruction),
+                                  f"base image {base} {what}, but the project's own CI pushes it: the build starts "
+                                  "from the project's own latest image, as an image stack builds on its parent",
+                                  severity=Severity.INFO)
+                continue
             if production and id(stage) not in shipped:
                 yield self.report(from_image_span(stage.from_instruction),
                                   f"base image {base} of build stage '{stage.name or stage.index}' {what}; the build "
@@ -74,3 +82,12 @@ class BaseImageUnpinned(Rule):
             yield self.report(from_image_span(stage.from_instruction),
                               f"base image {base} {what}; each build may get a different image "
                               "(another CUDA, cuDNN or OS version)")
+
+
+def _own_image(project, dockerfile, base: str) -> bool:
+    """Whether the project's own pipelines push the base image (the parent of an image stack, a
+    development image built on the project's published one)."""
+    from gpulint.project.lifecycle import pushed_images
+
+    ref = parse_image(base)
+    return ref is not None and project is not None and pushed_images(project, dockerfile).pushes(ref)

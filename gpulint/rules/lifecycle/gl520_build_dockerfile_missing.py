@@ -20,8 +20,8 @@ class BuildDockerfileMissing(Rule):
     `<context>/Dockerfile`. Paths are resolved from the repository root: the folder holding
     `.github/workflows/` for GitHub Actions, the folder of `.gitlab-ci.yml` for GitLab CI; in the
     `lab` profile, the scanned folder for any pipeline. The rule only runs when the pipeline's
-    repository has Dockerfiles in the scanned files; paths with variables or expressions, or after a `cd`, are not
-    judged.
+    repository has Dockerfiles in the scanned files; paths with variables or expressions (a
+    matrix leg's value included), or after a `cd`, are not judged.
 
     ## Why is this bad?
     A build that points at a Dockerfile that is not there fails the pipeline on its first step
@@ -66,6 +66,8 @@ class BuildDockerfileMissing(Rule):
         if not known:
             return  # the repository has no Dockerfile of its own in the scanned files: nothing to compare with
         for site in pipeline.images.build_sites:
+            if site.from_matrix:
+                continue  # one matrix leg's value: the leg's build may be skipped by its condition
             context = site.context
             dockerfile = site.dockerfile if site.dockerfile is not None else posixpath.join(context, "Dockerfile")
             dockerfile = posixpath.normpath(dockerfile)

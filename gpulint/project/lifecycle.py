@@ -132,15 +132,17 @@ class LifecycleFacts:
 
     @cached_property
     def smoke_tests(self) -> list[PythonFile]:
-        """The smoke tests of every lifecycle project (each source once)."""
+        """The smoke tests of every lifecycle project (each source once): the Python scripts GPU
+        images (or images that cannot be told apart) run as their HEALTHCHECK, and the scripts
+        named as smoke tests that a pipeline or a manifest goes with."""
         project = self.project
         found: dict[int, PythonFile] = {}
         for dockerfile in project.of_kind("dockerfile"):
             if not (partners(project, dockerfile, "workflow") or partners(project, dockerfile, "kubernetes")):
                 continue
             image = image_check(dockerfile)
-            if image is None or dockerfile.context is None:
-                continue
+            if image is None or dockerfile.context is None or is_gpu_dockerfile(dockerfile) is False:
+                continue  # a CPU image's health check is not a GPU smoke test
             for script in image.healthcheck_scripts():
                 if not script.python:
                     continue

@@ -38,6 +38,7 @@ class SimpleCommand(Record):
     in_function: bool = False  # inside a function body (runs only if called)
     approximate: bool = False
     assignments: dict[str, str] = field(default_factory=dict)
+    redirects: list[tuple[str, str]] = field(default_factory=list)  # (operator, target word): (">>", "$GITHUB_OUTPUT")
 
     def argv(self) -> list[str]:
         """The words after leading ``VAR=value`` assignments and wrappers such as ``sudo``."""
@@ -290,8 +291,13 @@ class _Walker:
 
     def _command(self, node, ctx: _Context) -> None:
         words: list[Word] = []
+        redirects: list[tuple[str, str]] = []
         for part in node.parts:
-            if part.kind in ("word", "assignment"):
+            if part.kind == "redirect":
+                target = getattr(part, "output", None)
+                if getattr(target, "kind", None) == "word":
+                    redirects.append((str(part.type), target.word))
+            elif part.kind in ("word", "assignment"):
                 start, end = part.pos
                 words.append(Word(part.word, start, end))
                 for sub in getattr(part, "parts", []) or []:
@@ -303,7 +309,7 @@ class _Walker:
             return
         start, end = node.pos
         command = SimpleCommand(words, start, end, masked=ctx.masked, negated=ctx.negated,
-                                in_condition=ctx.in_condition, in_function=ctx.in_function)
+                                in_condition=ctx.in_condition, in_function=ctx.in_function, redirects=redirects)
         self.out.append(command)
         if command.name == "set" and not ctx.in_function:
             self._set_options(command.argv()[1:])

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from gpulint.ci.github import filters as F
 from gpulint.ci.github.matrix import expand
+from gpulint.ci.github.outputs import output_templates
 from gpulint.ci.github.workflow import Expr, Job, Step, Workflow
 from gpulint.ci.refs import derived_names
 from gpulint.core.records import Record, field
@@ -232,6 +233,7 @@ class Evaluator(Record):
     workflow: Workflow
     scenario: Scenario
     _jobs: dict[frozenset[str], dict[str, Tri]] = field(default_factory=dict)
+    _job_outputs: dict[str, E.OpenDict] = field(default_factory=dict)
 
     @cached_property
     def base_context(self) -> dict[str, object]:
@@ -259,9 +261,27 @@ class Evaluator(Record):
         return states
 
     def job_context(self, job: Job, states: dict[str, Tri], failed: frozenset[str]) -> dict[str, object]:
-        needs = E.OpenDict({n: E.OpenDict(result=self._result(n, states, failed)) for n in job.needs})
+        needs = E.OpenDict({n: E.OpenDict(result=self._result(n, states, failed), outputs=self._outputs(n))
+                            for n in job.needs})
         env = E.OpenDict(_literal_env(self.workflow.node), **_literal_env(job.node))
         return dict(self.base_context, needs=needs, env=env)
+
+    def _outputs(self, job_id: str) -> E.OpenDict:
+        """The outputs of a needed job that the workflow decides in this scenario (``outputs``);
+        the others are unknown."""
+        cached = self._job_outputs.get(job_id)
+        if cached is None:
+            cached = self._job_outputs[job_id] = E.OpenDict()  # a `needs` cycle reads no outputs
+            producer = self.workflow.jobs.get(job_id)
+            context = E.OpenDict(self.base_context, env=E.OpenDict())  # the producer's needs and env: unknown
+            for name, template in (output_templates(self.workflow, producer) if producer else {}).items():
+                try:
+                    value = E.interpolate(template, context)
+                except E.ExpressionError:
+                    continue
+                if value is not E.UNKNOWN:
+                    cached[name] = value
+        return cached
 
     def _job_state(self, job: Job, states: dict[str, Tri], failed: frozenset[str]) -> Tri:
         if self.workflow.unknown_needs(job.id):

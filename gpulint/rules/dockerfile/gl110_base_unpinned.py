@@ -85,9 +85,27 @@ class BaseImageUnpinned(Rule):
 
 
 def _own_image(project, dockerfile, base: str) -> bool:
-    """Whether the project's own pipelines push the base image (the parent of an image stack, a
-    development image built on the project's published one)."""
-    from gpulint.project.lifecycle import pushed_images
+    """Whether the base is the project's own image: a repository its CI pushes by a written name
+    (`fishaudio/fish-speech`, on any registry: projects publish to several), or one a pushed
+    pattern matches (`quay.io/$OWNER/$IMAGE`) when the repository builds a Dockerfile in a folder
+    of that image's name (an image stack: `images/scipy-notebook/Dockerfile` for
+    `.../scipy-notebook`)."""
+    import posixpath
+
+    from gpulint.project.lifecycle import lifecycle_facts, pushed_images
+    from gpulint.syntax.images import pattern_matches
 
     ref = parse_image(base)
-    return ref is not None and project is not None and pushed_images(project, dockerfile).pushes(ref)
+    if ref is None or project is None or "/" not in ref.repository or ref.repository.startswith("library/"):
+        return False
+    sites = pushed_images(project, dockerfile).sites
+    for site in sites:
+        name = site.target.split("@")[0]
+        if ":" in name.rpartition("/")[2]:
+            name = name.rpartition(":")[0]
+        pushed = parse_image(name) if "*" not in name else None
+        if pushed is not None and pushed.repository.lower() == ref.repository.lower():
+            return True
+    folder = ref.repository.rpartition("/")[2]
+    return any(pattern_matches(s.target, ref) for s in sites) and any(
+        posixpath.basename(posixpath.dirname(path)) == folder for path in lifecycle_facts(project).dockerfiles_by_path)

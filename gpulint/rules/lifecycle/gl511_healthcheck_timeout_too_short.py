@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gpulint.artifacts import gpucheck
+from gpulint.artifacts.dockerfile.healthcheck import final_verdict
 from gpulint.core.findings import Severity
 from gpulint.project.lifecycle import flag_span, healthcheck_option, image_check, starts_python
 from gpulint.rules.base import Report, Rule
@@ -14,7 +16,8 @@ class HealthcheckTimeoutTooShort(Rule):
     ## What it does
     Reports a `HEALTHCHECK` that starts Python (the GPU smoke test) with an explicit
     `--timeout` shorter than 5 seconds. Docker's default (30 s) is fine; only a timeout set
-    too short is reported.
+    too short is reported, and not for a check that never touches the GPU (a script that gpulint
+    reads and finds no CUDA, NVML or CuPy call in, an HTTP probe): Python alone starts in time.
 
     ## Why is this bad?
     Starting Python, importing `torch` and creating a CUDA context takes seconds, longer on a
@@ -54,6 +57,9 @@ class HealthcheckTimeoutTooShort(Rule):
         if not starts_python(hc.exec_argv, hc.shell if hc.exec_argv is None else None) and not any(
                 s.python for s in image.healthcheck_scripts()):
             return
+        judged = final_verdict(dockerfile)
+        if judged is not None and judged[1].kind in (gpucheck.NOT_GPU, gpucheck.HTTP):
+            return  # the check never initialises CUDA: starting Python alone fits a short timeout
         option = healthcheck_option(hc, "timeout")
         if option is None or option[0] is None or option[0] >= MIN_SECONDS:
             return

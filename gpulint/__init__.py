@@ -1,3 +1,3 @@
 """gpulint: lint and grade the artifacts of a GPU container's lifecycle."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

@@ -13,6 +13,6 @@ WHEEL=$(ls /autograder/source/gpulint-*.whl 2>/dev/null | head -n 1 || true)
 if [ -n "$WHEEL" ]; then
     /autograder/venv/bin/pip install "${WHEEL}[notebook]"
 else
-    /autograder/venv/bin/pip install "gpulint[notebook] @ git+https://github.com/gpulint/gpulint@v0.3.0"
+    /autograder/venv/bin/pip install "gpulint[notebook] @ git+https://github.com/gpulint/gpulint@v0.4.0"
 fi
 /autograder/venv/bin/gpulint --version

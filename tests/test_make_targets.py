@@ -63,3 +63,14 @@ def test_a_makefile_outside_the_scanned_files_is_not_guessed(tmp_path: Path) -> 
     (tmp_path / ".gitlab-ci.yml").write_text("build:\n  script:\n    - make -C ../elsewhere push-image\n")
     rules = {f.rule for f in run([tmp_path], config=Config(profile="lab")).findings}
     assert {"GL201", "GL205"} <= rules
+
+
+@pytest.mark.parametrize("argv,suite", [
+    (["make", "test"], "make test"), (["make", "e2e-test"], "make e2e-test"), (["make", "-C", "x", "e2e"], "make e2e"),
+    (["make", "unit-tests"], "make unit-tests"), (["make", "e2e-image"], None), (["make", "build-tests"], None),
+    (["make", "install"], None), (["go", "test", "./..."], "go test"), (["ginkgo", "-r"], "ginkgo"),
+])
+def test_test_suites_are_told_by_their_runner_or_target_name(argv, suite):
+    from gpulint.ci.commands import runs_tests
+
+    assert runs_tests(argv) == suite

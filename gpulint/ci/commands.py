@@ -338,6 +338,13 @@ _ACTIONS: dict[str, tuple[bool, bool, bool]] = {
 
 _TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "ctest", "ginkgo"})
 _TEST_WORDS = frozenset({"test", "tests", "testing", "pytest", "smoke", "smoketest", "e2e"})
+_BUILD_WORDS = frozenset({"build", "image", "images", "push", "docker", "container"})
+
+
+def _test_target(words: set[str]) -> bool:
+    """A make target named for running tests (`test`, `e2e-test`, `e2e`), not for building what
+    the tests use (`e2e-image`, `build-tests`)."""
+    return bool(words & _TEST_WORDS) and not (words & _BUILD_WORDS)
 
 
 def runs_tests(argv: list[str]) -> str | None:
@@ -354,7 +361,7 @@ def runs_tests(argv: list[str]) -> str | None:
         return "go test"
     if name in ("make", "gmake"):
         targets = [a for a in argv[1:] if not a.startswith("-") and "=" not in a]
-        tests = [t for t in targets if set(re.split(r"[-_.:/]+", t.lower())) & _TEST_WORDS]
+        tests = [t for t in targets if _test_target(set(re.split(r"[-_.:/]+", t.lower())))]
         return f"make {tests[0]}" if tests else None
     return None
 

@@ -265,3 +265,17 @@ def test_build_push_action_files_are_read_per_matrix_leg(tmp_path, capsys, docke
     main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL202,GL520", "--profile", "production"])
     findings = [(f["rule"], f["severity"]) for f in json.loads(capsys.readouterr().out)["findings"]]
     assert findings == ([("GL202", gl202)] if gl202 else []), findings
+
+
+@pytest.mark.parametrize("folder,severity", [("deploy", "error"), ("examples/serving", "warning"), ("docs", "warning")])
+def test_a_mutable_tag_in_an_example_is_a_warning(tmp_path, capsys, folder, severity):
+    """Production: a Deployment in a docs or examples folder is an example users copy, not a
+    workload the project rolls out and back."""
+    (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / folder / "deployment.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llm}\nspec:\n  selector: {matchLabels: {app: llm}}\n"
+        "  template:\n    metadata: {labels: {app: llm}}\n    spec:\n      containers:\n"
+        "        - name: llm\n          image: vllm/vllm-openai:latest\n")
+    main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL309", "--profile", "production"])
+    findings = [(f["rule"], f["severity"]) for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert findings == [("GL309", severity)], findings

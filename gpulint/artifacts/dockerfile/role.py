@@ -30,6 +30,7 @@ import re
 import shlex
 from collections.abc import Iterable
 
+from gpulint.artifacts.folders import sample_folder
 from gpulint.artifacts.dockerfile.base_images import copies_from, stage_image
 from gpulint.artifacts.dockerfile.expansion import parse_arg, parse_env
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
@@ -211,8 +212,6 @@ _SERVER_WORDS = {"serve", "server", "serving", "router", "launcher", "gateway", 
 # File-name and folder words that name development, CI and build images; and a CPU variant.
 _DEV_WORDS = {"dev", "devel", "develop", "ci", "test", "tests", "testing", "lint", "linting", "builder",
               "manywheel", "qa", "e2e"}
-# Folders of documentation samples and examples: illustrations of an image, not an image a project ships.
-_SAMPLE_WORDS = {"docs", "doc", "examples", "example", "samples", "sample", "tutorials", "tutorial", "demo", "demos"}
 # Python packages that are inference servers: an image installing one whose entrypoint is a script serves.
 _SERVER_PACKAGES = {"vllm", "sglang", "lmdeploy", "torchserve", "tritonserver", "text-generation-server", "lorax-server",
                     "huggingfaceserver", "kserve", "ray[serve]", "bentoml", "litserve"}
@@ -305,13 +304,6 @@ def _file_words(dockerfile: Dockerfile) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", name) if w}
 
 
-def _folder_words(dockerfile: Dockerfile) -> set[str]:
-    """Names of the folders above the file (and, in a flattened name, the parts before it)."""
-    parts = dockerfile.source.rel_path.lower().split("/")
-    names = parts[:-1] + parts[-1].split("__")[:-1]
-    return {w for name in names for w in re.split(r"[^a-z0-9]+", name) if w}
-
-
 def _name_words(dockerfile: Dockerfile) -> set[str]:
     parts = dockerfile.source.rel_path.lower().split("/")
     text = " ".join(parts[-3:])
@@ -360,9 +352,8 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
     elif kind in (SERVER, UNKNOWN_PROCESS, BASE) and names & _DEV_WORDS:
         word = sorted(names & _DEV_WORDS)[0]
         kind, reason = DEV, f"'{word}' in its file or folder name; {reason}"
-    folders = _folder_words(dockerfile)
-    if kind in (SERVER, UNKNOWN_PROCESS, BASE) and folders & _SAMPLE_WORDS:
-        word = sorted(folders & _SAMPLE_WORDS)[0]
+    word = sample_folder(dockerfile.source.rel_path)
+    if kind in (SERVER, UNKNOWN_PROCESS, BASE) and word is not None:
         kind, reason = SAMPLE, f"in a '{word}' folder; {reason}"
     serving: Tri = True if kind == SERVER else UNKNOWN if kind == UNKNOWN_PROCESS else False
     return ImageRole(stage, gpu, serving, kind, reason, gpu_reason)

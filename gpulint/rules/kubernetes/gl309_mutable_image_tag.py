@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import posixpath
 
+from gpulint.artifacts.folders import sample_folder
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.core.findings import Severity
 from gpulint.project.config import in_test_folder, profile_of
@@ -69,7 +70,9 @@ class MutableImageTag(Rule):
     a warning for Jobs, CronJobs, bare Pods and custom resources (a rerun may get another build);
     an image loaded into the node rather than pulled (`imagePullPolicy: Never`, a `local/` or
     `localhost` name) is not judged, and a manifest in a test folder (`tests/`, `e2e/`) gets
-    info: a test usually runs the build under test (`:latest`, `:nightly`) on purpose.
+    info: a test usually runs the build under test (`:latest`, `:nightly`) on purpose; one in a
+    documentation or examples folder (`docs/`, `examples/`, `samples/`) is a warning: an example
+    users copy, not a workload the project rolls out and back.
 
     ## Why is this bad?
     `kubectl rollout undo` restores the previous pod template, but if that template says
@@ -110,6 +113,7 @@ class MutableImageTag(Rule):
     def check(self, manifests, project):
         production = profile_of(project) == "production"
         in_tests = production and in_test_folder(manifests.source.rel_path)
+        sample = sample_folder(manifests.source.rel_path)
         for template in W.templates_in(manifests):
             obj = template.obj
             for container in template.init_containers() + template.containers():
@@ -151,6 +155,12 @@ class MutableImageTag(Rule):
                     yield self.report(Y.span(manifests.source, node),
                                       f"image {text} of {template.describe()} {what}; a manifest of the project's "
                                       "tests usually runs the build under test on purpose", severity=Severity.INFO)
+                    continue
+                if production and rolled and sample is not None:  # an example: users copy it, nothing rolls back
+                    yield self.report(Y.span(manifests.source, node),
+                                      f"image {text} of {template.describe()} {what}; in a '{sample}' folder this "
+                                      "is an example users copy: pin the tag so their copies are reproducible",
+                                      severity=Severity.WARNING)
                     continue
                 yield self.report(Y.span(manifests.source, node),
                                   f"image {text} of {template.describe()} {what}; {effect}",

@@ -63,3 +63,21 @@ def test_push_gated_on_a_computed_job_output(tmp_path, capsys, name):
     main(["check", str(tmp_path), "--isolated", "--format", "json", "--select", "GL206", "--profile", "production"])
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert bool([f for f in findings if f["rule"] == "GL206" and f["severity"] == "error"]) is flagged, findings
+
+
+def test_invalid_expressions_are_findings_not_tracebacks(tmp_path, capsys):
+    """Invalid `${{ }}` in a job output, the script that writes it and a matrix build input: GL208
+    reports them; the gates and builds they feed are unknown."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  config:\n    runs-on: ubuntu-latest\n    outputs:\n      push: ${{ steps.c.outputs.push\n"
+        "      run: ${{ steps.c.outputs.run == }}\n    steps:\n      - id: c\n"
+        "        run: echo \"push=${{ github.ref ==\" >> $GITHUB_OUTPUT\n"
+        "  image:\n    needs: config\n    if: needs.config.outputs.run == 'true'\n    runs-on: ubuntu-latest\n"
+        "    strategy:\n      matrix:\n        f: [a, b]\n    steps:\n"
+        "      - uses: docker/build-push-action@v6\n        with:\n          file: ${{ matrix.f == }}\n"
+        "          context: ${{ matrix.\n          push: true\n          tags: ghcr.io/acme/app:1\n")
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    assert main(["check", str(tmp_path), "--isolated", "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert {f["rule"] for f in findings if f["severity"] == "error"} >= {"GL208"}

@@ -311,7 +311,7 @@ class GitHubPipeline(model.Pipeline):
             return
         for leg in legs.legs[:ghmatrix.MAX_LEGS]:
             context = E.OpenDict(matrix=leg.context())
-            yield tuple(text if text is None or "${{" not in text else _known(E.interpolate(text, context))
+            yield tuple(text if text is None or "${{" not in text else _interpolated(text, context)
                         for text in texts), True
 
 
@@ -333,7 +333,13 @@ def _unknown(text: str) -> bool:
     return "$" in text or "`" in text
 
 
-def _known(value: object) -> str:
+def _interpolated(text: str, context: E.OpenDict) -> str:
+    """``text`` with its expressions evaluated; an unknown or invalid one (GL208 reports those)
+    leaves a `${{ }}` in it, which no path is taken from."""
+    try:
+        value = E.interpolate(text, context)
+    except E.ExpressionError:
+        return "${{ invalid }}"
     return value if isinstance(value, str) else "${{ unknown }}"
 
 

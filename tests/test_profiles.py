@@ -70,6 +70,7 @@ SERVE = "USER 1000\nCMD [\"python3\", \"-m\", \"vllm.entrypoints.openai.api_serv
     ("RUN apt-get update && apt-get install -y python3.11-dev\n", "warning"),
     # compiling ships the toolchain
     ("RUN apt-get update && apt-get install -y build-essential && gcc -O2 -o /usr/bin/x /app/x.c\n", "error"),
+    ("RUN apt-get update && apt-get install -y build-essential\nRUN pip install -e .\n", "error"),
     ("RUN pip install -e .\n", "error"),
     ("RUN pip install git+https://github.com/org/kernels\n", "error"),
     ("RUN pip install --no-build-isolation flash-attn\n", "error"),

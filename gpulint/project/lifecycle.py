@@ -266,6 +266,15 @@ class PushIndex:
         return sorted({s.target.split("@")[0].rsplit(":", 1)[0] if ":" in s.target.split("/")[-1]
                        else s.target for s in self.sites})
 
+    def pushes_repository(self, ref: Any) -> bool:
+        """Whether a pushed reference written out (no unknown part) names the repository path of
+        ``ref`` (`fishaudio/fish-speech`) on any registry: projects publish to several."""
+        from gpulint.syntax.images import parse_image
+
+        wanted = ref.repository.lower()
+        return any("*" not in name and (pushed := parse_image(name)) is not None
+                   and pushed.repository.lower() == wanted for name in self.names)
+
     def pushes(self, ref: Any) -> bool:
         """Whether some pushed reference names the repository of ``ref`` (``pattern_matches``)."""
         from gpulint.syntax.images import pattern_matches

@@ -5,6 +5,7 @@ and what the base image family brings along. Read from parsed shell commands, ne
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from gpulint.artifacts.dockerfile.base_images import stage_image
 from gpulint.artifacts.dockerfile.model import Dockerfile, Stage
@@ -157,38 +158,37 @@ _TOOLCHAIN_PACKAGES = re.compile(
 _SOURCE_INSTALL = ("--no-binary", "--no-build-isolation", "-e", "--editable")
 
 
-def compiles(stage: Stage, dockerfile: Dockerfile | None = None) -> str | None:
-    """What in the stage compiles software or installs a toolchain (a `-devel` base, a compiler or
-    build system run, build packages such as `build-essential` or `*-dev` headers, a pip install
-    from source), as a short reason; None when it only installs prebuilt packages or nothing."""
+class Compiling(NamedTuple):
+    reason: str  # for messages: "it runs make", "it installs build packages build-essential"
+    # False when build packages are installed but nothing is seen compiling: a compiler may be what
+    # the image needs at run time (Triton and torch.compile build kernel launchers with it).
+    seen: bool
+
+
+def compiles(stage: Stage, dockerfile: Dockerfile | None = None) -> Compiling | None:
+    """What in the stage compiles software (a `-devel` base, a compiler or build system run, a pip
+    install from source) or installs a toolchain (build packages such as `build-essential` or
+    `*-dev` headers); None when it only installs prebuilt packages or nothing."""
     root = stage.ancestry()[-1]
     if "devel" in root.base.lower():
-        return f"its base {root.base} is a -devel image"
+        return Compiling(f"its base {root.base} is a -devel image", True)
     for argv in run_commands(stage, dockerfile):
         name = argv[0].rsplit("/", 1)[-1] if argv[0] != "./configure" else argv[0]
         if name in _COMPILERS:
-            return f"it runs {name}"
+            return Compiling(f"it runs {name}", True)
         if argv[1:2] and argv[1] in _BUILD_SUBCOMMANDS.get(name, ()):
-            return f"it runs {name} {argv[1]}"
+            return Compiling(f"it runs {name} {argv[1]}", True)
         if name.startswith("python") and any(w in ("setup.py", "build_ext", "bdist_wheel") for w in argv[1:3]):
-            return "it runs setup.py"
+            return Compiling("it runs setup.py", True)
+    toolchain: list[str] = []
     for install in installs(stage, dockerfile):
-        if install.manager == "pip":
-            if any(o.startswith(_SOURCE_INSTALL) for o in install.options) or any(
-                    p in (".", "./") or p.startswith(("git+", "./", "/")) and not p.endswith(".whl")
-                    for p in install.packages):
-                return "it installs Python packages from source"
-            continue
-        toolchain = [p for p in install.packages if _TOOLCHAIN_PACKAGES.match(p.split("=", 1)[0].lower())]
-        if toolchain:
-            return f"{TOOLCHAIN_ONLY}{', '.join(toolchain[:3])}"
-    return None
-
-
-# How `compiles` says that its only evidence is an installed toolchain: nothing is seen compiling,
-# and a compiler may be what the image needs at run time (Triton and torch.compile build their
-# kernels' launchers with the system C compiler).
-TOOLCHAIN_ONLY = "it installs the build packages "
+        if install.manager != "pip":
+            toolchain += [p for p in install.packages if _TOOLCHAIN_PACKAGES.match(p.split("=", 1)[0].lower())]
+        elif any(o.startswith(_SOURCE_INSTALL) for o in install.options) or any(
+                p in (".", "./") or p.startswith(("git+", "./", "/")) and not p.endswith(".whl")
+                for p in install.packages):
+            return Compiling("it installs Python packages from source", True)
+    return Compiling(f"it installs the build packages {', '.join(toolchain[:3])}", False) if toolchain else None
 
 
 # --------------------------------------------------------------------------- base image families

@@ -3,7 +3,7 @@ from __future__ import annotations
 from gpulint.project.config import profile_of
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.caches import cache_left
-from gpulint.artifacts.dockerfile.packages import TOOLCHAIN_ONLY, compiles, installs
+from gpulint.artifacts.dockerfile.packages import compiles, installs
 from gpulint.artifacts.dockerfile.stage_use import shipped_stages
 from gpulint.rules.base import Rule
 from gpulint.core.source import Span
@@ -22,9 +22,10 @@ class MultiStage(Rule):
     images whose role cannot be told. A single stage that compiles stays an error there; one
     that installs build packages (`build-essential`, `*-dev` headers) with nothing seen compiling
     is a warning (a compiler may be what the image runs with: Triton and `torch.compile` build
-    kernel launchers with the system C compiler); one that only installs prebuilt packages is a warning when an install leaves its package cache in
-    the image (no `--no-cache-dir`, `rm -rf /var/lib/apt/lists/*` or `RUN --mount=type=cache`),
-    and info when nothing would be saved. The lab profile judges a submission's Dockerfile
+    kernel launchers with the system C compiler); one that only installs prebuilt packages is a
+    warning when an install leaves its package cache in the image (no `--no-cache-dir`,
+    `rm -rf /var/lib/apt/lists/*` or `RUN --mount=type=cache`), and info when nothing would be
+    saved. The lab profile judges a submission's Dockerfile
     whatever its role.
 
     ## Why is this bad?
@@ -101,17 +102,17 @@ class MultiStage(Rule):
             message = "the Dockerfile has a single FROM stage; build tools and caches ship in the final image"
             if profile_of(project) == "production":
                 stage = dockerfile.stages[0]
-                why = compiles(stage, dockerfile)
-                if why is not None and why.startswith(TOOLCHAIN_ONLY):
-                    yield self.report(span, f"the Dockerfile has a single FROM stage and {why}: the toolchain "
-                                      "ships in the final image; nothing is seen compiling, so unless the image "
-                                      "needs a compiler at run time (Triton and torch.compile build kernel "
+                compiling = compiles(stage, dockerfile)
+                if compiling is not None and not compiling.seen:
+                    yield self.report(span, f"the Dockerfile has a single FROM stage and {compiling.reason}: the "
+                                      "toolchain ships in the final image; nothing is seen compiling, so unless the "
+                                      "image needs a compiler at run time (Triton and torch.compile build kernel "
                                       "launchers with the system C compiler), build in a builder stage",
                                       severity=Severity.WARNING)
                     return
-                if why is not None:
-                    yield self.report(span, f"the Dockerfile has a single FROM stage and {why}: the toolchain "
-                                      "and build caches ship in the final image")
+                if compiling is not None:
+                    yield self.report(span, f"the Dockerfile has a single FROM stage and {compiling.reason}: the "
+                                      "toolchain and build caches ship in the final image")
                     return
                 installed = installs(stage, dockerfile)
                 what = ("it installs prebuilt packages, which are the runtime, but compiles nothing"

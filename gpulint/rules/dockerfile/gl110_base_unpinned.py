@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import posixpath
+
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.base_images import from_image_span
 from gpulint.syntax.images import moving_tag, parse_image
 from gpulint.artifacts.dockerfile.role import shipped_images
 from gpulint.project.config import profile_of
+from gpulint.project.lifecycle import lifecycle_facts, pushed_images
 from gpulint.rules.base import Rule
 
 
@@ -90,22 +93,12 @@ def _own_image(project, dockerfile, base: str) -> bool:
     pattern matches (`quay.io/$OWNER/$IMAGE`) when the repository builds a Dockerfile in a folder
     of that image's name (an image stack: `images/scipy-notebook/Dockerfile` for
     `.../scipy-notebook`)."""
-    import posixpath
-
-    from gpulint.project.lifecycle import lifecycle_facts, pushed_images
-    from gpulint.syntax.images import pattern_matches
-
     ref = parse_image(base)
     if ref is None or project is None or "/" not in ref.repository or ref.repository.startswith("library/"):
         return False
-    sites = pushed_images(project, dockerfile).sites
-    for site in sites:
-        name = site.target.split("@")[0]
-        if ":" in name.rpartition("/")[2]:
-            name = name.rpartition(":")[0]
-        pushed = parse_image(name) if "*" not in name else None
-        if pushed is not None and pushed.repository.lower() == ref.repository.lower():
-            return True
-    folder = ref.repository.rpartition("/")[2]
-    return any(pattern_matches(s.target, ref) for s in sites) and any(
-        posixpath.basename(posixpath.dirname(path)) == folder for path in lifecycle_facts(project).dockerfiles_by_path)
+    pushed = pushed_images(project, dockerfile)
+    if pushed.pushes_repository(ref):
+        return True
+    name = ref.repository.rpartition("/")[2]
+    return pushed.pushes(ref) and any(posixpath.basename(posixpath.dirname(path)) == name
+                                      for path in lifecycle_facts(project).dockerfiles_by_path)

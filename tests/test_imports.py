@@ -40,10 +40,11 @@ def test_scanned_code_is_never_imported(tmp_path):
 def test_check_command_imports_no_other_command():
     """`gpulint check` declares and imports only its own command's options (grade, live and init
     are listed in the help but loaded when run)."""
-    loaded = subprocess.run(
-        [sys.executable, "-c", "import sys\nfrom gpulint.cli import main\nmain(['check', 'reference', '--format', 'json'])\n"
-         "sys.stdout = sys.__stderr__\nprint('\\n'.join(sys.modules), file=sys.__stdout__)"],
-        capture_output=True, text=True, cwd=REPO).stdout.splitlines()
+    code = ("import contextlib, io, sys\nfrom gpulint.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['check', 'reference'])\n"
+            "print('\\n'.join(sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                            check=True).stdout.splitlines()
     assert "gpulint.engine.run" in loaded
     assert not {"gpulint.grading.command", "gpulint.live.command", "gpulint.scaffold.init"} & set(loaded)
 

@@ -11,17 +11,8 @@ import ast
 from typing import Any
 
 from gpulint.core.records import Record, field
-from gpulint.syntax.python import (
-    PythonFile,
-    _dotted,
-    _Imports,
-    _qualify,
-    _reachable,
-    _used_decisively,
-    decisive_names,
-    parent_map,
-    walk,
-)
+from gpulint.syntax.python import (PythonFile, _dotted, _Imports, _qualify, _reachable, _used_decisively,
+                                   decisive_names, parent_map, walk)
 
 SMOKE_NAMES = ("smoke_test.py", "smoketest.py", "gpu_smoke_test.py")
 

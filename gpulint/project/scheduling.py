@@ -14,18 +14,7 @@ from __future__ import annotations
 
 from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, K8sObject, gpu_count
 from gpulint.artifacts.kubernetes.scheduling import (  # noqa: F401 - re-exported
-    BLOCKING,
-    NodeGroup,
-    Selection,
-    Taint,
-    _is_gpu,
-    _labels,
-    _taints,
-    _text,
-    selection,
-    tolerates,
-    untolerated,
-)
+    BLOCKING, NodeGroup, Selection, Taint, _is_gpu, _labels, _taints, _text, selection, tolerates, untolerated)
 from gpulint.core.records import Record
 from gpulint.core.source import Source
 from gpulint.syntax import yamlnode as Y

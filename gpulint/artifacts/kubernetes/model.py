@@ -221,9 +221,7 @@ def schema_problems(obj: K8sObject) -> list:
     """``k8s_schema.check_node`` problems of an object whose kind the snapshot knows (computed once)."""
     cached = obj.__dict__.get("_schema_problems")
     if cached is None:
-        from gpulint.artifacts.kubernetes import (
-            schema as k8s_schema,  # reads the JSON snapshot only when a rule needs it
-        )
+        from gpulint.artifacts.kubernetes import schema as k8s_schema  # reads the JSON snapshot only when needed
 
         type_name = k8s_schema.type_for_kind(obj.api_version, obj.kind) if obj.api_version and obj.kind else None
         cached = k8s_schema.check_node(obj.node, type_name) if type_name else []

@@ -334,13 +334,13 @@ def _unknown(text: str) -> bool:
 
 
 def _interpolated(text: str, context: E.OpenDict) -> str:
-    """``text`` with its expressions evaluated; an unknown or invalid one (GL208 reports those)
-    leaves a `${{ }}` in it, which no path is taken from."""
+    """``text`` with its expressions evaluated; as written (still unknown) when one of them is
+    unknown or invalid (GL208 reports those)."""
     try:
         value = E.interpolate(text, context)
     except E.ExpressionError:
-        return "${{ invalid }}"
-    return value if isinstance(value, str) else "${{ unknown }}"
+        return text
+    return value if isinstance(value, str) else text
 
 
 def step_workdir(workflow: Workflow, job: Job, step: Step) -> str | None:

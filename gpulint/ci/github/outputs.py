@@ -33,7 +33,15 @@ _VARIABLE = re.compile(r"^\$(?:\{(\w+)\}|(\w+))$")
 
 
 def output_templates(workflow: Workflow, job: Job) -> dict[str, str]:
-    """(output name, the text GitHub evaluates for it) for each output of ``job`` that is followed."""
+    """(output name, the text GitHub evaluates for it) for each output of ``job`` that is followed;
+    read once per job (every scenario evaluates the same texts)."""
+    cached = job.__dict__.get("_output_templates")
+    if cached is None:
+        cached = job.__dict__["_output_templates"] = _templates(workflow, job)
+    return cached
+
+
+def _templates(workflow: Workflow, job: Job) -> dict[str, str]:
     if job.matrix is not None and not Y.is_null(job.matrix):
         return {}  # each leg writes the outputs: the last one to finish wins
     found: dict[str, str] = {}

@@ -22,13 +22,8 @@ import os
 import re
 from functools import cached_property
 
-from gpulint.artifacts.kubernetes.model import (
-    GPU_RESOURCE,
-    TEKTON_GROUPS,
-    K8sObject,
-    gpu_count,
-    is_tekton,  # noqa: F401 - re-exported
-)
+from gpulint.artifacts.kubernetes.model import GPU_RESOURCE, TEKTON_GROUPS, K8sObject, gpu_count
+from gpulint.artifacts.kubernetes.model import is_tekton  # noqa: F401 - re-exported
 from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands
 from gpulint.core.records import Record, replace
 from gpulint.core.source import Source, Span

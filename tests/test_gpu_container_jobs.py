@@ -73,9 +73,44 @@ def test_other_container_jobs_are_not(tmp_path: Path, options: str, command: str
     (["make", "VERBOSE=1", "tests"], "make tests"),
     (["make", "style"], None),
     (["python", "train.py"], None),
+    (["/home/rapids/test_notebooks.py", "-i", "nb"], "test_notebooks.py"),
+    (["python3", "ci/gpu_smoke.py"], "gpu_smoke.py"),
+    (["bash", "scripts/run-tests.sh"], "run-tests.sh"),
+    (["./hack/e2e-runner-lock.sh"], None),  # guards the tests, does not run them
+    (["bash", "build-test-image.sh"], None),  # builds what the tests use
 ])
 def test_runs_tests(argv: list[str], expected: str | None) -> None:
     assert runs_tests(argv) == expected
+
+
+def test_a_container_given_the_gpu_by_nvidia_visible_devices_runs_its_tests_on_the_gpu(tmp_path: Path) -> None:
+    """Only the NVIDIA runtime reads NVIDIA_VISIBLE_DEVICES: setting it in the job container
+    relies on a runner whose Docker uses that runtime by default."""
+    nightly = NIGHTLY.replace("      options: {options}\n", "      env:\n        NVIDIA_VISIBLE_DEVICES: {options}\n")
+    for name, text in {".github/workflows/images.yml": BUILD, "docker/gpu/Dockerfile": DOCKERFILE,
+                       ".github/workflows/nightly.yml": nightly.format(options="all", command="pytest tests")}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".git").mkdir()
+    assert [f for f in run([tmp_path], config=Config(profile="production")).findings if f.rule == "GL202"] == []
+    (tmp_path / ".github/workflows/nightly.yml").write_text(nightly.format(options="void", command="pytest tests"))
+    assert len([f for f in run([tmp_path], config=Config(profile="production")).findings if f.rule == "GL202"]) == 1
+
+
+def test_a_test_suite_in_a_repository_script_on_a_gpu_runner_is_seen(tmp_path: Path) -> None:
+    """`bash ./ci/run.sh` on a GPU runner, whose function runs ctest: a test of the code on a GPU."""
+    files = {".github/workflows/images.yml": BUILD, "docker/gpu/Dockerfile": DOCKERFILE,
+             ".github/workflows/tests.yml": SUITE_ON_GPU_RUNNER.format(runner="[self-hosted, Linux, NVIDIA]")
+             .replace("pytest tests/test_llm.py", "GG_BUILD_CUDA=1 bash ./ci/run.sh ./tmp/results"),
+             "ci/run.sh": "#!/bin/bash\nset -e\nfunction gg_run_ctest {\n  (cd build && ctest -L main)\n}\n"
+                          "gg_run_ctest\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".git").mkdir()
+    found = [f for f in run([tmp_path], config=Config(profile="production")).findings if f.rule == "GL202"]
+    assert [f.severity.value for f in found] == ["info"]
+    assert "ctest (in ./ci/run.sh)" in found[0].message
 
 
 SUITE_ON_GPU_RUNNER = """name: tests

@@ -25,6 +25,8 @@ Ollama's ``/`` only says the process runs, so it is not in the list.
 
 from __future__ import annotations
 
+import re
+
 from gpulint.core.records import Record
 from gpulint.syntax.images import parse_image
 
@@ -69,14 +71,27 @@ SERVER_PROGRAMS = frozenset(_PROGRAMS)
 
 
 def server_of_image(image: str | None) -> GpuServer | None:
+    """The server an image runs by default: a well-known repository, or a project's own build
+    named for the server (``quay.io/acme/vllm-openai-ubi9``). Triton's ``-sdk`` tags are its
+    client tools, not the server."""
     ref = parse_image(image)
     if ref is None:
         return None
     path = f"{ref.registry}/{ref.repository}".lower()
+    tag = (ref.tag or "").lower()
     for fragment, server in _IMAGES:
         if fragment in path:
-            return server
-    return None
+            return None if server is TRITON and tag.endswith("sdk") else server
+    words = set(re.split(r"[-_.]+", path.rsplit("/", 1)[-1]))
+    if words & _NOT_SERVING:
+        return None
+    return next((server for word, server in _SERVER_WORDS if word in words), None)
+
+
+# Whole words of an image's name that say which server it runs, and words that say it does not.
+_SERVER_WORDS = (("vllm", VLLM), ("sglang", SGLANG), ("tritonserver", TRITON))
+_NOT_SERVING = frozenset({"bench", "benchmark", "benchmarks", "client", "sdk", "builder", "build", "base", "dev",
+                          "devel", "test", "tests", "ci", "tools", "toolbox", "wheel", "wheels", "docs"})
 
 
 # Images whose own ENTRYPOINT/CMD starts the server (an image built FROM them and setting neither

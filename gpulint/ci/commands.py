@@ -339,6 +339,8 @@ _ACTIONS: dict[str, tuple[bool, bool, bool]] = {
 _TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "ctest", "ginkgo"})
 _TEST_WORDS = frozenset({"test", "tests", "testing", "pytest", "smoke", "smoketest", "e2e"})
 _BUILD_WORDS = frozenset({"build", "image", "images", "push", "docker", "container"})
+# Words of a script that prepares or guards the tests rather than running them.
+_SETUP_WORDS = frozenset({"setup", "env", "lock", "install", "prepare", "deps", "cleanup", "clean", "teardown"})
 
 
 def _test_target(words: set[str]) -> bool:
@@ -349,7 +351,8 @@ def _test_target(words: set[str]) -> bool:
 
 def runs_tests(argv: list[str]) -> str | None:
     """What a command that runs a test suite is (``pytest``, ``python -m pytest``, ``make test``,
-    ``make e2e-test``, ``tox``, ``ctest``, ``go test``, ``ginkgo``), else None."""
+    ``make e2e-test``, ``tox``, ``ctest``, ``go test``, ``ginkgo``, a test script such as
+    ``python test_notebooks.py`` or ``./run_tests.sh``), else None."""
     if not argv:
         return None
     name = os.path.basename(argv[0])
@@ -363,6 +366,12 @@ def runs_tests(argv: list[str]) -> str | None:
         targets = [a for a in argv[1:] if not a.startswith("-") and "=" not in a]
         tests = [t for t in targets if _test_target(set(re.split(r"[-_.:/]+", t.lower())))]
         return f"make {tests[0]}" if tests else None
+    script = argv[1] if (name.startswith(_PYTHONS) or name in ("bash", "sh")) and argv[1:2] else argv[0]
+    if script.endswith((".py", ".sh")) and not script.startswith("-"):
+        stem = os.path.basename(script).rsplit(".", 1)[0].lower()
+        words = set(re.split(r"[-_.]+", stem))
+        if _test_target(words) and not words & _SETUP_WORDS:
+            return os.path.basename(script)  # test_notebooks.py, run_tests.sh, gpu-smoke.sh
     return None
 
 
@@ -383,13 +392,20 @@ def gpu_container(job: Job | None) -> str | None:
     the job has no container or it gets no GPU."""
     container = Y.get(job.node, "container") if job is not None and Y.is_map(job.node) else None
     options = Y.text(Y.get(container, "options")) if Y.is_map(container) else None
-    if not options:
-        return None
-    try:
-        words = shlex.split(options)
-    except ValueError:
-        words = options.split()
-    return _gpu_run_flag(words)
+    if options:
+        try:
+            words = shlex.split(options)
+        except ValueError:
+            words = options.split()
+        flag = _gpu_run_flag(words)
+        if flag is not None:
+            return flag
+    # Only the NVIDIA container runtime reads NVIDIA_VISIBLE_DEVICES: a job container that sets it
+    # runs on a runner whose Docker uses that runtime by default (no flag needed there).
+    devices = Y.text(Y.get(Y.get(container, "env"), "NVIDIA_VISIBLE_DEVICES")) if Y.is_map(container) else None
+    if devices and devices.strip().lower() not in ("void", "none", ""):
+        return f"NVIDIA_VISIBLE_DEVICES={devices.strip()}"
+    return None
 
 
 def step_hits(step: Step, gpu: str | None = None) -> list[Hit]:

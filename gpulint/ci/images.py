@@ -434,7 +434,10 @@ class ImageFacts:
         sites = [s for s in self.pushes if s.unit is unit]
         pushed = {_repository(image_form(self.pipeline.normalise(s.target), {})[0]) for s in sites}
         written = {s.written for s in sites if s.written}  # `$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA` both times
+        # the same repository as written (`${_IMAGE_NAME}:$SHORT_SHA` built, `${_IMAGE_NAME}:latest`
+        # tagged and pushed): one variable names one repository within a pipeline
+        written_repositories = {_repository(w) for w in written if "$" in _repository(w)}
         normalise = self.pipeline.normalise
         return [b for b in self.build_sites
                 if any(_repository(image_form(normalise(t), {})[0]) in pushed or normalise(t) in written
-                       for t in b.tags)]
+                       or _repository(normalise(t)) in written_repositories for t in b.tags)]

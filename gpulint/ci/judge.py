@@ -92,8 +92,10 @@ def scenario_list(pipeline: Pipeline, items: Sequence[Ungated]) -> str:
 
 
 def missing_everywhere(pipelines: Sequence[Pipeline], kind: str) -> bool:
-    """No pipeline of the project has an action of this kind that may run."""
-    return not any(existing(p, kind) for p in pipelines if p.judged)
+    """No pipeline of the project has an action of this kind that may run. Pipelines judged
+    through others count too: a reusable workflow runs when a workflow calling it (perhaps
+    through another reusable workflow) runs, and an included GitLab file with its pipeline."""
+    return not any(existing(p, kind) for p in pipelines)
 
 
 def reports_missing(pipelines: Sequence[Pipeline], pipeline: Pipeline,

@@ -232,6 +232,12 @@ class Pipeline:
         (None: it cannot be told where the pipeline's repository starts)."""
         return None
 
+    def candidate_roots(self) -> list[str]:
+        """The folders the pipeline's paths may be relative to, when ``repository_root`` cannot
+        tell which (a file found in exactly one of them is the one meant)."""
+        root = self.repository_root()
+        return [root] if root is not None else []
+
     def of(self, kind: str) -> list[Action]:
         return [a for a in self.actions if a.kind == kind]
 

@@ -13,11 +13,30 @@ and weak references.
 
 from __future__ import annotations
 
+import sys
 from operator import attrgetter
 from typing import Any, Callable
 
-from msgspec import Struct, field
-from msgspec.structs import replace
+
+def _import_msgspec() -> None:
+    """Import msgspec without ``typing_extensions``, which it only tries for type-hint helpers
+    that ``typing`` has on every Python gpulint supports (3.11+) and that records never use
+    (nothing is decoded into them); importing it is a tenth of a cold ``gpulint check``. The
+    block lasts for this one import: whoever imports ``typing_extensions`` later gets it."""
+    if "typing_extensions" in sys.modules or "msgspec" in sys.modules:
+        import msgspec  # noqa: F401
+        return
+    sys.modules["typing_extensions"] = None  # type: ignore[assignment]  # makes its import fail
+    try:
+        import msgspec  # noqa: F401
+    finally:
+        del sys.modules["typing_extensions"]
+
+
+_import_msgspec()
+
+from msgspec import Struct, field  # noqa: E402
+from msgspec.structs import replace  # noqa: E402
 
 __all__ = ["Record", "field", "replace", "compared_without"]
 

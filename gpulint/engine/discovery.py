@@ -8,10 +8,12 @@ reports what it could not read instead of failing.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from gpulint.core.records import Record, field
 
@@ -129,13 +131,16 @@ def discover(root: Path, files: list[Path] | None = None, exclude: tuple[str, ..
 
 
 def walk(root: Path, start_rel: str, excluded: Callable[[str, bool], bool],
-         skip_names: frozenset[str] = frozenset()) -> Discovery:
+         skip_names: frozenset[str] = frozenset(),
+         listed: Callable[[Path, frozenset[str]], None] | None = None) -> Discovery:
     """Walk the folder ``start_rel`` of ``root`` ("" for the root itself); paths stay relative to
     ``root``. The ``.gitignore`` files of the folders from ``root`` down to the start apply, as
     git applies them. ``excluded(rel, is_dir)`` is asked about each entry below the start (an
     excluded folder is not entered), never about the start itself: a path named on the command
     line is read even when a pattern excludes it. Files named in ``skip_names`` are never
-    candidates (configuration files)."""
+    candidates (configuration files). ``listed(folder, names)`` hears the names in each folder
+    walked before any entry of it is asked about (a configuration lookup then needs no `stat` per
+    name it looks for)."""
     root = root.resolve()
     found = Discovery(root)
     ignore = _IgnoreRules()
@@ -146,7 +151,7 @@ def walk(root: Path, start_rel: str, excluded: Callable[[str, bool], bool],
         if gitignore.is_file():
             ignore.add(rel_dir, gitignore)
     found.files = []
-    _walk(root, root / start_rel if start_rel else root, start_rel, found, ignore, set(), excluded, skip_names)
+    _walk(root, root / start_rel if start_rel else root, start_rel, found, ignore, set(), excluded, skip_names, listed)
     found.candidates.sort(key=lambda c: c.rel)
     return found
 
@@ -181,22 +186,31 @@ def _rel(root: Path, path: Path) -> str:
 
 def is_test_data(rel: str, patterns: tuple[str, ...]) -> bool:
     """Whether the entry ``rel``'s own name matches a ``test-data`` glob (case-insensitive)."""
-    name = rel.rpartition("/")[2].lower()
-    return any(fnmatch.fnmatchcase(name, p.lower()) for p in patterns)
+    return bool(patterns) and _test_data_matcher(tuple(patterns))(rel.rpartition("/")[2].lower()) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _test_data_matcher(patterns: tuple[str, ...]) -> Callable[[str], Any]:
+    """The ``test-data`` globs as one expression (asked for every entry of the tree)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(p.lower())})" for p in patterns)).match
 
 
 def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _IgnoreRules,
-          seen: set[tuple[int, int]], excluded: Callable[[str, bool], bool], skip_names: frozenset[str]) -> None:
+          seen: set[tuple[int, int]], excluded: Callable[[str, bool], bool], skip_names: frozenset[str],
+          listed: Callable[[Path, frozenset[str]], None] | None = None) -> None:
     try:
         info = directory.stat()
         key = (info.st_dev, info.st_ino)
         if key in seen:
             return
         seen.add(key)
-        gitignore = directory / ".gitignore"
-        if gitignore.is_file():
-            ignore.add(rel_dir, gitignore)
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        names = frozenset(e.name for e in entries)
+        if listed is not None:
+            listed(directory, names)
+        gitignore = directory / ".gitignore"
+        if ".gitignore" in names and gitignore.is_file():
+            ignore.add(rel_dir, gitignore)
     except OSError as error:
         found.problems.append(WalkProblem(rel_dir or ".", f"cannot read directory: {error.strerror or error}"))
         return
@@ -218,7 +232,7 @@ def _walk(root: Path, directory: Path, rel_dir: str, found: Discovery, ignore: _
                 continue
             if ignore.ignored(rel, True) or excluded(rel, True):
                 continue
-            _walk(root, Path(entry.path), rel, found, ignore, seen, excluded, skip_names)
+            _walk(root, Path(entry.path), rel, found, ignore, seen, excluded, skip_names, listed)
             continue
         if ignore.ignored(rel, False) or excluded(rel, False):
             continue

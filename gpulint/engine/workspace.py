@@ -27,7 +27,7 @@ from typing import Any
 from gpulint.core.errors import UsageError
 from gpulint.core.records import Record, field, replace
 from gpulint.engine.discovery import Candidate, Discovery, WalkProblem, _forced_kind, classify, is_test_data, walk
-from gpulint.project.config import CONFIG_NAMES, Config, find_config_above, load_config
+from gpulint.project.config import CONFIG_NAMES, Config, find_config, load_config
 
 # Settings that apply to each file under its own configuration; the others belong to the run and
 # come from the configuration of the folder that holds every named path.
@@ -76,6 +76,11 @@ class Configs:
         self._by_given: dict[Path, ConfigEntry] = {}  # folders as asked for (unresolved)
         self._by_file: dict[Path | None, ConfigEntry] = {}
         self._nearest: dict[Path, Path | None] = {}
+        self._listings: dict[Path, frozenset[str]] = {}  # resolved folder -> the names in it
+
+    def listed(self, directory: Path, names: frozenset[str]) -> None:
+        """The names in a folder the walk listed (``directory`` resolved, as the walk's are)."""
+        self._listings[directory] = names
 
     def for_dir(self, directory: Path) -> ConfigEntry:
         entry = self._by_given.get(directory)  # asked again for the same folder: no path resolution
@@ -98,13 +103,17 @@ class Configs:
         return entry
 
     def _nearest_config(self, directory: Path) -> Path | None:
-        """``find_config_above``, sharing each folder's answer with the folders below it."""
+        """``project.config.find_config_above``, sharing each folder's answer with the folders below it."""
         if directory not in self._nearest:
-            found = find_config_above(directory, directory)  # this folder only
+            found = find_config(directory, self._listings.get(directory))  # this folder only
             if found is None and directory != self.stop and directory.parent != directory:
                 found = self._nearest_config(directory.parent)
             self._nearest[directory] = found
         return self._nearest[directory]
+
+    def for_walked_dir(self, directory: Path) -> ConfigEntry:
+        """``for_dir`` of a folder the walk reached: resolved already (the walk follows no link)."""
+        return self._for_resolved(directory)
 
     def for_file(self, path: Path) -> ConfigEntry:
         return self.for_dir(path.absolute().parent)
@@ -246,11 +255,21 @@ def plan(paths: list[Path], *, explicit_config: Path | None = None, isolated: bo
                                                           if k in ("require",) and v is not None}))
     result = Plan(base, repository, configs, run)
     counted: dict[str, int] = {"excluded": 0}
+    # Each folder's `exclude` and `test-data` patterns, looked up once per folder: asked for every
+    # entry of a large tree, most of them under configurations with neither.
+    folder_patterns: dict[str, tuple[bool, tuple[str, ...]]] = {}
+    walked_base = base.resolve()
 
     def excluded(rel: str, is_dir: bool) -> bool:
-        hit = configs.excluded(base / rel, is_dir)
+        folder = rel.rpartition("/")[0]
+        patterns = folder_patterns.get(folder)
+        if patterns is None:
+            config = configs.for_walked_dir(walked_base / folder if folder else walked_base).config
+            patterns = folder_patterns[folder] = (bool(config.exclude), tuple(config.test_data))
+        has_exclude, test_data = patterns
+        hit = has_exclude and configs.excluded(base / rel, is_dir)
         counted["excluded"] += hit
-        return hit or configs.test_data(base / rel)
+        return hit or (bool(test_data) and is_test_data(rel, test_data))
 
     seen: set[str] = set()
     for path in absolute:
@@ -258,7 +277,8 @@ def plan(paths: list[Path], *, explicit_config: Path | None = None, isolated: bo
             start = _relative(path.resolve(), base)
             if start is None:
                 raise UsageError(f"{path} is outside {base}")
-            found: Discovery = walk(base, "" if start == "." else start, excluded, frozenset(CONFIG_NAMES))
+            found: Discovery = walk(base, "" if start == "." else start, excluded, frozenset(CONFIG_NAMES),
+                                    configs.listed)
             result.problems.extend(found.problems)
             _keep_listing(result, found, whole=start == ".")
             fresh = [c for c in found.candidates if c.rel not in seen]

@@ -102,12 +102,14 @@ def find_config_above(directory: Path, stop: Path | None) -> Path | None:
         current = current.parent
 
 
-def find_config(root: Path) -> Path | None:
+def find_config(root: Path, names: frozenset[str] | None = None) -> Path | None:
+    """The configuration file of the folder ``root``; ``names``, when known, are the names in
+    it (a folder already listed needs no `stat` for the names it lacks)."""
     for name in CONFIG_NAMES:
-        if (root / name).is_file():
+        if (names is None or name in names) and (root / name).is_file():
             return root / name
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    if (names is None or "pyproject.toml" in names) and pyproject.is_file():
         try:
             text = pyproject.read_text(encoding="utf-8", errors="replace")
         except OSError:

@@ -599,12 +599,13 @@ def lifecycle_project(project: Any) -> bool:
 # ----------------------------------------------------------------------------- what a push publishes
 
 def built_dockerfile(project: Any, pipeline: Any, build: Any) -> Dockerfile | None:
-    """The Dockerfile of the scanned files a CI build reads (None: not among them, or unknown)."""
-    root = pipeline.repository_root()
-    if root is None:
-        return None
+    """The Dockerfile of the scanned files a CI build reads (None: not among them, or unknown).
+    Where the pipeline's paths may be relative to several folders, the one Dockerfile found."""
+    by_path = lifecycle_facts(project).dockerfiles_by_path
     path = build.dockerfile or posixpath.join(build.context, "Dockerfile")
-    return lifecycle_facts(project).dockerfiles_by_path.get(posixpath.normpath(((root + "/") if root else "") + path))
+    found = {id(d): d for d in (by_path.get(posixpath.normpath(((root + "/") if root else "") + path))
+                                for root in pipeline.candidate_roots()) if d is not None}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def is_gpu_dockerfile(dockerfile: Dockerfile, target: str | None = None) -> bool | None:

@@ -125,11 +125,12 @@ def _workload_gate(report: Report, manifests: Any, project: Any) -> Report | Non
 
 
 def _roles(manifests: Any, project: Any) -> list[tuple[int, int, str, WorkloadRole]]:
-    from gpulint.artifacts.kubernetes import workloads as W
-    from gpulint.artifacts.kubernetes.gpu_workload import WorkloadRole, workload_role
-
     """(start, end, label, role) for every object and every pod template of the file; an object
     is judged when one of its templates is."""
+    from gpulint.artifacts.kubernetes import workloads as W
+    from gpulint.artifacts.kubernetes.gpu_workload import WorkloadRole, workload_role
+    from gpulint.project.kustomize import is_partial
+
     cached = manifests.__dict__.get("_workload_roles")
     if cached is not None:
         return cached
@@ -139,7 +140,7 @@ def _roles(manifests: Any, project: Any) -> list[tuple[int, int, str, WorkloadRo
         templates = W.pod_templates(obj)
         if not templates:
             continue
-        if W.is_fragment(obj):
+        if is_partial(obj, project):
             found.append((obj.node.start_mark.index, obj.node.end_mark.index, f"{obj.kind} '{obj.name or '?'}'",
                           WorkloadRole(False, None, "a kustomize patch, not a whole object")))
             continue

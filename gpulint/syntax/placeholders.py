@@ -19,7 +19,8 @@ _MARKUP = re.compile(r"\$\{[^}]*\}|\$\([A-Za-z_][\w.\-]*\)|\$[A-Za-z_][A-Za-z0-9
 # Words that say "fill this in" (matched on the whole word, case-insensitive).
 _FILL_WORDS = re.compile(
     r"(?<![A-Za-z0-9])(?:filled[_-]?by[_-]?\w*|fill[_-]?(?:me|in|this)\w*|to[_-]?be[_-]?filled\w*|replace[_-]?me"
-    r"|replace[_-]?with[_-]?\w*|change[_-]?me|changeme|change[_-]?this|placeholder|your[_-][\w\-]+|my[_-]?token"
+    r"|replace[_-]?with[_-]?\w*|(?:replaced|overridden|overwritten)[_-]by[_-]\w+"
+    r"|change[_-]?me|changeme|change[_-]?this|placeholder|your[_-][\w\-]+|my[_-]?token"
     r"|xxx+|redacted|dummy[_-]?\w*|fake[_-]?\w*|example[_-]?(?:token|key|secret|password)|todo)(?![A-Za-z0-9])",
     re.IGNORECASE)
 # Documented example credentials: AWS's `...EXAMPLE` keys, a token made of one repeated character.

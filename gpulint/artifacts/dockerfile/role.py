@@ -27,7 +27,6 @@ the targets CI builds (``--target``, bake or compose targets) when known, else t
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable
 
 from gpulint.artifacts.folders import sample_folder
@@ -40,7 +39,7 @@ from gpulint.artifacts.process_kinds import daemon_command, workbench_program
 from gpulint.core.records import Record
 from gpulint.core.tri import UNKNOWN, Tri, and3
 from gpulint.syntax.images import ImageRef
-from gpulint.syntax.shell import command_string, is_shell
+from gpulint.syntax.shell import command_string, is_shell, parse_shell
 
 SERVER, DAEMON, SHELL, BUILD, TEST, DOCS, TOOL, TRAINING, BUNDLE, BASE, DEV, SAMPLE, WORKBENCH, UNKNOWN_PROCESS = (
     "server", "gpu-daemon", "shell", "build", "test", "docs", "tool", "training", "bundle", "base", "dev-ci",
@@ -252,14 +251,26 @@ def _unwrap(words: list[str]) -> list[str]:
             continue
         invoked = command_string(words) if is_shell(head) else None
         if invoked is not None:
-            try:
-                words = shlex.split(invoked.text)
-            except ValueError:
-                words = invoked.text.split()
-            words = [w for w in words if w not in ("exec", "&&", ";")]
+            words = _main_command(invoked.text)
             continue
         break
     return words
+
+
+# Commands of an `sh -c` script that prepare the process rather than being it.
+_SETUP = frozenset({"wait", "set", "trap", "export", "cd", "echo", "printf", "source", ".", "true", ":", "umask",
+                    "ulimit", "rm", "ln", "mkdir", "cp", "mv", "chmod", "chown", "touch", "[", "test"})
+
+
+def _main_command(script: str) -> list[str]:
+    """The command an ``sh -c`` script runs as its process: a well-known server it starts, else
+    its last command that is not set-up (``ln -s ... && exec bash`` runs a shell)."""
+    commands = [argv for argv in (c.argv() for c in parse_shell(script, errexit=False).commands) if argv]
+    for argv in commands:
+        if server_of_command(argv) is not None:
+            return argv
+    main = [argv for argv in commands if argv[0].rsplit("/", 1)[-1] not in _SETUP]
+    return main[-1] if main else (commands[-1] if commands else [])
 
 
 def classify(words: list[str]) -> tuple[str, str]:

@@ -38,8 +38,26 @@ def container_command(container: Y.Node) -> list[str]:
 
 
 def container_server(container: Y.Node) -> GpuServer | None:
-    """The GPU inference server a container runs, or None when it is not a well-known one."""
-    return server_of_command(container_command(container)) or server_of_image(Y.text(Y.get(container, "image")))
+    """The GPU inference server a container runs, or None when it is not a well-known one. A
+    ``command`` that only keeps the container alive (``sleep infinity``, ``tail -f /dev/null``)
+    replaces the image's entrypoint: the server the image would start never runs (a toolbox pod
+    on a Triton SDK image)."""
+    command = container_command(container)
+    server = server_of_command(command)
+    if server is not None:
+        return server
+    if Y.get(container, "command") is not None and idle_command(command):
+        return None
+    return server_of_image(Y.text(Y.get(container, "image")))
+
+
+def idle_command(words: list[str]) -> bool:
+    """A command that runs nothing but waits: ``sleep``, ``pause``, ``tail -f /dev/null``, ``cat``."""
+    if not words:
+        return False
+    program = words[0].rsplit("/", 1)[-1]
+    return program in ("sleep", "pause") or program == "cat" and len(words) == 1 or \
+        program == "tail" and "/dev/null" in words
 
 
 def probe_handler(container: Y.Node, probe: str) -> tuple[Y.Node, Y.Node] | None:

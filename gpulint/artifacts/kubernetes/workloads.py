@@ -355,13 +355,17 @@ _CORE_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "J
 def is_fragment(obj: K8sObject) -> bool:
     """A partial object, not a manifest the API server receives: a kustomize strategic-merge patch
     or overlay (``patch-decode.yaml``) names containers without any ``image``, which every real
-    container needs; its other fields merge into a base the file does not show."""
+    container needs, or writes a pod spec without ``containers`` (a patch that only sets a
+    nodeSelector), which every real pod spec has; its other fields merge into a base the file does
+    not show. (``project.kustomize.is_partial`` also knows the files kustomizations name as patches.)"""
     cached = obj.__dict__.get("_fragment")
     if cached is None:
         # Only core pod templates: a KServe model container names a storageUri, not an image.
-        containers = [c for t in pod_templates(obj) if obj.kind in _CORE_KINDS
-                      for c in Y.items(Y.get(t.spec, "containers")) if Y.is_map(c)]
-        cached = bool(containers) and all(Y.get_pair(c, "image") is None for c in containers)
+        templates = [t for t in pod_templates(obj) if obj.kind in _CORE_KINDS]
+        containers = [c for t in templates for c in Y.items(Y.get(t.spec, "containers")) if Y.is_map(c)]
+        without_containers = any(Y.is_map(t.spec) and Y.pairs(t.spec) and Y.get_pair(t.spec, "containers") is None
+                                 for t in templates)
+        cached = without_containers or bool(containers) and all(Y.get_pair(c, "image") is None for c in containers)
         obj.__dict__["_fragment"] = cached
     return cached
 

@@ -3,6 +3,8 @@ as the gate, and worker pools as runners."""
 
 from __future__ import annotations
 
+import posixpath
+
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 
@@ -129,6 +131,12 @@ class CloudBuildPipeline(model.Pipeline):
         starts it, the folder `gcloud builds submit` names when run by hand. Only a configuration
         at the top of the scanned tree makes both the same folder."""
         return "" if "/" not in self.source.rel_path else None
+
+    def candidate_roots(self) -> list[str]:
+        """A nested configuration: the repository (a trigger's source), its own folder or a folder
+        between them (`gcloud builds submit <folder> --config ...`)."""
+        parts = self.source.rel_path.split("/")[:-1]
+        return ["/".join(parts[:depth]) for depth in range(len(parts) + 1)]
 
     def image_inputs(self) -> list[model.ImageInput]:
         source = self.native.source

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
+import os
+import posixpath
 import re
 
 from gpulint.ci import model
@@ -21,6 +23,7 @@ from gpulint.syntax.embedded import scalar_locator
 from gpulint.core.tri import Tri
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.shell import parse_shell
 
 # Deliberate publishing the production profile accepts besides a push to main: a version tag, a
 # release, and a manual run (only people with write access can dispatch a workflow).
@@ -180,12 +183,29 @@ class GitHubPipeline(model.Pipeline):
             for step in job.steps:
                 script = step.script
                 for command, _ in live_commands(script.text, step.errexit, step.pipefail) if script else ():
-                    suite = runs_tests(command.argv())
+                    suite = runs_tests(command.argv()) or self._suite_in_script(command.argv())
                     if suite is not None:
                         found.append((workflow.span(step.key_node),
                                       f"`{suite}` in job '{job.id}' on {', '.join(runners[0].known)}"))
                         break
         return found
+
+    def _suite_in_script(self, argv: list[str]) -> str | None:
+        """The test suite a repository shell script the step runs (``bash ./ci/run.sh``) runs,
+        its functions included: one level, read from the scanned files."""
+        script = argv[1] if argv[:1] and os.path.basename(argv[0]) in ("bash", "sh") and argv[1:2] else \
+            argv[0] if argv else ""
+        root = self.repository_root()
+        if not script.endswith(".sh") or script.startswith(("-", "/", "$")) or root is None:
+            return None
+        source = self.project.files.read(posixpath.normpath(posixpath.join(root, script)))
+        if source is None:
+            return None
+        for command in parse_shell(source.text, errexit=False).commands:
+            suite = runs_tests(command.argv())
+            if suite is not None:
+                return f"{suite} (in {script})"
+        return None
 
     def _called_runners(self, job, work: list[Hit], context: model.RunnerContext) -> Iterator[model.RunnerVerdict]:
         """Runners of the called workflow's jobs that do GPU work, with the caller's `with:` inputs."""

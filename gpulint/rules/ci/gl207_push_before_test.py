@@ -105,14 +105,20 @@ class PushBeforeTest(Rule):
 
     def _after_other_workflow(self, pipeline, project):
         """A push in a workflow started by `workflow_run` is gated by the workflows that trigger it:
-        one of them must run the GPU test (its success is what the push's `if:` can require)."""
+        one of them must run the GPU test (its success is what the push's `if:` can require), when
+        the project has a GPU test at all."""
         upstream = getattr(pipeline, "triggered_by", [])
         if not upstream:
             return
-        named = [p for p in same_repository(project, pipeline) if getattr(p, "workflow_name", None) in upstream]
+        others = same_repository(project, pipeline)
+        if not any(existing(p, TEST) for p in others):
+            return  # no pipeline of the project runs a GPU test: GL202 says so, once
+        named = [p for p in others if getattr(p, "workflow_name", None) in upstream]
         if not named or any(existing(p, TEST) for p in named):
             return  # the triggering workflow is not in the scanned files, or it runs the GPU test
         for push in first_per_unit(existing(pipeline, PUSH)):
+            if not push_judged(project, pipeline, push):
+                continue  # the image it publishes has no GPU stack
             yield self.report(push.span, f"{push.where} pushes the image ({push.detail}) after a run of "
                               f"{', '.join(upstream)} (`workflow_run`), which runs no GPU test: its success proves "
                               "nothing about the GPU", related=[(p.anchor, "the triggering workflow") for p in named[:1]])

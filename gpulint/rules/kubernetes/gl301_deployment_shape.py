@@ -8,9 +8,8 @@ from gpulint.core.findings import Severity
 from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, key_node
 from gpulint.project.lab_deployment import describe, stand_ins
-from gpulint.artifacts.kubernetes.workloads import is_fragment
 from gpulint.project.config import profile_of
-from gpulint.project.kustomize import KustomizeFacts
+from gpulint.project.kustomize import KustomizeFacts, is_partial
 from gpulint.rules.base import Report, Rule
 
 # Deployment API versions the API server no longer serves (all removed in Kubernetes 1.16).
@@ -94,7 +93,7 @@ class DeploymentShape(Rule):
                                   "`strategy`, a selector and a pod template")
         production = profile_of(project) == "production"
         for obj in manifests.objects:
-            if obj.kind == "Deployment" and not (production and is_fragment(obj)):  # a kustomize patch is partial
+            if obj.kind == "Deployment" and not (production and is_partial(obj, project)):  # a kustomize patch
                 yield from self._deployment(manifests, obj, project)
             elif _almost_deployment(obj.kind):
                 kind = Y.get(obj.node, "kind")

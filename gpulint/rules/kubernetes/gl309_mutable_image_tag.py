@@ -137,7 +137,10 @@ class MutableImageTag(Rule):
                                       fix="say so with `imagePullPolicy: Never`, or push it to a registry and "
                                           "deploy the immutable tag")
                     continue
-                override = project.facts(KustomizeFacts).image_override(manifests.source, text)
+                facts = project.facts(KustomizeFacts)
+                if facts.replaced_image(manifests.source, obj.kind, Y.text(Y.get(container, "name"))) is not None:
+                    continue  # kustomize `replacements:` set the image from a value outside the manifest
+                override = facts.image_override(manifests.source, text)
                 if override is not None:  # kustomize deploys the image its `images:` entry sets
                     built = (override.new_name or override.name) + (f":{override.new_tag}" if override.new_tag else
                                                                      f":{ref.tag}" if ref.tag else "")

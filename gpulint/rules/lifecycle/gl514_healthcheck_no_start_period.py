@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gpulint.artifacts import gpucheck
+from gpulint.artifacts.dockerfile.healthcheck import final_verdict
 from gpulint.core.findings import Severity
 from gpulint.project.lifecycle import flag_span, healthcheck_option, image_check, partners, starts_python
 from gpulint.rules.base import Report, Rule
@@ -12,7 +14,8 @@ class HealthcheckNoStartPeriod(Rule):
     ## What it does
     Warns when the `HEALTHCHECK` of a GPU image runs the Python smoke test but sets no
     `--start-period` (or `--start-period=0s`), so no grace time covers CUDA initialisation and
-    model warm-up.
+    model warm-up. A Python check that never touches the GPU (an HTTP request, an import) is
+    not judged: GL104 reports that it should.
 
     ## Why is this bad?
     During the start period failed checks do not count towards `--retries`. Without one, a
@@ -55,6 +58,9 @@ class HealthcheckNoStartPeriod(Rule):
         if not starts_python(hc.exec_argv, hc.shell if hc.exec_argv is None else None) and not any(
                 s.python for s in image.healthcheck_scripts()):
             return
+        judged = final_verdict(dockerfile)
+        if judged is not None and judged[1].kind in (gpucheck.NOT_GPU, gpucheck.HTTP):
+            return  # the check never initialises CUDA (GL104 judges a check that should)
         option = healthcheck_option(hc, "start-period")
         if option is None:
             yield self.report(hc.instruction.keyword_span(),

@@ -1,0 +1,7 @@
+#!/bin/bash
+
+source .env
+
+# Build Docker image
+docker image build ${BUILD_OPTS} -t ${REGISTRY}${IMAGE}${TAG} .
+

@@ -3,8 +3,6 @@ as the gate, and worker pools as runners."""
 
 from __future__ import annotations
 
-import posixpath
-
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 

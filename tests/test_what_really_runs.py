@@ -122,3 +122,138 @@ def test_a_python_health_check_without_gpu_use_needs_no_start_period(tmp_path: P
     (tmp_path / "Dockerfile").write_text((tmp_path / "Dockerfile").read_text().replace(
         healthcheck, "HEALTHCHECK CMD [\"python3\", \"-c\", \"import torch; assert torch.cuda.is_available()\"]"))
     assert len(_found(tmp_path, "GL514")) == 1
+
+
+def test_depot_build_push_action_builds_and_pushes_as_docker_build_push_action_does(tmp_path: Path) -> None:
+    """depot/build-push-action takes docker/build-push-action's inputs (`file`, `push`, `tags`)."""
+    _write(tmp_path, {
+        ".github/workflows/ci.yml": "name: ci\non:\n  push:\n    branches: [main]\njobs:\n  image:\n"
+                                    "    runs-on: ubuntu-latest\n    steps:\n"
+                                    "      - uses: depot/build-push-action@v1\n        with:\n"
+                                    "          file: docker/Dockerfile.gpu\n          push: true\n"
+                                    "          tags: ghcr.io/acme/app:${{ github.sha }}\n",
+        "docker/Dockerfile.gpu": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nCMD [\"python3\", \"serve.py\"]\n",
+    })
+    assert _found(tmp_path, "GL201", "lab") == [] and _found(tmp_path, "GL205", "lab") == []
+    assert [f.line for f in _found(tmp_path, "GL202")] == [5]  # `jobs:`: the GPU image is pushed untested
+    assert _found(tmp_path, "GL520") == []  # docker/Dockerfile.gpu is read from `file:`
+
+
+def test_a_workflow_github_never_runs_is_advice_and_builds_nothing(tmp_path: Path) -> None:
+    """Actions runs only `.github/workflows/`: a parked copy in `.github/.workflows/` pushes nothing."""
+    workflow = ("name: build\non:\n  push:\n    branches: [develop]\njobs:\n  image:\n    runs-on: ubuntu-latest\n"
+                "    steps:\n      - uses: docker/login-action@v3\n"
+                "      - run: docker build -t ghcr.io/acme/app:latest . && docker push ghcr.io/acme/app:latest\n")
+    _write(tmp_path, {".github/.workflows/build.yml": workflow,
+                      "Dockerfile": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nCMD [\"python3\", \"serve.py\"]\n"})
+    found = [f for f in run([tmp_path], config=Config(profile="production")).findings
+             if f.path.startswith(".github/") and f.severity.value != "info"]
+    assert found == []
+    assert {f.rule for f in run([tmp_path], config=Config(profile="production")).findings
+            if f.path.startswith(".github/")} == {"GL210"}  # said, as advice
+    (tmp_path / ".github/workflows").mkdir()
+    (tmp_path / ".github/.workflows/build.yml").rename(tmp_path / ".github/workflows/build.yml")
+    assert {f.rule for f in run([tmp_path], config=Config(profile="production")).findings
+            if f.severity.value != "info"} >= {"GL206", "GL210"}
+
+
+@pytest.mark.parametrize("flags, gpu", [
+    ("--device /dev/kfd --device /dev/dri", True), ("--device=/dev/kfd", True), ("--runtime amd", True),
+    ("--device amd.com/gpu=all", True), ("--device /dev/dri", False), ("--gpus all", True),
+])
+def test_rocm_device_flags_give_a_container_the_gpu(flags: str, gpu: bool) -> None:
+    from gpulint.ci.commands import _gpu_run_flag
+
+    assert (_gpu_run_flag(flags.split()) is not None) is gpu
+
+
+def test_a_files_only_scratch_stage_is_no_gpu_image() -> None:
+    text = ("FROM nvidia/cuda:12.4.1-devel-ubuntu22.04 AS build\nRUN make\n"
+            "FROM scratch AS ccache\nCOPY --from=build /root/.ccache /ccache\n")
+    dockerfile = parse_dockerfile(Source(text, "Dockerfile"))
+    role = image_role(dockerfile)
+    assert role.kind == "bundle" and role.gpu is False
+
+
+@pytest.mark.parametrize("base, local", [("maxtext_base_image", True), ("app_base_image:latest", True),
+                                         ("ubuntu", False), ("acme/app_base", False)])
+def test_a_name_no_registry_serves_is_a_local_build(base: str, local: bool) -> None:
+    from gpulint.rules.dockerfile.gl110_base_unpinned import _local_name
+
+    assert _local_name(base) is local
+
+
+@pytest.mark.parametrize("cmd", ['["start-notebook.py"]', '["start-notebook.sh"]', '["start-singleuser"]'])
+def test_docker_stacks_launchers_start_a_workbench(cmd: str) -> None:
+    text = f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nEXPOSE 8888\nCMD {cmd}\n"
+    assert image_role(parse_dockerfile(Source(text, "Dockerfile"))).kind == "workbench"
+
+
+def test_a_health_check_script_that_never_touches_the_gpu_is_no_smoke_test(tmp_path: Path) -> None:
+    """docker-stacks' docker_healthcheck.py asks Jupyter's API: GL104 says it is no GPU check;
+    GL507/GL508 have no smoke test to judge."""
+    script = ("import json, subprocess, requests\n"
+              "out = subprocess.check_output(['jupyter', 'server', 'list', '--json'])\n"
+              "url = json.loads(out.splitlines()[0])['url']\nrequests.get(url + 'api').raise_for_status()\n")
+    _write(tmp_path, {
+        "Dockerfile": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN pip install --no-cache-dir torch==2.3.0\n"
+                      "COPY docker_healthcheck.py /etc/jupyter/\nUSER 1000\n"
+                      "HEALTHCHECK CMD python3 /etc/jupyter/docker_healthcheck.py || exit 1\n"
+                      "CMD [\"python3\", \"serve.py\"]\n",
+        "docker_healthcheck.py": script,
+        ".github/workflows/ci.yml": "name: ci\non:\n  push:\n    branches: [main]\njobs:\n  build:\n"
+                                   "    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -t app .\n",
+    })
+    assert _found(tmp_path, "GL507") == [] and _found(tmp_path, "GL508") == []
+    assert len(_found(tmp_path, "GL104")) == 1
+
+
+@pytest.mark.parametrize("npmrc, reported", [("engine-strict=true\nregistry=https://registry.npmmirror.com\n", False),
+                                             ("//registry.npmjs.org/:_authToken=abc123\n", True)])
+def test_a_settings_file_without_a_credential_is_no_secret(tmp_path: Path, npmrc: str, reported: bool) -> None:
+    _write(tmp_path, {"web/.npmrc": npmrc,
+                      "Dockerfile": "FROM node:20-slim\nWORKDIR /web\nCOPY web/.npmrc /web/\nRUN npm ci\n"
+                                    "USER node\nCMD [\"node\", \"server.js\"]\n"})
+    assert bool(_found(tmp_path, "GL112", "lab")) is reported
+
+
+def test_a_key_copied_into_a_build_stage_only_does_not_ship(tmp_path: Path) -> None:
+    _write(tmp_path, {"id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\n",
+                      "Dockerfile": "FROM node:20 AS build\nCOPY id_rsa /root/.ssh/id_rsa\nRUN npm ci\n"
+                                    "FROM node:20-slim\nCOPY --from=build /app /app\nUSER node\nCMD [\"node\", \"/app\"]\n"})
+    assert _found(tmp_path, "GL112", "lab") == []
+
+
+def test_a_gpu_request_on_a_cpu_sample_image_only_reserves_a_node(tmp_path: Path) -> None:
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello\nspec:\n  selector:\n"
+                  "    matchLabels: {app: hello}\n  template:\n    metadata:\n      labels: {app: hello}\n"
+                  "    spec:\n      containers:\n        - name: hello\n          image: {image}\n"
+                  "          resources:\n            limits:\n              nvidia.com/gpu: 1\n")
+    _write(tmp_path, {"hello.yaml": deployment.replace("{image}", "ghcr.io/knative/helloworld-go:latest")})
+    assert _found(tmp_path, "GL304") == [] and _found(tmp_path, "GL525") == []
+    (tmp_path / "hello.yaml").write_text(deployment.replace("{image}", "vllm/vllm-openai:v0.6.0"))
+    assert len(_found(tmp_path, "GL304")) == 2
+
+
+def test_a_devel_base_for_a_package_that_compiles_at_run_time_is_advice(tmp_path: Path) -> None:
+    base = "FROM nvidia/cuda:12.1.1-devel-ubuntu22.04\nRUN pip install --no-cache-dir {package}\nUSER 1000\n" \
+           "CMD [\"python3\", \"server.py\"]\n"
+    _write(tmp_path, {"Dockerfile": base.replace("{package}", "deepspeed==0.14.0")})
+    assert [f.severity.value for f in _found(tmp_path, "GL101")] == ["info"]
+    (tmp_path / "Dockerfile").write_text(base.replace("{package}", "fastapi==0.110.0"))
+    assert [f.severity.value for f in _found(tmp_path, "GL101")] == ["warning"]  # nothing seen compiling
+    assert [f.severity.value for f in _found(tmp_path, "GL101", "lab")] == ["error"]
+
+
+def test_folders_above_the_repository_say_nothing_about_a_file(tmp_path: Path) -> None:
+    """A checkout named `vllm-examples` is no examples folder: GL309 keeps its error inside it."""
+    repo = tmp_path / "vllm-serving-examples"
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: vllm\nspec:\n  selector:\n"
+                  "    matchLabels: {app: vllm}\n  template:\n    metadata:\n      labels: {app: vllm}\n"
+                  "    spec:\n      containers:\n        - name: vllm\n          image: vllm/vllm-openai:latest\n"
+                  "          resources:\n            limits:\n              nvidia.com/gpu: 1\n")
+    _write(repo, {"deploy/vllm.yaml": deployment, "examples/vllm.yaml": deployment})
+    found = {f.path: f.severity.value for f in run([tmp_path], config=Config(profile="production")).findings
+             if f.rule == "GL309"}
+    assert found == {"vllm-serving-examples/deploy/vllm.yaml": "error",
+                     "vllm-serving-examples/examples/vllm.yaml": "warning"}

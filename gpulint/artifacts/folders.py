@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Folders of documentation samples and examples: illustrations users copy, not what a project ships.
 SAMPLE_WORDS = frozenset({"docs", "doc", "examples", "example", "samples", "sample", "tutorials", "tutorial",
@@ -21,3 +22,14 @@ def sample_folder(rel_path: str) -> str | None:
     """The word that puts the file in a samples or examples folder (`examples`), or None."""
     found = sorted(folder_words(rel_path) & SAMPLE_WORDS)
     return found[0] if found else None
+
+
+def repository_path(source: Any, files: Any) -> str:
+    """The file's path inside its repository: the folders above the repository root (a folder
+    of checkouts, `~/src/vllm-examples/`) say nothing about what the file is. ``files`` is the
+    project's reader (``project.files.ProjectFiles``), or None (the path as scanned)."""
+    rel = source.rel_path
+    if files is None or getattr(source, "path", None) is None:
+        return rel
+    repository = files.repository_of(source.path)
+    return rel[len(repository) + 1:] if repository and rel.startswith(repository + "/") else rel

@@ -24,8 +24,9 @@ _DAEMON_IMAGE = re.compile(rf"(?:{_DAEMON_WORDS})|(?:^|[-_/])(?:driver|driver-in
 
 # Programs that start a workbench, and words of the images that ship one.
 _WORKBENCH_PROGRAMS = frozenset({"jupyter", "jupyterhub", "jupyter-lab", "jupyterlab", "jupyterhub-singleuser",
-                                 "start-notebook.sh", "start-singleuser.sh", "code-server",
-                                 "rstudio-server"})
+                                 "code-server", "rstudio-server"})
+# docker-stacks' launchers, as `.sh` (older images) or `.py` (since 2023) or without a suffix.
+_WORKBENCH_LAUNCHERS = frozenset({"start-notebook", "start-singleuser"})
 _WORKBENCH_IMAGE_WORDS = frozenset({"jupyter", "jupyterlab", "jupyterhub", "notebook", "notebooks", "rstudio"})
 
 
@@ -42,7 +43,8 @@ def daemon_image(repository: str) -> bool:
 
 def workbench_program(names: set[str]) -> bool:
     """One of the names (program, module, first arguments) starts a workbench."""
-    return bool(names & _WORKBENCH_PROGRAMS)
+    return bool(names & _WORKBENCH_PROGRAMS) or any(
+        name.removesuffix(".sh").removesuffix(".py") in _WORKBENCH_LAUNCHERS for name in names)
 
 
 def workbench_image(repository: str, tag: str | None = None) -> bool:

@@ -88,11 +88,14 @@ _NOT_EXIT = object()
 
 
 def _exit_value(node: ast.AST):
-    if isinstance(node, ast.Call):
+    cls = node.__class__  # asked of every node of a script, several times: most are neither
+    if cls is not ast.Call and cls is not ast.Raise:
+        return _NOT_EXIT
+    if cls is ast.Call:
         name = _dotted(node.func) or ""
         if name in _EXIT_CALLS or name.endswith(".exit") and name.split(".")[0] == "sys":
             return node.args[0] if node.args else None
-    if isinstance(node, ast.Raise) and node.exc is not None:
+    if cls is ast.Raise and node.exc is not None:
         exc = node.exc
         if isinstance(exc, ast.Call) and (_dotted(exc.func) or "") == "SystemExit":
             return exc.args[0] if exc.args else None

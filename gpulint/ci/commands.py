@@ -117,7 +117,9 @@ def _gpu_run_flag(options: list[str]) -> str | None:
             return "--gpus"
         if opt in ("--device", "--runtime") or opt.startswith(("--device=", "--runtime=")):
             value = opt.split("=", 1)[1] if "=" in opt else nxt
-            if "nvidia.com/gpu" in value or value == "nvidia":
+            # NVIDIA (CDI name, runtime) and AMD ROCm (the KFD compute device, CDI name, runtime)
+            if "nvidia.com/gpu" in value or "amd.com/gpu" in value or value in ("nvidia", "amd") \
+                    or value.split(":", 1)[0] == "/dev/kfd":
                 return f"{opt.split('=')[0]} {value}"
     return None
 
@@ -327,6 +329,7 @@ def _collect(text: str, errexit: bool, base: int, out: list[tuple[SimpleCommand,
 # action (owner/repo) -> (builds, pushes when `push:` is absent, pushes always)
 _ACTIONS: dict[str, tuple[bool, bool, bool]] = {
     "docker/build-push-action": (True, False, False),
+    "depot/build-push-action": (True, False, False),  # docker/build-push-action's inputs, on Depot builders
     "docker/bake-action": (True, False, False),
     "int128/kaniko-action": (True, False, False),
     "redhat-actions/buildah-build": (True, False, False),
@@ -335,6 +338,9 @@ _ACTIONS: dict[str, tuple[bool, bool, bool]] = {
     "redhat-actions/push-to-registry": (False, True, True),
 }
 
+
+# Actions that take docker/build-push-action's inputs (`file`, `context`, `tags`, `push`, `target`).
+BUILD_PUSH_ACTIONS = ("docker/build-push-action", "depot/build-push-action")
 
 _TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "ctest", "ginkgo"})
 _TEST_WORDS = frozenset({"test", "tests", "testing", "pytest", "smoke", "smoketest", "e2e"})

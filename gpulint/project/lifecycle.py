@@ -136,6 +136,7 @@ class LifecycleFacts:
         images (or images that cannot be told apart) run as their HEALTHCHECK, and the scripts
         named as smoke tests that a pipeline or a manifest goes with."""
         project = self.project
+        production = profile_of(project) == "production"
         found: dict[int, PythonFile] = {}
         for dockerfile in project.of_kind("dockerfile"):
             if not (partners(project, dockerfile, "workflow") or partners(project, dockerfile, "kubernetes")):
@@ -150,8 +151,12 @@ class LifecycleFacts:
                 source = origin.source
                 if source is None and origin.status == "missing":
                     source = dockerfile.context.read(posixpath.basename(image.absolute(script.path)))
-                if source is not None:
-                    found.setdefault(id(source), parse_python(source))
+                if source is None:
+                    continue
+                parsed = parse_python(source)
+                if production and not _touches_gpu(parsed) and posixpath.basename(source.rel_path) not in SMOKE_NAMES:
+                    continue  # an HTTP or process check (docker-stacks' docker_healthcheck.py): GL104's business
+                found.setdefault(id(source), parsed)
         for script in project.of_kind("smoketest"):
             source = script.source
             named = posixpath.basename(source.rel_path) in SMOKE_NAMES
@@ -232,6 +237,20 @@ class PromotionPatterns:
     @cached_property
     def shown(self) -> str:
         return ", ".join(f"{label}: {p.text}" for label, p in self.patterns)
+
+
+# Libraries a GPU smoke test asks the GPU through (a script importing none of them checks something else).
+_GPU_LIBRARIES = frozenset({"torch", "pynvml", "nvidia_smi", "cupy", "cupyx", "tensorflow", "jax", "numba", "pycuda",
+                            "tensorrt", "onnxruntime", "paddle", "mxnet"})
+
+
+def _touches_gpu(script: PythonFile) -> bool:
+    """The script imports a GPU library or calls one (judged on the code that runs)."""
+    from gpulint.syntax.python import local_imports
+
+    if script.tree is None:
+        return True  # cannot tell: judged as the smoke test it may be
+    return bool(script.gpu_uses()) or any(name.split(".")[0] in _GPU_LIBRARIES for name in local_imports(script.tree))
 
 
 def lifecycle_facts(project: Any) -> LifecycleFacts:
@@ -571,6 +590,22 @@ def pushed_images(project: Any, artifact: Any) -> PushIndex:
     indexed by name: the pipelines whose folder holds the artifact's, or sits inside it
     (``partners``), never a sibling project's."""
     return lifecycle_facts(project).pushes_of(partners(project, artifact, "ci"))
+
+
+def pushes_only_cpu_images(project: Any, artifact: Any) -> bool:
+    """Whether every image the artifact's pipelines push is built from a Dockerfile of the
+    scanned files that has no GPU stack (tool, docs or CPU images): none of them is the GPU
+    image a Deployment runs."""
+    found = False
+    for pipeline in partners(project, artifact, "ci"):
+        images = pipeline.images
+        for site in images.pushes:
+            found = True
+            builds = images.builds_for(site.unit)
+            dockerfiles = [(built_dockerfile(project, pipeline, b), b.target) for b in builds]
+            if not builds or any(d is None or is_gpu_dockerfile(d, t) is not False for d, t in dockerfiles):
+                return False
+    return found
 
 
 def deployed_gpu_images(manifests: Any):

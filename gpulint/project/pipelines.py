@@ -20,7 +20,11 @@ def ci_pipelines(project: Any) -> list[Pipeline]:
         if project.of_kind("workflow"):
             from gpulint.ci.github.adapter import GitHubPipeline
 
-            found += [GitHubPipeline(w, project, profile_of(project)) for w in project.of_kind("workflow")]
+            # In production a workflow GitHub never runs (outside `.github/workflows/`) builds,
+            # tests and pushes nothing; the lab judges the file the student wrote wherever it is.
+            production = profile_of(project) == "production"
+            found += [GitHubPipeline(w, project, profile_of(project)) for w in project.of_kind("workflow")
+                      if not production or w.in_workflows_folder]
         if project.of_kind("gitlab"):
             from gpulint.ci.gitlab.adapter import GitLabCiPipeline
             from gpulint.ci.gitlab.pipeline import pipelines as gitlab_pipelines

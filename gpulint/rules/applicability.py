@@ -42,8 +42,17 @@ KINDS = (GPU_WORKLOAD, GPU_SERVING_IMAGE)
 def applicable(rule: Rule, artifact: Any, project: Any) -> Iterator[Report]:
     """The rule's reports on one artifact, each kept, dropped or made info by what the artifact is."""
     reports = rule.check(artifact, project)
+    production = profile_of(project) == "production"
+    if production and rule.kind == "workflow" and not artifact.in_workflows_folder:
+        for report in reports:  # a workflow GitHub never runs: nothing it says happens
+            if report.severity is not Severity.INFO:
+                yield _advice(report, "advice only: GitHub Actions runs only the workflows in "
+                                      ".github/workflows/, and this file is not there")
+            else:
+                yield report
+        return
     kind = getattr(rule, "applies_to", None)
-    if kind is None or profile_of(project) != "production":
+    if kind is None or not production:
         yield from reports
         return
     if kind == GPU_SERVING_IMAGE:

@@ -78,11 +78,14 @@ def walk(node: ast.AST) -> list[ast.AST]:
 
 
 def _walk(node: ast.AST) -> list[ast.AST]:
-    """``ast.walk``'s order, as a list (no parent or child maps: subtrees need only the nodes)."""
+    """``ast.walk``'s order, as a list (no parent or child maps: subtrees need only the nodes).
+    The children the tree's index found are reused (subtrees of an indexed tree are walked often)."""
     out = [node]
     i = 0
     while i < len(out):
-        out.extend(child_nodes(out[i]))
+        current = out[i]
+        kids = current.__dict__.get("_gpulint_kids")
+        out.extend(child_nodes(current) if kids is None else kids)
         i += 1
     return out
 
@@ -97,10 +100,10 @@ def _index(node: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST], dict[int, 
     while i < len(out):
         current = out[i]
         i += 1
-        start = len(out)
-        out.extend(child_nodes(current))
-        if len(out) > start:
-            kids = out[start:]
+        kids = child_nodes(current)
+        current._gpulint_kids = kids  # type: ignore[attr-defined]  # for walks of its subtrees
+        if kids:
+            out.extend(kids)
             children[id(current)] = kids
             for kid in kids:
                 parents[id(kid)] = current

@@ -170,8 +170,7 @@ def compiles(stage: Stage, dockerfile: Dockerfile | None = None) -> Compiling | 
     install from source) or installs a toolchain (build packages such as `build-essential` or
     `*-dev` headers); None when it only installs prebuilt packages or nothing."""
     root = stage.ancestry()[-1]
-    if "devel" in root.base.lower():
-        return Compiling(f"its base {root.base} is a -devel image", True)
+    devel = "devel" in root.base.lower()
     for argv in run_commands(stage, dockerfile):
         name = argv[0].rsplit("/", 1)[-1] if argv[0] != "./configure" else argv[0]
         if name in _COMPILERS:
@@ -188,7 +187,26 @@ def compiles(stage: Stage, dockerfile: Dockerfile | None = None) -> Compiling | 
                 p in (".", "./") or p.startswith(("git+", "./", "/")) and not p.endswith(".whl")
                 for p in install.packages):
             return Compiling("it installs Python packages from source", True)
+    if devel:  # the CUDA toolkit ships, though nothing in the build is seen using it
+        return Compiling(f"its base {root.base} is a -devel image", False)
     return Compiling(f"it installs the build packages {', '.join(toolchain[:3])}", False) if toolchain else None
+
+
+# Python packages that compile CUDA or C++ code with the image's toolchain when first used.
+_RUNTIME_JIT = ("deepspeed", "apex", "xformers", "torch-tensorrt")
+
+
+def runtime_compiler_need(stage: Stage, dockerfile: Dockerfile | None = None) -> str | None:
+    """A package the stage installs that builds its kernels at run time (DeepSpeed's ops without
+    `DS_BUILD_OPS`), so the compiler and CUDA toolkit are a run-time need; None otherwise."""
+    for install in installs(stage, dockerfile):
+        if install.manager != "pip":
+            continue
+        for package in install.packages:
+            name = re.split(r"[=<>!~;@\[ ]", package, maxsplit=1)[0].lower()
+            if name in _RUNTIME_JIT:
+                return name
+    return None
 
 
 # --------------------------------------------------------------------------- base image families

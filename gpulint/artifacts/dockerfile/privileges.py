@@ -72,3 +72,46 @@ def passwordless_sudo(stage: Stage, user: str | None) -> Sudo | None:
                         if who.startswith("%") and user and who[1:] in _groups_of(user, stages):
                             return Sudo(instruction, who)
     return None
+
+
+class RootAlias(Record, frozen=True):
+    """A RUN that gives a named user user id 0 (`useradd -o -u 0 app`): the user is root."""
+
+    instruction: Instruction
+    command: str  # the program: useradd, adduser or usermod
+
+
+_UID_OPTIONS = ("-u", "--uid")
+
+
+def root_alias(stage: Stage, user: str | None) -> RootAlias | None:
+    """The RUN of the stage (or the stages it is built from) that creates or changes ``user`` with
+    user id 0, or None."""
+    if not user or user.isdigit():
+        return None
+    found = None
+    for ancestor in reversed(stage.ancestry()):
+        for instruction in ancestor.instructions:
+            if instruction.keyword != "RUN":
+                continue
+            for script in _scripts(instruction):
+                for command in parse_shell(script, errexit=False).commands:
+                    argv = command.argv()
+                    program = argv[0].rsplit("/", 1)[-1] if argv else ""
+                    if program not in ("useradd", "usermod", "adduser") or user not in argv[1:]:
+                        continue
+                    uid = _uid_option(argv[1:])
+                    if uid is not None:
+                        found = RootAlias(instruction, program) if uid == "0" else None  # the last one decides
+    return found
+
+
+def _uid_option(words: list[str]) -> str | None:
+    for index, word in enumerate(words):
+        if word in _UID_OPTIONS and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--uid="):
+            return word.split("=", 1)[1]
+        if word.startswith("-u") and not word.startswith("--") and word[2:].isdigit():
+            return word[2:]
+    return None

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from gpulint.artifacts.folders import sample_folder
+from gpulint.artifacts.folders import repository_path, sample_folder
 from gpulint.artifacts.dockerfile.base_images import copies_from, stage_image
 from gpulint.artifacts.dockerfile.expansion import parse_arg, parse_env
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
@@ -340,6 +340,8 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
         ref, _ = stage_image(dockerfile, stage)
         if root.base.lower() == "scratch":
             kind, reason = BUNDLE, "FROM scratch without ENTRYPOINT or CMD"
+            # files only (a build cache, wheels, model data), whatever GPU stage they came from
+            gpu, gpu_reason = False, "files only: nothing in it runs, on a GPU or anywhere"
         elif ref is not None and image_serves(ref.raw):
             kind, reason = SERVER, f"keeps the server process of its base {ref.short}"
         elif ref is None:
@@ -363,7 +365,8 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
     elif kind in (SERVER, UNKNOWN_PROCESS, BASE) and names & _DEV_WORDS:
         word = sorted(names & _DEV_WORDS)[0]
         kind, reason = DEV, f"'{word}' in its file or folder name; {reason}"
-    word = sample_folder(dockerfile.source.rel_path)
+    context = dockerfile.context
+    word = sample_folder(repository_path(dockerfile.source, context.files if context is not None else None))
     if kind in (SERVER, UNKNOWN_PROCESS, BASE) and word is not None:
         kind, reason = SAMPLE, f"in a '{word}' folder; {reason}"
     serving: Tri = True if kind == SERVER else UNKNOWN if kind == UNKNOWN_PROCESS else False

@@ -139,6 +139,11 @@ def workload_role(template: PodTemplate, index: dict | None) -> WorkloadRole:
     for container in template.containers():
         asks = gpu_asks(container)
         if asks:
+            sample = cpu_sample_image(Y.text(Y.get(container, "image")))
+            if sample is not None and len(template.containers()) == 1:
+                return WorkloadRole(False, daemon, f"container asks for {asks[0].resource} but runs {sample}, a CPU "
+                                                   "sample image: the request only reserves a GPU node (a "
+                                                   "provisioning or quota test)")
             return WorkloadRole(True, daemon, f"container asks for {asks[0].resource}")
         claims = template.claims(container, index)
         if any(c.status in (GPU, UNRESOLVED) for c in claims):
@@ -153,6 +158,21 @@ def workload_role(template: PodTemplate, index: dict | None) -> WorkloadRole:
             return WorkloadRole(UNKNOWN, daemon, f"the resources of container '{Y.text(Y.get(container, 'name'))}' "
                                                  f"are a placeholder ({placeholder or 'a template'})")
     return WorkloadRole(False, daemon, "no container asks for a GPU and the pod is not scheduled onto GPU nodes")
+
+
+# Images that only answer or wait (hello-world samples, web servers, shells, the pause image):
+# nothing in them can use a GPU.
+_CPU_SAMPLES = frozenset({"helloworld-go", "helloworld", "hello-world", "hello-app", "nginx", "busybox", "alpine",
+                          "pause", "agnhost", "echoserver", "http-echo", "whoami"})
+
+
+def cpu_sample_image(image: str | None) -> str | None:
+    """The image's name when it is a CPU sample or utility image (``knative/helloworld-go``,
+    ``busybox``), else None."""
+    if not image:
+        return None
+    name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    return image if name in _CPU_SAMPLES else None
 
 
 def _templated(node: Y.Node) -> bool:

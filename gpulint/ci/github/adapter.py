@@ -11,7 +11,7 @@ import posixpath
 import re
 
 from gpulint.ci import model
-from gpulint.ci.commands import BUILD, PUSH, Hit, live_commands, runs_tests
+from gpulint.ci.commands import BUILD, BUILD_PUSH_ACTIONS, PUSH, Hit, live_commands, runs_tests
 from gpulint.ci.github import matrix as ghmatrix
 from gpulint.ci.github.pipeline import pipeline as workflow_pipeline
 from gpulint.ci.github.reuse import call_inputs, callers, judged_through_callers, only_called
@@ -271,7 +271,7 @@ class GitHubPipeline(model.Pipeline):
         out: list[model.ImageInput] = []
         for hit in self._native.hits:
             step = hit.step
-            if hit.command is not None or hit.via is not None or not step.action.startswith("docker/build-push-action"):
+            if hit.command is not None or hit.via is not None or not step.action.startswith(BUILD_PUSH_ACTIONS):
                 continue
             pair = step.with_.get("tags")
             if pair is None:
@@ -294,7 +294,7 @@ class GitHubPipeline(model.Pipeline):
         out: list[model.BuildInput] = []
         for hit in self._native.of(BUILD):
             step = hit.step
-            if hit.command is not None or hit.via is not None or not step.action.startswith("docker/build-push-action"):
+            if hit.command is not None or hit.via is not None or not step.action.startswith(BUILD_PUSH_ACTIONS):
                 continue
             file_pair, ctx_pair = step.with_.get("file"), step.with_.get("context")
             target_pair = step.with_.get("target")

@@ -129,6 +129,16 @@ class Workflow(Record):
     def span(self, node: Y.Node) -> Span:
         return Y.span(self.source, node)
 
+    @property
+    def in_workflows_folder(self) -> bool:
+        """Whether GitHub runs the file: Actions reads workflows only from `.github/workflows/` at
+        the repository root (a copy parked in `.github/.workflows/`, a starter template in
+        `workflow-templates/` or an example in `docs/` is recognised by content, never run). A
+        flattened copy's name (`owner__repo__.github__workflows__ci.yml`) keeps its folders."""
+        parts = self.source.rel_path.split("/")
+        parts = parts[:-1] + parts[-1].split("__")  # a flattened `owner__repo__.github__workflows__x.yml`
+        return len(parts) >= 3 and parts[-3:-1] == [".github", "workflows"]
+
     @cached_property
     def jobs_pair(self) -> tuple[Y.ScalarNode, Y.Node] | None:
         return Y.get_pair(self.node, "jobs")

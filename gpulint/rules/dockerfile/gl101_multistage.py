@@ -3,7 +3,7 @@ from __future__ import annotations
 from gpulint.project.config import profile_of
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.caches import cache_left
-from gpulint.artifacts.dockerfile.packages import compiles, installs
+from gpulint.artifacts.dockerfile.packages import compiles, installs, runtime_compiler_need
 from gpulint.artifacts.dockerfile.stage_use import shipped_stages
 from gpulint.rules.base import Rule
 from gpulint.core.source import Span
@@ -59,9 +59,11 @@ class MultiStage(Rule):
     ## Fix
     Split the build into a builder stage and a slim runtime stage that copies only what it
     needs with `COPY --from=builder`. With `--profile production` (the default of `gpulint
-    check`), a single stage is an error only when it compiles: a `-devel` base, a compiler or
-    build system run (`make`, `cmake`, `nvcc`, `go build`...) or a pip install from source;
-    toolchain packages (`build-essential`, `gcc`, `*-dev` headers) alone are a warning. One that only
+    check`), a single stage is an error only when it compiles: a compiler or build system run
+    (`make`, `cmake`, `nvcc`, `go build`...) or a pip install from source; a `-devel` base or
+    toolchain packages (`build-essential`, `gcc`, `*-dev` headers) with nothing seen compiling are
+    a warning, and info when the image installs a package that compiles its kernels at run time
+    (DeepSpeed's ops, apex, xformers), which needs that toolchain. One that only
     installs prebuilt packages (`pip install -r requirements.txt` on a GPU framework image) or
     copies a binary CI built is a warning: those packages are the runtime, and a builder stage
     would leave little behind. The lab profile keeps it an error.
@@ -103,6 +105,13 @@ class MultiStage(Rule):
             if profile_of(project) == "production":
                 stage = dockerfile.stages[0]
                 compiling = compiles(stage, dockerfile)
+                jit = runtime_compiler_need(stage, dockerfile) if compiling is not None else None
+                if compiling is not None and not compiling.seen and jit is not None:
+                    yield self.report(span, f"the Dockerfile has a single FROM stage and {compiling.reason}, but it "
+                                      f"installs {jit}, which compiles its CUDA/C++ kernels with the image's "
+                                      "toolchain when they are first used: the toolchain is a run-time need",
+                                      severity=Severity.INFO)
+                    return
                 if compiling is not None and not compiling.seen:
                     yield self.report(span, f"the Dockerfile has a single FROM stage and {compiling.reason}: the "
                                       "toolchain ships in the final image; nothing is seen compiling, so unless the "

@@ -4,7 +4,7 @@ from gpulint.core.findings import Severity
 from gpulint.project.config import profile_of
 from gpulint.artifacts.dockerfile.base_images import stage_image
 from gpulint.artifacts.dockerfile.base_users import base_user
-from gpulint.artifacts.dockerfile.privileges import passwordless_sudo
+from gpulint.artifacts.dockerfile.privileges import passwordless_sudo, root_alias
 from gpulint.artifacts.dockerfile.variables import effective_user
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.nonroot import fix_nonroot
@@ -22,7 +22,9 @@ class NonRoot(Rule):
     well-known root base (`nvidia/cuda`, `ubuntu`, `python`, NGC framework images, vLLM, TGI...)
     fails; any other base is "cannot tell" (info with `--profile production`, an error in the lab).
     A non-root `USER` that the image lets run `sudo` without a password (a `NOPASSWD` sudoers
-    entry for that user, `ALL`, or a group the Dockerfile adds the user to) is root in effect.
+    entry for that user, `ALL`, or a group the Dockerfile adds the user to) is root in effect,
+    and so is a named user that a `useradd`, `adduser` or `usermod` gives user id 0
+    (`useradd --non-unique --uid 0 app`).
 
     With `--profile production` the rule judges GPU serving images (see
     `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base, CI and development images,
@@ -111,6 +113,14 @@ class NonRoot(Rule):
                 f"the final stage runs as root: USER {user.raw} resolves to '{user.value}'{inherited}",
                 autofix=fix_nonroot(dockerfile, user)), dockerfile, project)
         else:
+            alias = root_alias(stage, user.name)
+            if alias is not None:
+                yield self.report(alias.instruction.span(),
+                                  f"USER {user.raw} is root in all but name: this RUN's {alias.command} gives "
+                                  f"'{user.name}' user id 0, and the kernel checks the id, not the name",
+                                  fix="create the user with an unprivileged id (`useradd -u 10001 ...`), without "
+                                      "`-o -u 0`")
+                return
             sudo = passwordless_sudo(stage, user.name)
             if sudo is not None:
                 yield self.report(sudo.instruction.span(),

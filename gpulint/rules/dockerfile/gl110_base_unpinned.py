@@ -76,6 +76,13 @@ class BaseImageUnpinned(Rule):
                                   "from the project's own latest image, as an image stack builds on its parent",
                                   severity=Severity.INFO)
                 continue
+            if production and _local_name(base):
+                yield self.report(from_image_span(stage.from_instruction),
+                                  f"base image {base} {what}, but no registry serves that name (no namespace, and "
+                                  "Docker Hub's official images have no `_` in their names): it is an image built "
+                                  "on this machine first, as the project's build scripts do",
+                                  severity=Severity.INFO)
+                continue
             if production and id(stage) not in shipped:
                 yield self.report(from_image_span(stage.from_instruction),
                                   f"base image {base} of build stage '{stage.name or stage.index}' {what}; the build "
@@ -102,3 +109,10 @@ def _own_image(project, dockerfile, base: str) -> bool:
     name = ref.repository.rpartition("/")[2]
     return pushed.pushes(ref) and any(posixpath.basename(posixpath.dirname(path)) == name
                                       for path in lifecycle_facts(project).dockerfiles_by_path)
+
+
+def _local_name(base: str) -> bool:
+    """A name only a local build can give: one path component (Docker Hub's `library/` namespace)
+    with an underscore, which no official image has (`maxtext_base_image`)."""
+    name = base.split("@", 1)[0].rsplit(":", 1)[0] if "/" not in base else ""
+    return bool(name) and "_" in name

@@ -40,7 +40,11 @@ class CopyKeyFile(Rule):
     `.dockerignore` is read with gitignore semantics (`pathspec`), which is close to Docker's
     (Docker anchors a bare pattern at the context root; gitignore matches it at any depth, so
     gpulint may miss a key deep in the tree that Docker would copy). Public keys (`*.pub`) and
-    templates (`.env.example`) are fine; `COPY --from` and heredocs are not judged.
+    templates (`.env.example`) are fine; `COPY --from` and heredocs are not judged. Only the
+    stages the shipped image is built from are read (a builder stage's layers are not pushed;
+    what the final stage takes from it with `COPY --from` is files it names), and a client
+    settings file (`.npmrc`, `.pypirc`, `.netrc`) the build context holds without any credential
+    key (`_authToken`, `password`) is a registry mirror setting, not a secret.
 
     ## Why is this bad?
     Every layer of an image is readable by whoever can pull it, and deleting the file in a
@@ -76,18 +80,24 @@ class CopyKeyFile(Rule):
     fix = "stop copying the file (use build secrets / Kubernetes Secrets) and list it in .dockerignore"
 
     def check(self, dockerfile, project):
+        from gpulint.artifacts.dockerfile.role import shipped_images, stage_at
+
         context = dockerfile.context
         ignore = None
+        shipped = {s.index for image in shipped_images(dockerfile) for s in image.ancestry()}
         for instruction in dockerfile.instructions:
             if instruction.keyword not in ("COPY", "ADD") or instruction.heredocs or "from" in instruction.flags:
                 continue
+            stage = stage_at(dockerfile, instruction.start)
+            if stage is not None and shipped and stage.index not in shipped:
+                continue  # a build stage's layers are not in the image that ships (COPY --from takes files)
             sources = _sources(instruction)
             for src, (start, end) in sources:
                 if src.startswith(("http://", "https://", "git@")) or "$" in src:
                     continue
                 norm = posixpath.normpath(src.lstrip("/")) if src not in (".", "./") else "."
                 span = instruction.args_span(start, end) if end > start else instruction.span()
-                if key_file(norm):
+                if key_file(norm) and not _settings_without_secret(context, norm):
                     yield self.report(span, f"{instruction.keyword} {src} puts a private key or credential file into "
                                             "the image, readable by anyone who can pull it")
                     continue
@@ -95,13 +105,31 @@ class CopyKeyFile(Rule):
                     continue
                 if ignore is None:
                     ignore = _dockerignore(dockerfile, context)
-                found = _keys_in(context, norm, ignore)
+                found = [f for f in _keys_in(context, norm, ignore) if not _settings_without_secret(context, f)]
                 if found:
                     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
                     yield self.report(span, f"{instruction.keyword} {src} copies {found[0]}{more} from the build "
                                             "context into the image: a credential file that .dockerignore does "
                                             "not exclude",
                                       fix=f"add {found[0]} to .dockerignore (or copy only the files the image needs)")
+
+
+# Client settings files that hold a credential only when these keys are set.
+_SETTINGS_SECRETS = {".npmrc": ("_authtoken", "_auth", "_password", "password"), ".pypirc": ("password",),
+                     ".netrc": ("password",), ".yarnrc": ("npmauthtoken", "_authtoken")}
+
+
+def _settings_without_secret(context, rel: str) -> bool:
+    """A settings file named in the COPY (`.npmrc`, `.pypirc`, `.netrc`) that the build context
+    holds without any credential key: a registry mirror or `engine-strict`, not a secret."""
+    keys = _SETTINGS_SECRETS.get(posixpath.basename(rel))
+    if keys is None or context is None:
+        return False
+    source = context.read(rel)
+    if source is None:
+        return False
+    text = source.text.lower()
+    return not any(key in text for key in keys)
 
 
 def _sources(instruction) -> list[tuple[str, tuple[int, int]]]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import posixpath
 
-from gpulint.artifacts.folders import sample_folder
+from gpulint.artifacts.folders import repository_path, sample_folder
 from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.core.findings import Severity
 from gpulint.project.config import in_test_folder, profile_of
@@ -112,8 +112,9 @@ class MutableImageTag(Rule):
 
     def check(self, manifests, project):
         production = profile_of(project) == "production"
-        in_tests = production and in_test_folder(manifests.source.rel_path)
-        sample = sample_folder(manifests.source.rel_path)
+        inside = repository_path(manifests.source, project.files)  # the folders above the repository say nothing
+        in_tests = production and in_test_folder(inside)
+        sample = sample_folder(inside)
         for template in W.templates_in(manifests):
             obj = template.obj
             for container in template.init_containers() + template.containers():

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from gpulint.core.findings import Severity
-from gpulint.project.lifecycle import deployed_gpu_images, pushed_images
+from gpulint.project.config import profile_of
+from gpulint.project.lifecycle import deployed_gpu_images, pushed_images, pushes_only_cpu_images
 from gpulint.rules.base import Rule
 from gpulint.syntax import yamlnode as Y
 
@@ -17,7 +18,9 @@ class DeployedImageNotPushed(Rule):
     step `env:` and earlier assignments in the script; other expressions
     (`${{ github.repository_owner }}`) match anything. Registries are normalised the way Docker
     does (`app` is `docker.io/library/app`); tags are compared by GL522, not here. The rule
-    only runs when some workflow pushes an image whose name is known.
+    only runs when some workflow pushes an image whose name is known; in production, not when
+    every image the pipelines push is built from a Dockerfile without a GPU stack (tool or CPU
+    images: the Deployment then runs an upstream GPU release on purpose).
 
     ## Why is this bad?
     The pipeline exists so that the image the cluster runs is the image CI built and tested
@@ -57,6 +60,8 @@ class DeployedImageNotPushed(Rule):
         sites = pushed.sites
         if not sites or not pushed.informative:
             return
+        if profile_of(project) == "production" and pushes_only_cpu_images(project, manifests):
+            return  # CI publishes tools, not the GPU image: the Deployment runs an upstream release
         for obj, node, ref in deployed_gpu_images(manifests):
             if pushed.pushes(ref):
                 continue

@@ -141,7 +141,7 @@ def test_depot_build_push_action_builds_and_pushes_as_docker_build_push_action_d
 
 def test_a_workflow_github_never_runs_is_advice_and_builds_nothing(tmp_path: Path) -> None:
     """Actions runs only `.github/workflows/`: a parked copy in `.github/.workflows/` pushes nothing."""
-    workflow = ("name: build\non:\n  push:\n    branches: [develop]\njobs:\n  image:\n    runs-on: ubuntu-latest\n"
+    workflow = ("name: build\non:\n  push:\n    branches: ['**']\njobs:\n  image:\n    runs-on: ubuntu-latest\n"
                 "    steps:\n      - uses: docker/login-action@v3\n"
                 "      - run: docker build -t ghcr.io/acme/app:latest . && docker push ghcr.io/acme/app:latest\n")
     _write(tmp_path, {".github/.workflows/build.yml": workflow,
@@ -257,3 +257,20 @@ def test_folders_above_the_repository_say_nothing_about_a_file(tmp_path: Path) -
              if f.rule == "GL309"}
     assert found == {"vllm-serving-examples/deploy/vllm.yaml": "error",
                      "vllm-serving-examples/examples/vllm.yaml": "warning"}
+
+
+def test_a_push_that_hands_the_run_image_to_the_gpu_test_is_no_publication(tmp_path: Path) -> None:
+    """GPU runners are other machines: the build job pushes `app:${{ github.run_id }}` to a CI
+    registry and the GPU test job pulls and runs exactly that. Production judges no release there;
+    the lab keeps the lab's order (test, then push)."""
+    workflow = ("name: ci\non:\n  push:\n    branches: [main, 'pull-request/[0-9]+']\njobs:\n  build:\n"
+                "    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n"
+                "          push: true\n          tags: ci-registry.example.com/app:${{ github.run_id }}\n"
+                "  gpu-test:\n    needs: build\n    runs-on: [self-hosted, gpu]\n    steps:\n"
+                "      - run: docker run --rm --gpus all ci-registry.example.com/app:${{ github.run_id }} pytest /app\n")
+    _write(tmp_path, {".github/workflows/ci.yml": workflow,
+                      "Dockerfile": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nCMD [\"python3\", \"serve.py\"]\n"})
+    assert _found(tmp_path, "GL206") == [] and _found(tmp_path, "GL207") == []
+    assert len(_found(tmp_path, "GL207", "lab")) == 1
+    (tmp_path / ".github/workflows/ci.yml").write_text(workflow.replace("${{ github.run_id }}", "${{ github.sha }}"))
+    assert len(_found(tmp_path, "GL207")) == 1  # a commit tag is what deployments pull: a publication

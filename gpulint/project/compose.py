@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -34,6 +35,7 @@ class Service(NamedTuple):
     healthcheck: bool | None  # True: declares one; False: `disable: true`; None: says nothing
     gpu: bool  # reserves GPUs (`deploy.resources.reservations.devices`, `gpus:`, `runtime: nvidia`)
     ports: bool  # publishes or exposes ports: something connects to it
+    command: tuple[str, ...] | None = None  # `entrypoint:` + `command:` words, when the service sets either
 
 
 class ComposeFacts:
@@ -88,7 +90,9 @@ class ComposeFacts:
         gpu = _reserves_gpus(node) or (base.gpu if base is not None else False)
         ports = bool(Y.items(Y.get(node, "ports")) or Y.items(Y.get(node, "expose"))) or (
             base.ports if base is not None else False)
-        return Service(path, name, dockerfile, target, user, healthcheck, gpu, ports)
+        command = _words(Y.get(node, "entrypoint")) + _words(Y.get(node, "command"))
+        return Service(path, name, dockerfile, target, user, healthcheck, gpu, ports,
+                       tuple(command) if command else (base.command if base is not None else None))
 
     def _extended(self, path: str, node: Node, depth: int) -> Service | None:
         """The service ``extends:`` names (one level), with what it builds and sets."""
@@ -107,6 +111,19 @@ class ComposeFacts:
         """The Compose services that build the Dockerfile of ``source``."""
         rel = self.project.files.rel(source.path) if source.path is not None else None
         return self._by_dockerfile.get(rel, []) if rel is not None else []
+
+
+def _words(node: Node | None) -> list[str]:
+    """A Compose `command:`/`entrypoint:` as words (a string is split as a shell would)."""
+    if Y.is_seq(node):
+        return [Y.text(item) or "" for item in Y.items(node)]
+    text = Y.text(node) if Y.is_scalar(node) else None
+    if not text:
+        return []
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
 
 
 def _reserves_gpus(node: Node) -> bool:

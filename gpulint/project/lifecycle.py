@@ -678,5 +678,28 @@ def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
 
 def push_judged(project: Any, pipeline: Any, push: Any) -> bool:
     """Whether the push rules judge this push: always in the lab; in production unless it is known
-    to publish only images without a GPU stack (docs, CPU and tool images are not their business)."""
-    return profile_of(project) != "production" or pushes_gpu_image(project, pipeline, push) is not False
+    to publish only images without a GPU stack (docs, CPU and tool images are not their business),
+    or it hands the image to the pipeline's own GPU test (``ci_handoff``)."""
+    if profile_of(project) != "production":
+        return True
+    return pushes_gpu_image(project, pipeline, push) is not False and not ci_handoff(pipeline, push)
+
+
+# Expressions unique to one pipeline run (a commit SHA is not: deployments name images by it).
+_RUN_UNIQUE = re.compile(r"github\.run_(?:id|number|attempt)|\$\{?github_run_(?:id|number|attempt)|ci_pipeline_i?id"
+                         r"|ci_job_id|\$\{?build_id|context\.pipelinerun\.(?:uid|name)", re.IGNORECASE)
+
+
+def ci_handoff(pipeline: Any, push: Any) -> bool:
+    """A push that hands the CI image to the pipeline's GPU test on another machine: every reference
+    it pushes is unique to the run (`app:${{ github.run_id }}`) and a GPU `docker run` of the
+    pipeline runs that same reference. It is a stage of the test, not a publication."""
+    images = pipeline.images
+    written = {_compact(s.written) for s in images.pushes if s.unit is push.unit}
+    if not written or "" in written or not all(_RUN_UNIQUE.search(w) for w in written):
+        return False
+    return any(r.gpu and not r.negative and r.image and _compact(r.image) in written for r in images.runs)
+
+
+def _compact(reference: str) -> str:
+    return re.sub(r"\s+", "", reference or "")

@@ -112,9 +112,17 @@ def _compose_gpu_service(dockerfile: Any, project: Any, role: Any) -> Any:
         return None  # the image says what it runs (a test, a build, a daemon...): Compose does not change that
     for service in project.facts(ComposeFacts).services(dockerfile.source):
         named = service.target is None or (service.target or "").lower() == (role.stage.name or "")
-        if named and service.gpu and service.ports:
+        if named and service.gpu and service.ports and not _runs_no_server(service):
             return service
     return None
+
+
+def _runs_no_server(service: Any) -> bool:
+    """The service's own `command:` runs something that serves nothing (an interactive `bash`, a
+    notebook, a training run): the ports are for what a user starts by hand."""
+    from gpulint.artifacts.dockerfile.role import SERVER, UNKNOWN_PROCESS, classify
+
+    return service.command is not None and classify(list(service.command))[0] not in (SERVER, UNKNOWN_PROCESS)
 
 
 # --------------------------------------------------------------------------- Kubernetes

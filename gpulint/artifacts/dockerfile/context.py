@@ -178,7 +178,14 @@ def _run_writes(instruction: Instruction, path: str) -> bool:
         return False
     scripts = [instruction.body] + [h.body for h in instruction.heredocs]
     return any(w.text == path or w.text.endswith("/" + name) or w.text == name
-               for script in scripts for c in parse_shell(script, errexit=False).commands for w in c.words[1:])
+               for script in scripts for c in parse_shell(script, errexit=False).commands
+               if not c.words or c.words[0].text.rsplit("/", 1)[-1] not in _KEEPS_CONTENT
+               for w in c.words[1:])
+
+
+# Commands that change a file's mode or owner, or read it, never its content.
+_KEEPS_CONTENT = frozenset({"chmod", "chown", "chgrp", "ls", "cat", "test", "[", "stat", "file", "sha256sum",
+                            "md5sum", "head", "tail", "wc", "grep"})
 
 
 def _run_copy_source(instruction: Instruction, path: str, workdir: str) -> str | None:

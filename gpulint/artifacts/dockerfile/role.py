@@ -26,6 +26,7 @@ the targets CI builds (``--target``, bake or compose targets) when known, else t
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 
@@ -354,6 +355,10 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
             kind, reason = classify(cmd) if classify(cmd)[0] != UNKNOWN_PROCESS else (kind, reason)
         if kind == UNKNOWN_PROCESS and _exposes(stage):
             kind, reason = SERVER, f"{reason} and EXPOSEs a port"
+        if kind == UNKNOWN_PROCESS and entry and _hands_over(dockerfile, stage, entry[0]):
+            # `exec gosu app "$@"`: the entrypoint runs whatever CMD (or `docker run`) gives it
+            kind, reason = classify(cmd) if cmd else (BASE, f"its entrypoint {entry[0]} runs the command it is "
+                                                             "given (`exec ... \"$@\"`) and it has no CMD")
         if kind == UNKNOWN_PROCESS and entry and "entrypoint" in entry[0].rsplit("/", 1)[-1].lower():
             shipped = _ships_server(dockerfile, stage)
             if shipped:
@@ -371,6 +376,22 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
         kind, reason = SAMPLE, f"in a '{word}' folder; {reason}"
     serving: Tri = True if kind == SERVER else UNKNOWN if kind == UNKNOWN_PROCESS else False
     return ImageRole(stage, gpu, serving, kind, reason, gpu_reason)
+
+
+def _hands_over(dockerfile: Dockerfile, stage: Stage, program: str) -> bool:
+    """The entrypoint is a script of the build context whose last command ends in `"$@"` (`exec
+    gosu app "$@"`, `exec tini -- "$@"`): it prepares the container and runs what it is given."""
+    from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
+
+    if dockerfile.context is None or not program.endswith(".sh") and "entrypoint" not in program.lower():
+        return False
+    path = program if program.startswith("/") else posixpath.join(workdir_at(dockerfile, stage, None), program)
+    origin = origin_of(dockerfile, stage, path, dockerfile.context)
+    if origin.source is None:
+        return False
+    commands = [c.argv() for c in parse_shell(origin.source.text, errexit=False).commands]
+    commands = [argv for argv in commands if argv]
+    return bool(commands) and commands[-1][-1] in ("$@", "${@}")
 
 
 def _ships_server(dockerfile: Dockerfile, stage: Stage) -> str | None:

@@ -42,16 +42,25 @@ _RELEASE_BRANCH = re.compile(r"(?:^|/)(?:release|releases|deploy|deployment|prod
 _VERSION_LINE = re.compile(r"^(?:v(?:\d+|x)|\d+)(?:[._-](?:\d+|x))*(?:[._-](?:dev|maint|lts|stable|branch))?$")
 
 
+# Long-lived integration branches a project publishes from on purpose (dev and nightly images):
+# the scenario names one only when the workflow's own branch filter does (a catch-all filter
+# yields `feature-x` first).
+_INTEGRATION_BRANCHES = frozenset({"dev", "develop", "development", "staging", "next", "nightly", "canary",
+                                   "beta", "preview", "edge", "trunk"})
+
+
 def _is_release(s: GitHubScenario) -> bool:
     """A version tag or a release, a push to `master` as the default branch, a push to a branch
-    named for releasing or deploying or to a version line, or a scheduled (or otherwise automatic) run on the default
-    branch."""
+    named for releasing or deploying, to a version line or to a long-lived integration branch the
+    filter names (`dev`, `develop`, `nightly`), or a scheduled (or otherwise automatic) run on the
+    default branch."""
     if s.key in _RELEASE_KEYS:
         return True
     if s.key.startswith("push-branch") and str(s.ref) == "refs/heads/master":
         return True
     branch = str(s.ref).removeprefix("refs/heads/")
-    if s.key.startswith("push-branch") and (_RELEASE_BRANCH.search(branch) or _VERSION_LINE.match(branch)):
+    if s.key.startswith("push-branch") and (_RELEASE_BRANCH.search(branch) or _VERSION_LINE.match(branch)
+                                            or branch in _INTEGRATION_BRANCHES):
         return True
     return s.key not in _NOT_SCHEDULED and str(s.ref) == "refs/heads/main"
 

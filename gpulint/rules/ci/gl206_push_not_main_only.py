@@ -39,8 +39,11 @@ class PushNotMainOnly(Rule):
     In the `production` profile (the default of `gpulint check`) a push on a version tag or a
     release, a manual run (GitHub's `workflow_dispatch`, a GitLab pipeline run from the web UI), a
     scheduled run on the default branch, a push to `master` and a push to a branch named for
-    releasing or deploying (`release/*`, `deploy`, `stable`) are accepted as deliberate publishing,
-    and only pushes of GPU images are judged (a push whose builds read Dockerfiles without a GPU
+    releasing or deploying (`release/*`, `deploy`, `stable`), to a version line (`v*-dev`, `1.x`)
+    or to a long-lived integration branch the workflow's own filter names (`dev`, `develop`,
+    `nightly`) are accepted as deliberate publishing; a push that hands the run's image to the
+    pipeline's own GPU test (`app:${{ github.run_id }}`) is no publication; and only pushes of GPU
+    images are judged (a push whose builds read Dockerfiles without a GPU
     stack, such as a docs or CPU image, is not); the `lab` profile accepts only a push to main, of
     any image.
 

@@ -62,8 +62,8 @@ class MultiStage(Rule):
     check`), a single stage is an error only when it compiles: a compiler or build system run
     (`make`, `cmake`, `nvcc`, `go build`...) or a pip install from source; a `-devel` base or
     toolchain packages (`build-essential`, `gcc`, `*-dev` headers) with nothing seen compiling are
-    a warning, and info when the image installs a package that compiles its kernels at run time
-    (DeepSpeed's ops, apex, xformers), which needs that toolchain. One that only
+    a warning; any of these is info when the image installs a package that compiles its kernels at
+    run time (DeepSpeed's ops, apex, xformers), which needs that toolchain. One that only
     installs prebuilt packages (`pip install -r requirements.txt` on a GPU framework image) or
     copies a binary CI built is a warning: those packages are the runtime, and a builder stage
     would leave little behind. The lab profile keeps it an error.
@@ -106,7 +106,7 @@ class MultiStage(Rule):
                 stage = dockerfile.stages[0]
                 compiling = compiles(stage, dockerfile)
                 jit = runtime_compiler_need(stage, dockerfile) if compiling is not None else None
-                if compiling is not None and not compiling.seen and jit is not None:
+                if compiling is not None and jit is not None:
                     yield self.report(span, f"the Dockerfile has a single FROM stage and {compiling.reason}, but it "
                                       f"installs {jit}, which compiles its CUDA/C++ kernels with the image's "
                                       "toolchain when they are first used: the toolchain is a run-time need",

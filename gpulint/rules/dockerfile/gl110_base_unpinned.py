@@ -76,6 +76,13 @@ class BaseImageUnpinned(Rule):
                                   "from the project's own latest image, as an image stack builds on its parent",
                                   severity=Severity.INFO)
                 continue
+            if production and _other_stage(project, dockerfile, base):
+                yield self.report(from_image_span(stage.from_instruction),
+                                  f"base image {base} {what}, but {base} is a stage name of another Dockerfile of "
+                                  "the project: a named build context (buildx bake `contexts`, `--build-context`) "
+                                  "that the build supplies, not an image pulled from a registry",
+                                  severity=Severity.INFO)
+                continue
             if production and _local_name(base):
                 yield self.report(from_image_span(stage.from_instruction),
                                   f"base image {base} {what}, but no registry serves that name (no namespace, and "
@@ -116,3 +123,13 @@ def _local_name(base: str) -> bool:
     with an underscore, which no official image has (`maxtext_base_image`)."""
     name = base.split("@", 1)[0].rsplit(":", 1)[0] if "/" not in base else ""
     return bool(name) and "_" in name
+
+
+def _other_stage(project, dockerfile, base: str) -> bool:
+    """A bare name (no registry, namespace, tag or digest) that another Dockerfile of the project
+    names a stage (`FROM ... AS deps`): bake and `--build-context` bind such names to that stage."""
+    if project is None or any(c in base for c in "/:@"):
+        return False
+    name = base.lower()
+    return any(other is not dockerfile and any(s.name == name for s in other.stages)
+               for other in project.of_kind("dockerfile"))

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from gpulint.core.findings import Severity
 from gpulint.core.source import Source
 from gpulint.artifacts.dockerfile.healthcheck import effective_healthcheck, script_resolver
-from gpulint.artifacts.dockerfile.packages import family_of_stage, installed_names, tool_present
+from gpulint.artifacts.dockerfile.packages import family_of_stage, installed_names, run_commands, tool_present
 from gpulint.rules.base import Report, Rule
 from gpulint.syntax.shell import command_string, is_shell, parse_shell, script_file
 
@@ -68,10 +68,13 @@ class HealthcheckToolMissing(Rule):
         ref, family = family_of_stage(dockerfile, stage)
         installed = installed_names(stage.ancestry(), dockerfile)
         base = ref.short if ref is not None else stage.ancestry()[-1].base
+        installer = _script_run(stage, dockerfile)
         for tool, where in used:
             present = tool_present(tool, ref, family, installed)
             if present is True:
                 continue
+            if present is False and installer is not None:
+                present = None  # a script the build runs may install it: cannot tell
             via = f" (in {where})" if where else ""
             if present is False:
                 yield self.report(healthcheck.command_span(),
@@ -79,11 +82,24 @@ class HealthcheckToolMissing(Rule):
                                   f"base {base} ({family}) does not ship it: the check fails with 'not found' on every "
                                   "run and the container is always unhealthy")
             else:
+                why = (f"the final image runs {installer}, which may install it" if installer is not None else
+                       f"gpulint cannot tell whether the base {base} ships it")
                 yield self.report(healthcheck.command_span(),
-                                  f"the HEALTHCHECK runs {tool}{via}; no RUN of the final image installs it and gpulint "
-                                  f"cannot tell whether the base {base} ships it", severity=Severity.INFO,
+                                  f"the HEALTHCHECK runs {tool}{via}; no RUN of the final image installs it and "
+                                  f"{why}", severity=Severity.INFO,
                                   fix=f"install {tool} in the final stage to be sure, or check with python3 urllib")
             return
+
+
+def _script_run(stage, dockerfile) -> str | None:
+    """A shell script a RUN of the final image's stages runs (`bash /deps/install_deps.sh`, often
+    bind-mounted): what it installs is not in the Dockerfile."""
+    for ancestor in stage.ancestry():
+        for argv in run_commands(ancestor, dockerfile):
+            words = argv[1:2] if argv[0].rsplit("/", 1)[-1] in ("bash", "sh") else argv[:1]
+            if words and words[0].endswith(".sh"):
+                return words[0]
+    return None
 
 
 def _tools_used(healthcheck, resolve) -> list[tuple[str, str | None]]:

@@ -274,3 +274,16 @@ def test_a_push_that_hands_the_run_image_to_the_gpu_test_is_no_publication(tmp_p
     assert len(_found(tmp_path, "GL207", "lab")) == 1
     (tmp_path / ".github/workflows/ci.yml").write_text(workflow.replace("${{ github.run_id }}", "${{ github.sha }}"))
     assert len(_found(tmp_path, "GL207")) == 1  # a commit tag is what deployments pull: a publication
+
+
+@pytest.mark.parametrize("argv, kinds", [
+    (["bentoml", "containerize", "svc:latest", "--image-tag", "ghcr.io/acme/svc:1"], ["build"]),
+    (["cog", "push", "r8.im/acme/model"], ["build", "push"]),
+    (["pack", "build", "app", "--publish"], ["build", "push"]),
+    (["ko", "build", "--local", "./cmd/app"], ["build"]),
+    (["truss", "image", "build", "."], ["build"]),
+])
+def test_image_builders_without_a_dockerfile_build(argv: list[str], kinds: list[str]) -> None:
+    from gpulint.ci.commands import classify
+
+    assert [kind for kind, _ in classify(argv)] == kinds

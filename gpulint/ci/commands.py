@@ -142,6 +142,15 @@ def _pytest_gpu(args: list[str]) -> bool:
     return False
 
 
+# Image builders other than a container engine: (program, subcommand words) -> whether it pushes
+# (True: always; a flag: when given; False: never).
+_IMAGE_TOOLS: dict[tuple[str, tuple[str, ...]], bool | str] = {
+    ("bentoml", ("containerize",)): False, ("cog", ("build",)): False, ("cog", ("push",)): True,
+    ("pack", ("build",)): "--publish", ("depot", ("build",)): "--push", ("s2i", ("build",)): False,
+    ("truss", ("image", "build")): False, ("ko", ("build",)): True, ("ko", ("publish",)): True,
+}
+
+
 def classify(argv: list[str]) -> list[tuple[str, str]]:
     """(kind, detail) for what one simple command does; empty when it is none of them."""
     if not argv:
@@ -206,6 +215,15 @@ def classify(argv: list[str]) -> list[tuple[str, str]]:
         found.append((PUSH, f"regctl {' '.join(_positionals(args)[:2])}"))
     elif name == "nvidia-smi":
         found.append((GPU, "nvidia-smi"))
+    elif (name, tuple(args[:1])) in _IMAGE_TOOLS or (name, tuple(args[:2])) in _IMAGE_TOOLS:
+        # tools that build an image without a Dockerfile of their own (`bentoml containerize`, `cog push`)
+        words = tuple(args[:1]) if (name, tuple(args[:1])) in _IMAGE_TOOLS else tuple(args[:2])
+        pushes = _IMAGE_TOOLS[(name, words)]
+        shown = " ".join((name,) + words)
+        found.append((BUILD, shown))
+        local = name == "ko" and any(a in ("-L", "--local", "--push=false") for a in args)
+        if not local and (pushes is True or pushes and pushes in args):
+            found.append((PUSH, shown if pushes is True else f"{shown} {pushes}"))
     elif name in ("pytest", "py.test") and _pytest_gpu(args):
         found.append((TEST, "pytest on GPU tests"))
     elif name.startswith(_PYTHONS) or name in ("bash", "sh"):

@@ -29,8 +29,9 @@ def _scripts(instruction: Instruction) -> list[str]:
     return [" ".join(exec_form)] if exec_form is not None else [instruction.body] + [h.body for h in instruction.heredocs]
 
 
-def _groups_of(user: str, stages: list[Stage]) -> set[str]:
-    groups: set[str] = set()
+def _account_commands(stages: list[Stage], user: str):
+    """(RUN, argv) of each account command (`useradd`, `usermod`, `adduser`, `gpasswd`) the
+    stages run that names ``user``, in build order."""
     for stage in stages:
         for instruction in stage.instructions:
             if instruction.keyword != "RUN":
@@ -38,17 +39,23 @@ def _groups_of(user: str, stages: list[Stage]) -> set[str]:
             for script in _scripts(instruction):
                 for command in parse_shell(script, errexit=False).commands:
                     argv = command.argv()
-                    if not argv or argv[0].rsplit("/", 1)[-1] not in ("useradd", "usermod", "adduser", "gpasswd"):
-                        continue
-                    if user not in argv[1:]:
-                        continue
-                    for index, word in enumerate(argv[:-1]):
-                        if word in _GROUP_OPTIONS or word.startswith("-") and "G" in word and not word.startswith("--"):
-                            groups.update(g for g in argv[index + 1].split(",") if g)
-                    if argv[0].endswith("gpasswd") and "-a" in argv:
-                        groups.add(argv[-1])
-                    if argv[0].endswith("adduser") and len(argv) == 3 and argv[1] == user:
-                        groups.add(argv[2])  # `adduser app sudo`
+                    if argv and argv[0].rsplit("/", 1)[-1] in _ACCOUNT_PROGRAMS and user in argv[1:]:
+                        yield instruction, argv
+
+
+_ACCOUNT_PROGRAMS = ("useradd", "usermod", "adduser", "gpasswd")
+
+
+def _groups_of(user: str, stages: list[Stage]) -> set[str]:
+    groups: set[str] = set()
+    for _, argv in _account_commands(stages, user):
+        for index, word in enumerate(argv[:-1]):
+            if word in _GROUP_OPTIONS or word.startswith("-") and "G" in word and not word.startswith("--"):
+                groups.update(g for g in argv[index + 1].split(",") if g)
+        if argv[0].endswith("gpasswd") and "-a" in argv:
+            groups.add(argv[-1])
+        if argv[0].endswith("adduser") and len(argv) == 3 and argv[1] == user:
+            groups.add(argv[2])  # `adduser app sudo`
     return groups
 
 
@@ -90,19 +97,10 @@ def root_alias(stage: Stage, user: str | None) -> RootAlias | None:
     if not user or user.isdigit():
         return None
     found = None
-    for ancestor in reversed(stage.ancestry()):
-        for instruction in ancestor.instructions:
-            if instruction.keyword != "RUN":
-                continue
-            for script in _scripts(instruction):
-                for command in parse_shell(script, errexit=False).commands:
-                    argv = command.argv()
-                    program = argv[0].rsplit("/", 1)[-1] if argv else ""
-                    if program not in ("useradd", "usermod", "adduser") or user not in argv[1:]:
-                        continue
-                    uid = _uid_option(argv[1:])
-                    if uid is not None:
-                        found = RootAlias(instruction, program) if uid == "0" else None  # the last one decides
+    for instruction, argv in _account_commands(list(reversed(stage.ancestry())), user):
+        uid = _uid_option(argv[1:]) if not argv[0].endswith("gpasswd") else None
+        if uid is not None:
+            found = RootAlias(instruction, argv[0].rsplit("/", 1)[-1]) if uid == "0" else None  # the last decides
     return found
 
 

@@ -11,8 +11,10 @@ class NoBuild(MissingAction):
     Checks that some pipeline of the project builds the container image, whatever CI system runs
     it: a GitHub Actions step, a GitLab CI job, a Cloud Build step or a Tekton task whose script
     runs `docker build`, `docker buildx build`, `docker image build`, `podman build`,
-    `buildah bud`, `nerdctl build` or kaniko's `executor`; a step that uses
-    `docker/build-push-action`; a Cloud Build `docker` builder step with `build`; a Tekton task
+    `buildah bud`, `nerdctl build` or kaniko's `executor`, or an image builder that needs no
+    Dockerfile (`bentoml containerize`, `cog build`/`push`, `pack build`, `ko build`, `truss image
+    build`, `s2i build`, `depot build`); a step that uses `docker/build-push-action` (or
+    `depot/build-push-action`); a Cloud Build `docker` builder step with `build`; a Tekton task
     from the catalog that builds (`kaniko`, `buildah`). Shell scripts are parsed: `echo docker
     build`, a comment, the body of `if false` or a function that is never called do not count.
 

@@ -113,21 +113,10 @@ class NonRoot(Rule):
                 f"the final stage runs as root: USER {user.raw} resolves to '{user.value}'{inherited}",
                 autofix=fix_nonroot(dockerfile, user)), dockerfile, project)
         else:
-            alias = root_alias(stage, user.name)
-            if alias is not None:
-                yield self.report(alias.instruction.span(),
-                                  f"USER {user.raw} is root in all but name: this RUN's {alias.command} gives "
-                                  f"'{user.name}' user id 0, and the kernel checks the id, not the name",
-                                  fix="create the user with an unprivileged id (`useradd -u 10001 ...`), without "
-                                      "`-o -u 0`")
-                return
-            sudo = passwordless_sudo(stage, user.name)
-            if sudo is not None:
-                yield self.report(sudo.instruction.span(),
-                                  f"USER {user.raw} can become root without a password: this RUN writes a sudoers "
-                                  f"entry with NOPASSWD for {sudo.who}, so the container is root in effect",
-                                  fix="drop the NOPASSWD sudoers entry (and sudo) from the final image; do the "
-                                      "root-only steps before USER")
+            found = _root_in_effect(stage, user)
+            if found is not None:
+                instruction, message, fix = found
+                yield self.report(instruction.span(), message, fix=fix)
 
     @staticmethod
     def _as_compose_runs(report, dockerfile, project):
@@ -143,3 +132,19 @@ class NonRoot(Rule):
             report.message += (f"; {services[0].path} runs its Compose service '{services[0].name}' as user "
                                f"{services[0].user}, so only plain `docker run` gets root")
         return report
+
+
+def _root_in_effect(stage, user):
+    """(RUN, message, fix) when a non-root USER is root in effect: given user id 0, or allowed to
+    become root through a NOPASSWD sudoers entry."""
+    alias = root_alias(stage, user.name)
+    if alias is not None:
+        return (alias.instruction, f"USER {user.raw} is root in all but name: this RUN's {alias.command} gives "
+                f"'{user.name}' user id 0, and the kernel checks the id, not the name",
+                "create the user with an unprivileged id (`useradd -u 10001 ...`), without `-o -u 0`")
+    sudo = passwordless_sudo(stage, user.name)
+    if sudo is not None:
+        return (sudo.instruction, f"USER {user.raw} can become root without a password: this RUN writes a sudoers "
+                f"entry with NOPASSWD for {sudo.who}, so the container is root in effect",
+                "drop the NOPASSWD sudoers entry (and sudo) from the final image; do the root-only steps before USER")
+    return None

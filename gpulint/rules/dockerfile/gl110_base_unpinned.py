@@ -70,24 +70,9 @@ class BaseImageUnpinned(Rule):
             what = moving_tag(parse_image(base))
             if what is None:
                 continue
-            if production and _own_image(project, dockerfile, base):
-                yield self.report(from_image_span(stage.from_instruction),
-                                  f"base image {base} {what}, but the project's own CI pushes it: the build starts "
-                                  "from the project's own latest image, as an image stack builds on its parent",
-                                  severity=Severity.INFO)
-                continue
-            if production and _other_stage(project, dockerfile, base):
-                yield self.report(from_image_span(stage.from_instruction),
-                                  f"base image {base} {what}, but {base} is a stage name of another Dockerfile of "
-                                  "the project: a named build context (buildx bake `contexts`, `--build-context`) "
-                                  "that the build supplies, not an image pulled from a registry",
-                                  severity=Severity.INFO)
-                continue
-            if production and _local_name(base):
-                yield self.report(from_image_span(stage.from_instruction),
-                                  f"base image {base} {what}, but no registry serves that name (no namespace, and "
-                                  "Docker Hub's official images have no `_` in their names): it is an image built "
-                                  "on this machine first, as the project's build scripts do",
+            built_here = _built_by_the_project(project, dockerfile, base) if production else None
+            if built_here is not None:
+                yield self.report(from_image_span(stage.from_instruction), f"base image {base} {what}, but {built_here}",
                                   severity=Severity.INFO)
                 continue
             if production and id(stage) not in shipped:
@@ -99,6 +84,20 @@ class BaseImageUnpinned(Rule):
             yield self.report(from_image_span(stage.from_instruction),
                               f"base image {base} {what}; each build may get a different image "
                               "(another CUDA, cuDNN or OS version)")
+
+
+def _built_by_the_project(project, dockerfile, base: str) -> str | None:
+    """Why the base is an image the project itself builds (the end of the message), or None."""
+    if _own_image(project, dockerfile, base):
+        return ("the project's own CI pushes it: the build starts from the project's own latest image, as an "
+                "image stack builds on its parent")
+    if _other_stage(project, dockerfile, base):
+        return (f"{base} is a stage name of another Dockerfile of the project: a named build context (buildx "
+                "bake `contexts`, `--build-context`) that the build supplies, not an image pulled from a registry")
+    if _local_name(base):
+        return ("no registry serves that name (no namespace, and Docker Hub's official images have no `_` in "
+                "their names): it is an image built on this machine first, as the project's build scripts do")
+    return None
 
 
 def _own_image(project, dockerfile, base: str) -> bool:

@@ -1,0 +1,2 @@
+#!/bin/bash
+docker build --compress -t ml/project1:latest .

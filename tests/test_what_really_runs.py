@@ -287,3 +287,14 @@ def test_image_builders_without_a_dockerfile_build(argv: list[str], kinds: list[
     from gpulint.ci.commands import classify
 
     assert [kind for kind, _ in classify(argv)] == kinds
+
+
+def test_python_warnings_about_a_scanned_script_are_not_printed(tmp_path: Path) -> None:
+    """`"\\ "` in a scanned smoke test makes `ast.parse` warn; that is the script's business."""
+    import subprocess
+    import sys
+
+    (tmp_path / "smoke_test.py").write_text('import torch\nprint("a\\ b")\nassert torch.cuda.is_available()\n')
+    proc = subprocess.run([sys.executable, "-W", "default", "-m", "gpulint", "check", str(tmp_path), "--format", "json"],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode in (0, 1) and "Warning" not in proc.stderr

@@ -11,6 +11,7 @@ nobody calls, ``if False:``) does not count. The scanned code is parsed, never i
 from __future__ import annotations
 
 import ast
+import warnings
 
 from gpulint.core.records import Record
 from gpulint.core.source import Source, Span
@@ -155,7 +156,9 @@ def parse_python(source: Source) -> PythonFile:
 
 def _parse(source: Source) -> PythonFile:
     try:
-        tree = ast.parse(source.text, filename=source.rel_path)
+        with warnings.catch_warnings():  # `"\ "` in a scanned script is its author's business, not a warning of ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.text, filename=source.rel_path)
     except SyntaxError as error:
         line = error.lineno or 1
         offset = source.offset(line, error.offset or 1)

@@ -217,12 +217,15 @@ class _Reader:
         """Run one code cell (or a cell magic's Python body) statically; True for a %%writefile."""
         import ast
         import tokenize
+        import warnings
 
         lines = text.split("\n")
         blank = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
         try:
             python = self.transformer.transform_cell(text)
-            tree = ast.parse(python)
+            with warnings.catch_warnings():  # the notebook's invalid escapes are not gpulint's warnings
+                warnings.simplefilter("ignore")
+                tree = ast.parse(python)
         except (SyntaxError, tokenize.TokenError, ValueError) as error:
             line = getattr(error, "lineno", None) or 1
             self.answers.problems.append((At(number, line + blank + line_offset), str(getattr(error, "msg", error))))

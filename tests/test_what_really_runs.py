@@ -298,3 +298,13 @@ def test_python_warnings_about_a_scanned_script_are_not_printed(tmp_path: Path) 
     proc = subprocess.run([sys.executable, "-W", "default", "-m", "gpulint", "check", str(tmp_path), "--format", "json"],
                           capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
     assert proc.returncode in (0, 1) and "Warning" not in proc.stderr
+
+
+@pytest.mark.parametrize("name, dockerfile", [("GPUDockerfile", True), ("CPUDockerfile", True), ("Dockerfile.gpu", True),
+                                              ("gpu.Dockerfile", True), ("Containerfile", True),
+                                              ("Dockerfile.md", False), ("dockerfiles.yaml", False)])
+def test_dockerfile_names(name: str, dockerfile: bool) -> None:
+    """IOPaint builds `docker/GPUDockerfile`: a name may run the variant into the word."""
+    from gpulint.engine.discovery import dockerfile_name
+
+    assert dockerfile_name(name) is dockerfile

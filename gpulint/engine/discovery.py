@@ -46,8 +46,8 @@ class Discovery(Record):
     repositories: list[str] = field(default_factory=list)
 
 
-# Dockerfile, Dockerfile.gpu, Dockerfile_dev, Dockerfile-cuda, gpu.Dockerfile, Containerfile...
-_DOCKERFILE = re.compile(r"^(?:.*[._-])?(?:docker|container)file(?:[._-].*)?$")
+# Dockerfile, Dockerfile.gpu, Dockerfile_dev, Dockerfile-cuda, gpu.Dockerfile, GPUDockerfile, Containerfile...
+_DOCKERFILE = re.compile(r"^(?:.*[._-]|[a-z0-9]+)?(?:docker|container)file(?:[._-].*)?$")
 # ...but not documentation, scripts or templates that merely carry the name.
 _NOT_DOCKERFILE = (".md", ".txt", ".rst", ".json", ".yaml", ".yml", ".sh", ".py", ".j2", ".jinja", ".jinja2",
                    ".tmpl", ".tpl", ".template", ".in", ".erb", ".bak", ".orig", ".swp")

@@ -89,6 +89,9 @@ def test_a_nested_cloud_build_configuration_finds_its_dockerfile(tmp_path: Path)
         "backend/Dockerfile": "FROM python:3.12-slim\nRUN useradd -m app\nUSER app\nCMD [\"python3\", \"app.py\"]\n",
     })
     assert [f.severity.value for f in _found(tmp_path, "GL202")] == []
+    (tmp_path / "backend/Dockerfile").write_text("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nUSER 1000\n"
+                                                 "CMD [\"python3\", \"app.py\"]\n")
+    assert [f.severity.value for f in _found(tmp_path, "GL202")] == ["warning"]  # a GPU image pushed untested
 
 
 NESTED = {
@@ -107,6 +110,9 @@ def test_a_build_in_a_reusable_workflow_called_by_a_reusable_workflow_is_a_build
     _write(tmp_path, NESTED)
     assert _found(tmp_path, "GL201", "lab") == []
     assert _found(tmp_path, "GL201") == []
+    (tmp_path / ".github/workflows/build.yml").write_text(NESTED[".github/workflows/build.yml"].replace(
+        "docker build -t", "echo not building"))
+    assert len(_found(tmp_path, "GL201", "lab")) == 1  # nothing builds: said once
 
 
 def test_a_python_health_check_without_gpu_use_needs_no_start_period(tmp_path: Path) -> None:
@@ -206,13 +212,22 @@ def test_a_health_check_script_that_never_touches_the_gpu_is_no_smoke_test(tmp_p
     })
     assert _found(tmp_path, "GL507") == [] and _found(tmp_path, "GL508") == []
     assert len(_found(tmp_path, "GL104")) == 1
+    (tmp_path / "docker_healthcheck.py").write_text("import torch\nprint(torch.__version__)\n")
+    assert len(_found(tmp_path, "GL507")) == 1  # a GPU library imported: judged as the smoke test it means to be
 
 
-@pytest.mark.parametrize("npmrc, reported", [("engine-strict=true\nregistry=https://registry.npmmirror.com\n", False),
-                                             ("//registry.npmjs.org/:_authToken=abc123\n", True)])
-def test_a_settings_file_without_a_credential_is_no_secret(tmp_path: Path, npmrc: str, reported: bool) -> None:
-    _write(tmp_path, {"web/.npmrc": npmrc,
-                      "Dockerfile": "FROM node:20-slim\nWORKDIR /web\nCOPY web/.npmrc /web/\nRUN npm ci\n"
+@pytest.mark.parametrize("name, text, reported", [
+    (".npmrc", "engine-strict=true\nregistry=https://registry.npmmirror.com\n# set _authToken in CI\n", False),
+    (".npmrc", "//registry.npmjs.org/:_authToken=abc123\n", True),
+    (".pypirc", "[distutils]\nindex-servers = pypi\n[pypi]\nusername = __token__\n", False),
+    (".pypirc", "[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc\n", True),
+    (".netrc", "machine example.com login anonymous\n", False),
+    (".netrc", "machine example.com login me password hunter2\n", True),
+])
+def test_a_settings_file_without_a_credential_is_no_secret(tmp_path: Path, name: str, text: str,
+                                                            reported: bool) -> None:
+    _write(tmp_path, {f"web/{name}": text,
+                      "Dockerfile": f"FROM node:20-slim\nWORKDIR /web\nCOPY web/{name} /web/\nRUN npm ci\n"
                                     "USER node\nCMD [\"node\", \"server.js\"]\n"})
     assert bool(_found(tmp_path, "GL112", "lab")) is reported
 
@@ -222,6 +237,9 @@ def test_a_key_copied_into_a_build_stage_only_does_not_ship(tmp_path: Path) -> N
                       "Dockerfile": "FROM node:20 AS build\nCOPY id_rsa /root/.ssh/id_rsa\nRUN npm ci\n"
                                     "FROM node:20-slim\nCOPY --from=build /app /app\nUSER node\nCMD [\"node\", \"/app\"]\n"})
     assert _found(tmp_path, "GL112", "lab") == []
+    dockerfile = (tmp_path / "Dockerfile").read_text()
+    (tmp_path / "Dockerfile").write_text(dockerfile.replace("COPY --from=build /app /app", "COPY id_rsa /root/.ssh/id_rsa"))
+    assert len(_found(tmp_path, "GL112", "lab")) == 1  # in the shipped stage
 
 
 def test_a_gpu_request_on_a_cpu_sample_image_only_reserves_a_node(tmp_path: Path) -> None:
@@ -308,3 +326,28 @@ def test_dockerfile_names(name: str, dockerfile: bool) -> None:
     from gpulint.engine.discovery import dockerfile_name
 
     assert dockerfile_name(name) is dockerfile
+
+
+def test_a_file_a_kustomization_applies_as_a_patch_is_partial(tmp_path: Path) -> None:
+    """A patch that names its container and image (so it looks whole by its shape) has no
+    selector of its own: listed under `patches:`, it is not a Deployment missing one."""
+    patch = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: vllm\nspec:\n  template:\n    spec:\n"
+             "      containers:\n        - name: server\n          image: vllm/vllm-openai:v0.6.0\n")
+    _write(tmp_path, {"overlay/patch-image.yaml": patch,
+                      "overlay/kustomization.yaml": "resources: [../base]\npatches:\n  - path: patch-image.yaml\n",
+                      "base/kustomization.yaml": "resources: []\n", ".gpulint.yaml": "profile: production\n"})
+    assert _found(tmp_path, "GL301") == []
+    (tmp_path / "overlay/kustomization.yaml").write_text("resources: [../base]\n")
+    assert _found(tmp_path, "GL301") != []  # no longer a patch: a Deployment without a selector
+
+
+def test_a_container_image_set_by_kustomize_replacements_is_decided_elsewhere(tmp_path: Path) -> None:
+    fixture = Path(__file__).resolve().parent.parent / "fixtures/GL309/pass/kustomize-replacements"
+    import shutil
+
+    shutil.copytree(fixture, tmp_path / "project")
+    assert _found(tmp_path / "project", "GL309") == []
+    kustomization = tmp_path / "project/base/kustomization.yaml"
+    text = kustomization.read_text()
+    kustomization.write_text(text[:text.index("replacements:")])
+    assert len(_found(tmp_path / "project", "GL309")) == 1  # `image: vllm-image` means :latest

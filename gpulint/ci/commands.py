@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from functools import lru_cache
 
 from gpulint.ci.github.workflow import Job, Step, Workflow
@@ -17,7 +16,8 @@ from gpulint.core.records import Record, replace
 from gpulint.core.source import Span
 from gpulint.syntax import yamlnode as Y
 from gpulint.syntax.embedded import scalar_locator
-from gpulint.syntax.shell import SimpleCommand, bash_trees, command_string, parse_shell
+from gpulint.syntax.shell import (SimpleCommand, bash_trees, command_string, is_shell, parse_shell, script_file,
+                                  split_words)
 
 BUILD, TEST, PUSH, GPU = "build", "test", "push", "gpu"
 _ENGINES = {"docker", "podman", "nerdctl"}
@@ -390,8 +390,13 @@ def runs_tests(argv: list[str]) -> str | None:
         targets = [a for a in argv[1:] if not a.startswith("-") and "=" not in a]
         tests = [t for t in targets if _test_target(set(re.split(r"[-_.:/]+", t.lower())))]
         return f"make {tests[0]}" if tests else None
-    script = argv[1] if (name.startswith(_PYTHONS) or name in ("bash", "sh")) and argv[1:2] else argv[0]
-    if script.endswith((".py", ".sh")) and not script.startswith("-"):
+    if is_shell(name):
+        script = script_file(argv) or ""
+    elif name.startswith(_PYTHONS):
+        script = next((a for a in argv[1:] if not a.startswith("-")), "")
+    else:
+        script = argv[0]
+    if script.endswith((".py", ".sh")):
         stem = os.path.basename(script).rsplit(".", 1)[0].lower()
         words = set(re.split(r"[-_.]+", stem))
         if _test_target(words) and not words & _SETUP_WORDS:
@@ -417,11 +422,7 @@ def gpu_container(job: Job | None) -> str | None:
     container = Y.get(job.node, "container") if job is not None and Y.is_map(job.node) else None
     options = Y.text(Y.get(container, "options")) if Y.is_map(container) else None
     if options:
-        try:
-            words = shlex.split(options)
-        except ValueError:
-            words = options.split()
-        flag = _gpu_run_flag(words)
+        flag = _gpu_run_flag(split_words(options))
         if flag is not None:
             return flag
     # Only the NVIDIA container runtime reads NVIDIA_VISIBLE_DEVICES: a job container that sets it

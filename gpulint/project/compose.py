@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from functools import cached_property
 from typing import Any, NamedTuple
 
 from gpulint.core.source import Source
 from gpulint.project.yaml_files import first_mappings
 from gpulint.syntax import yamlnode as Y
+from gpulint.syntax.shell import split_words
 from gpulint.syntax.yamlnode import Node
 
 _NAME = re.compile(r"^(?:docker-)?compose(?:[._-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
@@ -118,12 +118,7 @@ def _words(node: Node | None) -> list[str]:
     if Y.is_seq(node):
         return [Y.text(item) or "" for item in Y.items(node)]
     text = Y.text(node) if Y.is_scalar(node) else None
-    if not text:
-        return []
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.split()
+    return split_words(text) if text else []
 
 
 def _reserves_gpus(node: Node) -> bool:

@@ -23,12 +23,13 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from gpulint.artifacts.dockerfile.context import Origin, origin_of, workdir_at
-from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, duration_seconds, effective_healthcheck
+from gpulint.artifacts import gpucheck
+from gpulint.artifacts.dockerfile.healthcheck import Healthcheck, duration_seconds, effective_healthcheck, final_verdict
 from gpulint.artifacts.smoketest import SMOKE_NAMES
 from gpulint.core.records import Record, compared_without, field
 from gpulint.core.source import EmbeddedSource
 from gpulint.project.config import profile_of
-from gpulint.syntax.python import PythonFile, parse_python
+from gpulint.syntax.python import PythonFile, parse_python, touches_gpu
 from gpulint.syntax.shell import command_string, is_shell, parse_shell, script_file
 
 if TYPE_CHECKING:  # YAML, Kubernetes and CI models load with the files that need them
@@ -154,7 +155,7 @@ class LifecycleFacts:
                 if source is None:
                     continue
                 parsed = parse_python(source)
-                if production and not _touches_gpu(parsed) and posixpath.basename(source.rel_path) not in SMOKE_NAMES:
+                if production and not touches_gpu(parsed) and posixpath.basename(source.rel_path) not in SMOKE_NAMES:
                     continue  # an HTTP or process check (docker-stacks' docker_healthcheck.py): GL104's business
                 found.setdefault(id(source), parsed)
         for script in project.of_kind("smoketest"):
@@ -237,20 +238,6 @@ class PromotionPatterns:
     @cached_property
     def shown(self) -> str:
         return ", ".join(f"{label}: {p.text}" for label, p in self.patterns)
-
-
-# Libraries a GPU smoke test asks the GPU through (a script importing none of them checks something else).
-_GPU_LIBRARIES = frozenset({"torch", "pynvml", "nvidia_smi", "cupy", "cupyx", "tensorflow", "jax", "numba", "pycuda",
-                            "tensorrt", "onnxruntime", "paddle", "mxnet"})
-
-
-def _touches_gpu(script: PythonFile) -> bool:
-    """The script imports a GPU library or calls one (judged on the code that runs)."""
-    from gpulint.syntax.python import local_imports
-
-    if script.tree is None:
-        return True  # cannot tell: judged as the smoke test it may be
-    return bool(script.gpu_uses()) or any(name.split(".")[0] in _GPU_LIBRARIES for name in local_imports(script.tree))
 
 
 def lifecycle_facts(project: Any) -> LifecycleFacts:
@@ -454,6 +441,23 @@ class ImageCheck(Record):
         return scripts_run(words or None, shell)
 
 
+def python_gpu_healthcheck(dockerfile: Dockerfile) -> Healthcheck | None:
+    """The final image's HEALTHCHECK when it starts Python (itself or through a script it runs) and
+    may initialise CUDA: not one judged to touch no GPU or to be an HTTP request. Its timeout and
+    start period must cover CUDA's start-up."""
+    image = image_check(dockerfile)
+    hc = image.healthcheck if image is not None else None
+    if hc is None or hc.none:
+        return None
+    if not starts_python(hc.exec_argv, hc.shell if hc.exec_argv is None else None) and not any(
+            s.python for s in image.healthcheck_scripts()):
+        return None
+    judged = final_verdict(dockerfile)
+    if judged is not None and judged[1].kind in (gpucheck.NOT_GPU, gpucheck.HTTP):
+        return None
+    return hc
+
+
 def image_check(dockerfile: Dockerfile) -> ImageCheck | None:
     cache = dockerfile.__dict__
     if "_lifecycle_image" not in cache:
@@ -596,16 +600,8 @@ def pushes_only_cpu_images(project: Any, artifact: Any) -> bool:
     """Whether every image the artifact's pipelines push is built from a Dockerfile of the
     scanned files that has no GPU stack (tool, docs or CPU images): none of them is the GPU
     image a Deployment runs."""
-    found = False
-    for pipeline in partners(project, artifact, "ci"):
-        images = pipeline.images
-        for site in images.pushes:
-            found = True
-            builds = images.builds_for(site.unit)
-            dockerfiles = [(built_dockerfile(project, pipeline, b), b.target) for b in builds]
-            if not builds or any(d is None or is_gpu_dockerfile(d, t) is not False for d, t in dockerfiles):
-                return False
-    return found
+    sites = [(pipeline, site) for pipeline in partners(project, artifact, "ci") for site in pipeline.images.pushes]
+    return bool(sites) and all(pushes_gpu_image(project, pipeline, site) is False for pipeline, site in sites)
 
 
 def deployed_gpu_images(manifests: Any):
@@ -656,9 +652,9 @@ def is_gpu_dockerfile(dockerfile: Dockerfile, target: str | None = None) -> bool
 
 
 def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
-    """Whether a push publishes a GPU image: False when every Dockerfile the push's builds read is
-    in the scanned files and none carries a GPU stack (a docs, CPU or tool image); None when it
-    cannot be told."""
+    """Whether a push (an action or a push site: anything with the ``unit`` doing it) publishes a
+    GPU image: False when every Dockerfile the push's builds read is in the scanned files and none
+    carries a GPU stack (a docs, CPU or tool image); None when it cannot be told."""
     builds = pipeline.images.builds_for(push.unit)
     if not builds:
         return None
@@ -695,11 +691,7 @@ def ci_handoff(pipeline: Any, push: Any) -> bool:
     it pushes is unique to the run (`app:${{ github.run_id }}`) and a GPU `docker run` of the
     pipeline runs that same reference. It is a stage of the test, not a publication."""
     images = pipeline.images
-    written = {_compact(s.written) for s in images.pushes if s.unit is push.unit}
+    written = {pipeline.normalise(s.written) for s in images.pushes if s.unit is push.unit}
     if not written or "" in written or not all(_RUN_UNIQUE.search(w) for w in written):
         return False
-    return any(r.gpu and not r.negative and r.image and _compact(r.image) in written for r in images.runs)
-
-
-def _compact(reference: str) -> str:
-    return re.sub(r"\s+", "", reference or "")
+    return any(r.gpu and not r.negative and r.image and pipeline.normalise(r.image) in written for r in images.runs)

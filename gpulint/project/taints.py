@@ -11,11 +11,11 @@ taint unless someone adds one), so without either there is nothing to judge.
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
 from gpulint.core.records import Record
+from gpulint.syntax.shell import split_words
 from gpulint.project import scheduling as S
 
 _TAINT_ARG = re.compile(r"^([A-Za-z0-9][\w./-]*)(?:=([^:]*))?:(NoSchedule|NoExecute|PreferNoSchedule)$")
@@ -34,10 +34,7 @@ def documented_taints(text: str, where: str) -> list[GpuTaint]:
         at = line.find("kubectl taint")
         if at < 0:
             continue
-        try:
-            words = shlex.split(line[at:], comments=True)
-        except ValueError:
-            words = line[at:].split()
+        words = split_words(line[at:], comments=True)
         for word in words[2:]:
             match = _TAINT_ARG.match(word.strip("`'\""))
             if match:

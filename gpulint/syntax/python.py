@@ -31,6 +31,9 @@ _GPU_PREFIXES = {
     "tensorflow.test.is_built_with_cuda": None,  # says nothing about a device
     "jax.devices": "JAX",
 }
+# Top-level modules that reach a GPU: those of the calls above, and frameworks that run on one.
+_GPU_MODULES = frozenset({prefix.split(".")[0] for prefix in _GPU_PREFIXES} |
+                         {"tensorrt", "onnxruntime", "paddle", "mxnet"})
 # Queries that return a value instead of raising when no GPU is there.
 _QUERIES = ("is_available", "device_count", "nvmlDeviceGetCount", "getDeviceCount", "is_gpu_available",
             "list_physical_devices", "devices", "is_initialized", "is_bf16_supported")
@@ -323,6 +326,14 @@ def local_imports(tree: ast.Module) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.level:
             names.extend(f"{node.module}.{a.name}" if node.module else a.name for a in node.names)
     return names
+
+
+def touches_gpu(script: PythonFile) -> bool:
+    """The script's running code imports a GPU library or calls one; True when it does not parse
+    (cannot tell)."""
+    if script.tree is None:
+        return True
+    return bool(script.gpu_uses()) or any(name.split(".")[0] in _GPU_MODULES for name in local_imports(script.tree))
 
 
 def find_gpu_uses(tree: ast.Module, library: bool = False) -> list[GpuUse]:

@@ -89,6 +89,15 @@ class CommandString(NamedTuple):
     pipefail: bool  # -o pipefail
 
 
+def split_words(text: str, comments: bool = False) -> list[str]:
+    """``text`` split into words as a POSIX shell would (quotes removed; ``comments``: a ``#``
+    word starts a comment); split on whitespace when its quoting does not close."""
+    try:
+        return shlex.split(text, comments=comments)
+    except ValueError:
+        return text.split()
+
+
 def is_shell(word: str) -> bool:
     return os.path.basename(word) in SHELLS
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import posixpath
-import shlex
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
 from gpulint.artifacts.dockerfile.variables import expand, stage_variables
 from gpulint.core.records import Record, field
 from gpulint.core.source import Source
-from gpulint.syntax.shell import parse_shell
+from gpulint.syntax.shell import parse_shell, split_words
 
 
 class BuildContext(Record):
@@ -136,10 +135,7 @@ def _copy_words(text: str) -> tuple[tuple[str, ...], str] | None:
         except ValueError:
             return None
     else:
-        try:
-            words = shlex.split(body)
-        except ValueError:
-            words = body.split()
+        words = split_words(body)
     if len(words) < 2:
         return None
     return tuple(words[:-1]), words[-1]

@@ -7,9 +7,9 @@ rather than guessed. Nothing here knows stages: ``variables`` applies it to a pa
 
 from __future__ import annotations
 
-import shlex
 
 from gpulint.core.records import Record, field
+from gpulint.syntax.shell import split_words
 
 UNSET = None  # an ARG declared without a default: its value depends on --build-arg
 
@@ -96,7 +96,7 @@ def expand(text: str, variables: dict[str, str | None], escape: str = "\\") -> E
 def parse_arg(body: str) -> list[tuple[str, str | None]]:
     """``ARG a=1 b`` as [("a", "1"), ("b", None)]."""
     result = []
-    for word in _split(body):
+    for word in split_words(body):
         name, sep, value = word.partition("=")
         if name:
             result.append((name, value if sep else UNSET))
@@ -105,15 +105,9 @@ def parse_arg(body: str) -> list[tuple[str, str | None]]:
 
 def parse_env(body: str) -> list[tuple[str, str]]:
     """``ENV a=1 b="x y"`` or the legacy ``ENV a 1 2``."""
-    words = _split(body)
+    words = split_words(body)
     if words and "=" not in words[0]:
         parts = body.strip().split(None, 1)
         return [(parts[0], parts[1] if len(parts) > 1 else "")]
     return [(w.partition("=")[0], w.partition("=")[2]) for w in words if "=" in w]
 
-
-def _split(body: str) -> list[str]:
-    try:
-        return shlex.split(body, posix=True)
-    except ValueError:
-        return body.split()

@@ -71,7 +71,8 @@ def image_workdir(dockerfile: Dockerfile, stage: Stage) -> str:
 
 
 def script_resolver(dockerfile: Dockerfile, stage: Stage):
-    """Resolve a path the health check runs to the file the build put there."""
+    """Resolve a path the image runs (its health check, its entrypoint) to the file the build put
+    there."""
     workdir = image_workdir(dockerfile, stage)
 
     def resolve(path: str) -> Source | str | None:

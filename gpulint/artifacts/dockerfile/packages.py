@@ -129,13 +129,24 @@ def variables_installs_read(stage: Stage) -> set[str]:
     return names
 
 
+def package_name(spec: str) -> str:
+    """The package an install names, as written, extras kept (`vllm[tensorizer]==0.6.0` ->
+    `vllm[tensorizer]`, `libcudnn9=9.1.0-1` -> `libcudnn9`)."""
+    return re.split(r"[=<>!~;@ ]", spec, maxsplit=1)[0]
+
+
+def project_name(spec: str) -> str:
+    """The Python project an install names, lower case, without extras (`vllm`)."""
+    return package_name(spec).split("[", 1)[0].lower()
+
+
 def installed_names(stages: list[Stage], dockerfile: Dockerfile | None = None) -> set[str]:
     """Package names installed in these stages (versions and extras stripped, lower case)."""
     names: set[str] = set()
     for stage in stages:
         for install in installs(stage, dockerfile):
             for package in install.packages:
-                names.add(re.split(r"[=<>!~\[;@ ]", package, maxsplit=1)[0].lower())
+                names.add(project_name(package))
     return names
 
 
@@ -182,7 +193,7 @@ def compiles(stage: Stage, dockerfile: Dockerfile | None = None) -> Compiling | 
     toolchain: list[str] = []
     for install in installs(stage, dockerfile):
         if install.manager != "pip":
-            toolchain += [p for p in install.packages if _TOOLCHAIN_PACKAGES.match(p.split("=", 1)[0].lower())]
+            toolchain += [p for p in install.packages if _TOOLCHAIN_PACKAGES.match(project_name(p))]
         elif any(o.startswith(_SOURCE_INSTALL) for o in install.options) or any(
                 p in (".", "./") or p.startswith(("git+", "./", "/")) and not p.endswith(".whl")
                 for p in install.packages):
@@ -203,7 +214,7 @@ def runtime_compiler_need(stage: Stage, dockerfile: Dockerfile | None = None) ->
         if install.manager != "pip":
             continue
         for package in install.packages:
-            name = re.split(r"[=<>!~;@\[ ]", package, maxsplit=1)[0].lower()
+            name = project_name(package)
             if name in _RUNTIME_JIT:
                 return name
     return None

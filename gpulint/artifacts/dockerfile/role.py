@@ -26,7 +26,6 @@ the targets CI builds (``--target``, bake or compose targets) when known, else t
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable
 
@@ -34,7 +33,7 @@ from gpulint.artifacts.folders import repository_path, sample_folder
 from gpulint.artifacts.dockerfile.base_images import copies_from, stage_image
 from gpulint.artifacts.dockerfile.expansion import parse_arg, parse_env
 from gpulint.artifacts.dockerfile.model import Dockerfile, Instruction, Stage
-from gpulint.artifacts.dockerfile.packages import installs, variables_installs_read
+from gpulint.artifacts.dockerfile.packages import installs, package_name, project_name, variables_installs_read
 from gpulint.artifacts.gpu_servers import SERVER_PROGRAMS, GpuServer, image_serves, server_of_command, server_of_image
 from gpulint.artifacts.process_kinds import daemon_command, workbench_program
 from gpulint.core.records import Record
@@ -161,7 +160,7 @@ def _gpu_use(dockerfile: Dockerfile, stage: Stage, names: set[str]) -> tuple[Tri
                         return True, f"ENV {name}"
         for install in installs(ancestor, dockerfile):
             for package in install.packages:
-                name = re.split(r"[=<>!~;@ ]", package, maxsplit=1)[0]
+                name = package_name(package)
                 if _GPU_PACKAGES.match(name):
                     return True, f"installs {name}"
             if any(_WHEEL_TAG.search(option) for option in install.options):
@@ -381,15 +380,15 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
 def _hands_over(dockerfile: Dockerfile, stage: Stage, program: str) -> bool:
     """The entrypoint is a script of the build context whose last command ends in `"$@"` (`exec
     gosu app "$@"`, `exec tini -- "$@"`): it prepares the container and runs what it is given."""
-    from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
+    from gpulint.artifacts.dockerfile.healthcheck import script_resolver
+    from gpulint.core.source import Source
 
     if dockerfile.context is None or not program.endswith(".sh") and "entrypoint" not in program.lower():
         return False
-    path = program if program.startswith("/") else posixpath.join(workdir_at(dockerfile, stage, None), program)
-    origin = origin_of(dockerfile, stage, path, dockerfile.context)
-    if origin.source is None:
+    script = script_resolver(dockerfile, stage)(program)
+    if not isinstance(script, Source):
         return False
-    commands = [c.argv() for c in parse_shell(origin.source.text, errexit=False).commands]
+    commands = [c.argv() for c in parse_shell(script.text, errexit=False).commands]
     commands = [argv for argv in commands if argv]
     return bool(commands) and commands[-1][-1] in ("$@", "${@}")
 
@@ -405,7 +404,7 @@ def _ships_server(dockerfile: Dockerfile, stage: Stage) -> str | None:
                         return name
         for install in installs(ancestor, dockerfile):
             for package in install.packages:
-                name = re.split(r"[=<>!~;@ ]", package, maxsplit=1)[0].lower()
+                name = project_name(package)
                 if name in _SERVER_PACKAGES:
                     return name
     return None

@@ -10,13 +10,12 @@ Triton ``/v2/health/ready``, NIM ``/v1/health/ready``...; see ``gpulint.artifact
 
 from __future__ import annotations
 
-import shlex
 
 from gpulint.artifacts import gpucheck
 from gpulint.artifacts.gpu_servers import GpuServer, engine_health_path, server_of_command, server_of_image
 from gpulint.artifacts.kubernetes.model import PROBE_HANDLERS
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.shell import command_string, is_shell
+from gpulint.syntax.shell import command_string, is_shell, split_words
 
 
 
@@ -28,10 +27,7 @@ def container_command(container: Y.Node) -> list[str]:
     for index, word in enumerate(words):
         invoked = command_string(words[index:]) if is_shell(word) else None
         if invoked is not None:
-            try:
-                out.extend(shlex.split(invoked.text, comments=True))
-            except ValueError:
-                out.extend(invoked.text.split())
+            out.extend(split_words(invoked.text, comments=True))
             break
         out.append(word)
     return out

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
-import os
 import posixpath
 import re
 
@@ -23,7 +22,7 @@ from gpulint.syntax.embedded import scalar_locator
 from gpulint.core.tri import Tri
 from gpulint.syntax import github_expressions as E
 from gpulint.syntax import yamlnode as Y
-from gpulint.syntax.shell import parse_shell
+from gpulint.syntax.shell import is_shell, parse_shell, script_file
 
 # Deliberate publishing the production profile accepts besides a push to main: a version tag, a
 # release, and a manual run (only people with write access can dispatch a workflow).
@@ -202,8 +201,7 @@ class GitHubPipeline(model.Pipeline):
     def _suite_in_script(self, argv: list[str]) -> str | None:
         """The test suite a repository shell script the step runs (``bash ./ci/run.sh``) runs,
         its functions included: one level, read from the scanned files."""
-        script = argv[1] if argv[:1] and os.path.basename(argv[0]) in ("bash", "sh") and argv[1:2] else \
-            argv[0] if argv else ""
+        script = (script_file(argv) or "") if argv and is_shell(argv[0]) else (argv[0] if argv else "")
         root = self.repository_root()
         if not script.endswith(".sh") or script.startswith(("-", "/", "$")) or root is None:
             return None

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shlex
 
 from gpulint.core.findings import Severity
 from gpulint.artifacts.dockerfile.context import origin_of, workdir_at
 from gpulint.artifacts.dockerfile.base_images import stage_image
 from gpulint.syntax.images import cuda_of, wheel_cuda
-from gpulint.syntax.shell import parse_shell
+from gpulint.syntax.shell import parse_shell, split_words
 from gpulint.rules.base import Rule
 from gpulint.core.source import Span
 
@@ -165,10 +164,7 @@ def _requirements(dockerfile, stage, instruction, path: str):
     for line in source.text.split("\n"):
         content = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
         lead = len(line) - len(line.lstrip())
-        try:
-            words = shlex.split(content)
-        except ValueError:
-            words = content.split()
+        words = split_words(content)
         wheel = None
         if words and words[0] in _INDEX_FLAGS and len(words) > 1:
             wheel = _wheel_of(words[1], False)

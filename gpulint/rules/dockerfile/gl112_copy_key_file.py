@@ -114,22 +114,46 @@ class CopyKeyFile(Rule):
                                       fix=f"add {found[0]} to .dockerignore (or copy only the files the image needs)")
 
 
-# Client settings files that hold a credential only when these keys are set.
-_SETTINGS_SECRETS = {".npmrc": ("_authtoken", "_auth", "_password", "password"), ".pypirc": ("password",),
-                     ".netrc": ("password",), ".yarnrc": ("npmauthtoken", "_authtoken")}
-
-
 def _settings_without_secret(context, rel: str) -> bool:
     """A settings file named in the COPY (`.npmrc`, `.pypirc`, `.netrc`) that the build context
-    holds without any credential key: a registry mirror or `engine-strict`, not a secret."""
-    keys = _SETTINGS_SECRETS.get(posixpath.basename(rel))
-    if keys is None or context is None:
+    holds without any credential set: a registry mirror or `engine-strict`, not a secret."""
+    name = posixpath.basename(rel)
+    if name not in _SETTINGS or context is None:
         return False
     source = context.read(rel)
-    if source is None:
-        return False
-    text = source.text.lower()
-    return not any(key in text for key in keys)
+    return source is not None and not _SETTINGS[name](source.text)
+
+
+def _npmrc_credential(text: str) -> bool:
+    """`//registry.npmjs.org/:_authToken=...`, `_auth=...`, `_password=...` with a value."""
+    for line in text.splitlines():
+        key, equals, value = line.strip().partition("=")
+        if equals and not key.startswith(("#", ";")) and value.strip() and \
+                key.strip().lower().rsplit(":", 1)[-1] in ("_authtoken", "_auth", "_password", "password"):
+            return True
+    return False
+
+
+def _pypirc_credential(text: str) -> bool:
+    """A `password` in any section (an INI file, as distutils and twine read it)."""
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return True  # unreadable: cannot tell, so it may hold one
+    return any(parser.get(section, "password", fallback="").strip() for section in parser.sections())
+
+
+def _netrc_credential(text: str) -> bool:
+    """A `password` token followed by its value (netrc's whitespace-separated tokens)."""
+    words = text.split()
+    return any(word == "password" for word in words[:-1])
+
+
+# Client settings files that hold a credential only when one of these is set.
+_SETTINGS = {".npmrc": _npmrc_credential, ".pypirc": _pypirc_credential, ".netrc": _netrc_credential}
 
 
 def _sources(instruction) -> list[tuple[str, tuple[int, int]]]:

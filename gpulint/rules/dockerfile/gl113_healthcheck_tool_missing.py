@@ -96,9 +96,9 @@ def _script_run(stage, dockerfile) -> str | None:
     bind-mounted): what it installs is not in the Dockerfile."""
     for ancestor in stage.ancestry():
         for argv in run_commands(ancestor, dockerfile):
-            words = argv[1:2] if argv[0].rsplit("/", 1)[-1] in ("bash", "sh") else argv[:1]
-            if words and words[0].endswith(".sh"):
-                return words[0]
+            script = (script_file(argv) or "") if is_shell(argv[0]) else argv[0]
+            if script.endswith(".sh"):
+                return script
     return None
 
 

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.artifacts import gpucheck
-from gpulint.artifacts.dockerfile.healthcheck import final_verdict
 from gpulint.core.findings import Severity
-from gpulint.project.lifecycle import flag_span, healthcheck_option, image_check, starts_python
+from gpulint.project.lifecycle import flag_span, healthcheck_option, python_gpu_healthcheck
 from gpulint.rules.base import Report, Rule
 
 MIN_SECONDS = 5
@@ -50,16 +48,9 @@ class HealthcheckTimeoutTooShort(Rule):
     fix = "raise the HEALTHCHECK --timeout to 20s (Python + torch + CUDA init take seconds)"
 
     def check(self, dockerfile, project) -> Iterator[Report]:
-        image = image_check(dockerfile)
-        hc = image.healthcheck if image is not None else None
-        if hc is None or hc.none:
-            return
-        if not starts_python(hc.exec_argv, hc.shell if hc.exec_argv is None else None) and not any(
-                s.python for s in image.healthcheck_scripts()):
-            return
-        judged = final_verdict(dockerfile)
-        if judged is not None and judged[1].kind in (gpucheck.NOT_GPU, gpucheck.HTTP):
-            return  # the check never initialises CUDA: starting Python alone fits a short timeout
+        hc = python_gpu_healthcheck(dockerfile)
+        if hc is None:
+            return  # no Python check, or one that never initialises CUDA: a short timeout fits it
         option = healthcheck_option(hc, "timeout")
         if option is None or option[0] is None or option[0] >= MIN_SECONDS:
             return

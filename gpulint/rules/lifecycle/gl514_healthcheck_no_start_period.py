@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gpulint.artifacts import gpucheck
-from gpulint.artifacts.dockerfile.healthcheck import final_verdict
 from gpulint.core.findings import Severity
-from gpulint.project.lifecycle import flag_span, healthcheck_option, image_check, partners, starts_python
+from gpulint.project.lifecycle import flag_span, healthcheck_option, partners, python_gpu_healthcheck
 from gpulint.rules.base import Report, Rule
 
 
@@ -49,18 +47,11 @@ class HealthcheckNoStartPeriod(Rule):
     fix = "add --start-period=60s (or the image's warm-up time) to the HEALTHCHECK"
 
     def check(self, dockerfile, project) -> Iterator[Report]:
-        image = image_check(dockerfile)
-        hc = image.healthcheck if image is not None else None
-        if hc is None or hc.none or (hc.exec_argv is None and not hc.shell):
-            return
         if not partners(project, dockerfile, "kubernetes") and not partners(project, dockerfile, "workflow"):
             return  # a lone Dockerfile: the lifecycle rules judge a whole project
-        if not starts_python(hc.exec_argv, hc.shell if hc.exec_argv is None else None) and not any(
-                s.python for s in image.healthcheck_scripts()):
-            return
-        judged = final_verdict(dockerfile)
-        if judged is not None and judged[1].kind in (gpucheck.NOT_GPU, gpucheck.HTTP):
-            return  # the check never initialises CUDA (GL104 judges a check that should)
+        hc = python_gpu_healthcheck(dockerfile)
+        if hc is None:
+            return  # no Python check, or one that never initialises CUDA (GL104 judges one that should)
         option = healthcheck_option(hc, "start-period")
         if option is None:
             yield self.report(hc.instruction.keyword_span(),

@@ -107,6 +107,54 @@ kind: Rollout
 metadata: {name: not-argo}
 spec:
   template: {spec: {containers: [{name: c}]}}
+---
+apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata: {name: ptj}
+spec:
+  pytorchReplicaSpecs:
+    Master:
+      replicas: 1
+      template: {spec: {containers: [{name: pytorch, image: "t:1", resources: {limits: {nvidia.com/gpu: 1}}}]}}
+    Worker:
+      replicas: 2
+      template: {spec: {containers: [{name: pytorch, image: "t:1", resources: {limits: {nvidia.com/gpu: 1}}}]}}
+---
+apiVersion: kubeflow.org/v2beta1
+kind: MPIJob
+metadata: {name: mpi}
+spec:
+  mpiReplicaSpecs:
+    Launcher: {template: {spec: {containers: [{name: l, image: "m:1"}]}}}
+---
+apiVersion: example.com/v1
+kind: PyTorchJob
+metadata: {name: not-kubeflow}
+spec:
+  pytorchReplicaSpecs: {Worker: {template: {spec: {containers: [{name: c, image: "c:1"}]}}}}
+---
+apiVersion: jobset.x-k8s.io/v1alpha2
+kind: JobSet
+metadata: {name: js}
+spec:
+  replicatedJobs:
+    - name: workers
+      template:
+        spec:
+          template: {spec: {containers: [{name: w, image: "w:1"}, {name: s, image: "s:1"}]}}
+---
+apiVersion: batch.volcano.sh/v1alpha1
+kind: Job
+metadata: {name: vcjob}
+spec:
+  tasks:
+    - name: master
+      template:
+        spec: &task
+          containers: [{name: c, image: "c:1"}]
+    - name: worker
+      template:
+        spec: *task
 """
 
 
@@ -122,6 +170,12 @@ def test_pod_templates_of_every_kind():
         ("LeaderWorkerSet", "worker template", W.SERVER, True, 1),
         ("CronJob", None, W.BATCH, False, 1),
         ("Pod", None, W.BATCH, False, 1),
+        ("PyTorchJob", "replica 'Master'", W.BATCH, False, 1),
+        ("PyTorchJob", "replica 'Worker'", W.BATCH, False, 1),
+        ("MPIJob", "replica 'Launcher'", W.BATCH, False, 1),
+        ("JobSet", "replicated job 'workers'", W.BATCH, False, 2),
+        # two tasks that share one pod spec by a YAML alias are one template (one finding per text)
+        ("Job", "task 'master'", W.BATCH, False, 1),
     ]
 
 

@@ -2,7 +2,9 @@
 
 A workload object holds one or more pod templates: a Deployment one, a RayCluster its head group
 and each worker group, a KServe InferenceService its predictor, transformer and explainer, a
-LeaderWorkerSet its leader and worker templates. ``pod_templates(obj)`` yields each as a
+LeaderWorkerSet its leader and worker templates, a training job (Kubeflow's PyTorchJob, TFJob,
+MPIJob and the other replica-spec jobs, a JobSet, a Volcano Job) each replica, replicated job or
+task. ``pod_templates(obj)`` yields each as a
 ``PodTemplate`` with the pod-spec node, a role label for messages, and the kind's policy: whether
 its pods are long-running servers (probes make sense) or run to completion (Job, CronJob, a Pod
 with ``restartPolicy: Never``), and whether the operator manages the probes itself (KubeRay
@@ -263,7 +265,15 @@ _GROUPS = {
     "RayService": "ray.io/",
     "RayJob": "ray.io/",
     "InferenceService": "serving.kserve.io/",
+    "JobSet": "jobset.x-k8s.io/",
 }
+# Training jobs whose operators run pods from the templates of their replica specs (Kubeflow's
+# training operator and MPI operator: `spec.pytorchReplicaSpecs.Worker.template`).
+_REPLICA_JOBS = {"PyTorchJob": "pytorchReplicaSpecs", "TFJob": "tfReplicaSpecs", "MPIJob": "mpiReplicaSpecs",
+                 "XGBoostJob": "xgbReplicaSpecs", "PaddleJob": "paddleReplicaSpecs", "JAXJob": "jaxReplicaSpecs",
+                 "MXJob": "mxReplicaSpecs"}
+_KUBEFLOW = "kubeflow.org/"
+_VOLCANO = "batch.volcano.sh/"
 _SERVERS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
 # KServe component fields that hold one container spec (the model server): `model` and the
 # framework shorthands of v1beta1.
@@ -312,8 +322,19 @@ def pod_templates(obj: K8sObject) -> list[PodTemplate]:
     if kind in _SERVERS or kind == "Rollout":
         # A Rollout may point at a Deployment (`workloadRef`) instead: that Deployment is checked itself.
         found.append(_template(obj, spec, "template", None, SERVER, True))
+    elif kind == "Job" and (obj.api_version or "").startswith(_VOLCANO):
+        for task in Y.items(Y.get(spec, "tasks")):  # a Volcano Job: one pod template per task
+            found.append(_template(obj, task, "template", f"task '{Y.text(Y.get(task, 'name')) or '?'}'", BATCH, False))
     elif kind == "Job":
         found.append(_template(obj, spec, "template", None, BATCH, False))
+    elif kind in _REPLICA_JOBS and (obj.api_version or "").startswith(_KUBEFLOW):
+        for role, replica in Y.pairs(Y.get(spec, _REPLICA_JOBS[kind])):
+            found.append(_template(obj, replica, "template", f"replica '{Y.key_text(role) or '?'}'", BATCH, False))
+    elif kind == "JobSet":
+        for job in Y.items(Y.get(spec, "replicatedJobs")):
+            job_spec = Y.get(Y.get(job, "template"), "spec")
+            found.append(_template(obj, job_spec, "template", f"replicated job '{Y.text(Y.get(job, 'name')) or '?'}'",
+                                   BATCH, False))
     elif kind == "CronJob":
         found.append(_template(obj, Y.get(Y.get(spec, "jobTemplate"), "spec"), "template", None, BATCH, False,
                                key_node(spec, "jobTemplate")))
@@ -345,7 +366,12 @@ def pod_templates(obj: K8sObject) -> list[PodTemplate]:
             # of the model server itself, so probes are not required; declared ones are judged.
             found.append(PodTemplate(obj, node, component, SERVER, False, key_node(spec, component) or obj.node,
                                      extra_containers=models))
-    return [t for t in found if t is not None]
+    out, seen = [], set()
+    for template in found:  # templates that share one pod spec by a YAML alias (`spec: *task`) are one
+        if template is not None and (template.spec is None or id(template.spec) not in seen):
+            seen.add(id(template.spec))
+            out.append(template)
+    return out
 
 
 _CORE_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout",

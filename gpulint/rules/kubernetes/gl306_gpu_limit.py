@@ -46,7 +46,8 @@ class GpuLimit(Rule):
 
     Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, Argo Rollout,
     LeaderWorkerSet (leader and worker templates), RayCluster, RayService and RayJob (head and
-    worker groups), KServe InferenceService (predictor, transformer, explainer).
+    worker groups), KServe InferenceService (predictor, transformer, explainer), Kubeflow's
+    replica-spec training jobs (PyTorchJob, TFJob, MPIJob, ...), JobSet and Volcano Job.
 
     ## Why is this bad?
     Without a GPU limit the scheduler may place the pod on any node and the device plugin gives it
@@ -87,7 +88,8 @@ class GpuLimit(Rule):
     applies_to = "gpu-workload"
     criterion = "deployment.gpu"
     covers = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob", "Rollout",
-              "LeaderWorkerSet", "RayCluster", "RayService", "RayJob", "InferenceService")
+              "LeaderWorkerSet", "RayCluster", "RayService", "RayJob", "InferenceService", "PyTorchJob", "TFJob",
+              "MPIJob", "JobSet")
     summary = "no container asks for a whole number of GPUs in limits or by a DRA GPU claim (or requests differ, or the key is duplicated)"
     fix = _FIX
     fix_availability = FixAvailability.SOMETIMES

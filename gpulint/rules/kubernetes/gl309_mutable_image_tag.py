@@ -63,7 +63,9 @@ class MutableImageTag(Rule):
 
     Covers every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job,
     CronJob, Argo Rollout, LeaderWorkerSet, RayCluster, RayService, RayJob (head and worker
-    groups), KServe InferenceService (predictor, transformer, explainer containers).
+    groups), KServe InferenceService (predictor, transformer, explainer containers), and the
+    training jobs: Kubeflow's PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, JAXJob and MXJob
+    (each replica), JobSet (each replicated job) and Volcano Job (each task).
 
     With `--profile production`, a mutable tag is an error for workloads a controller rolls out
     and back (Deployment, StatefulSet, DaemonSet, ReplicaSet, Argo Rollout, LeaderWorkerSet) and

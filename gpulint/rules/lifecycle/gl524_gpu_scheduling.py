@@ -39,7 +39,8 @@ class GpuScheduling(Rule):
     a CPU-only Ray head) are not judged.
 
     Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, Argo Rollout,
-    LeaderWorkerSet, RayCluster, RayService, RayJob, KServe InferenceService.
+    LeaderWorkerSet, RayCluster, RayService, RayJob, KServe InferenceService, and the training
+    jobs (Kubeflow's PyTorchJob, TFJob, MPIJob and other replica-spec jobs, JobSet, Volcano Job).
 
     With `--profile production` the rule does not guess which taint every cloud puts on GPU
     nodes (GKE taints GPU pools and adds the toleration to GPU pods itself; EKS and AKS GPU nodes

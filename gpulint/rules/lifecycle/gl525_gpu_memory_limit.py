@@ -19,7 +19,8 @@ class GpuMemoryLimit(Rule):
     project (manifests together with the Dockerfile of the image), not for a manifest on its own.
 
     Covers: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, Argo Rollout,
-    LeaderWorkerSet, RayCluster, RayService, RayJob, KServe InferenceService.
+    LeaderWorkerSet, RayCluster, RayService, RayJob, KServe InferenceService, and the training
+    jobs (Kubeflow's PyTorchJob, TFJob, MPIJob and other replica-spec jobs, JobSet, Volcano Job).
 
     With `--profile production` only GPU services are judged: long-running workloads (not Jobs,
     CronJobs, RayJobs or run-to-completion Pods), and for a bare Pod one that listens on a port; a

@@ -181,6 +181,19 @@ def test_a_files_only_scratch_stage_is_no_gpu_image() -> None:
     assert role.kind == "bundle" and role.gpu is False
 
 
+@pytest.mark.parametrize("image, gpu", [
+    ("nvcr.io/nvidia/pytorch:24.08-py3", True), ("nvcr.io/nvidia/tritonserver:24.08-py3", True),
+    ("nvcr.io/nim/meta/llama-3.1-8b-instruct:1.1", True),
+    ("nvcr.io/nvidia/base/ubuntu:22.04_20240212", False),  # NVIDIA's plain OS base, no CUDA
+    ("nvcr.io/nvidia/distroless/python:3.12-v3.4", False),
+])
+def test_ngc_images_carry_a_gpu_stack_except_its_os_bases(image: str, gpu: bool) -> None:
+    from gpulint.artifacts.dockerfile.role import gpu_image
+    from gpulint.syntax.images import parse_image
+
+    assert gpu_image(parse_image(image)) is gpu
+
+
 @pytest.mark.parametrize("base, local", [("maxtext_base_image", True), ("app_base_image:latest", True),
                                          ("ubuntu", False), ("acme/app_base", False)])
 def test_a_name_no_registry_serves_is_a_local_build(base: str, local: bool) -> None:
@@ -300,6 +313,9 @@ def test_a_push_that_hands_the_run_image_to_the_gpu_test_is_no_publication(tmp_p
     (["pack", "build", "app", "--publish"], ["build", "push"]),
     (["ko", "build", "--local", "./cmd/app"], ["build"]),
     (["truss", "image", "build", "."], ["build"]),
+    (["devcontainer", "build", "--workspace-folder", ".", "--image-name", "ghcr.io/acme/dev:1"], ["build"]),
+    (["devcontainer", "build", "--image-name", "ghcr.io/acme/dev:1", "--push"], ["build", "push"]),
+    (["devcontainer", "build", "--output", "type=image,name=ghcr.io/acme/dev:1,push=true"], ["build", "push"]),
 ])
 def test_image_builders_without_a_dockerfile_build(argv: list[str], kinds: list[str]) -> None:
     from gpulint.ci.commands import classify

@@ -252,11 +252,17 @@ def test_dra_claim_in_another_file_passes_deployment_gpu(tmp_path):
     assert [f for f in run([tmp_path]).findings if f.rule.startswith("GL3")] == []
 
 
-def test_unresolved_claim_template_is_a_warning_without_criterion(tmp_path):
+def test_unresolved_claim_template_is_advice_without_criterion(tmp_path):
+    """Production: a claim on a template outside the scanned files needs no change whatever it
+    requests (a GPU claim satisfies the rule, any other makes no GPU workload): info. The lab,
+    which asks for a GPU limit, keeps the warning."""
     findings = [f for f in _findings(tmp_path, DRA_DEPLOYMENT.replace("TEMPLATE", "cluster-gpus"))
                 if f.rule.startswith("GL3")]
-    assert [(f.rule, f.severity.value, f.criterion) for f in findings] == [("GL306", "warning", None)]
+    assert [(f.rule, f.severity.value, f.criterion) for f in findings] == [("GL306", "info", None)]
     assert "cluster-gpus" in findings[0].message
+    (tmp_path / ".gpulint.yaml").write_text("profile: lab\n")
+    lab = [f for f in run([tmp_path / "m.yaml"]).findings if f.rule == "GL306"]
+    assert [(f.severity.value, f.criterion) for f in lab] == [("warning", None)]
 
 
 def test_non_deployment_findings_carry_no_criterion(tmp_path):

@@ -148,6 +148,7 @@ _IMAGE_TOOLS: dict[tuple[str, tuple[str, ...]], bool | str] = {
     ("bentoml", ("containerize",)): False, ("cog", ("build",)): False, ("cog", ("push",)): True,
     ("pack", ("build",)): "--publish", ("depot", ("build",)): "--push", ("s2i", ("build",)): False,
     ("truss", ("image", "build")): False, ("ko", ("build",)): True, ("ko", ("publish",)): True,
+    ("devcontainer", ("build",)): "--push",  # the Dev Containers CLI; `--output type=image,push=true` pushes too
 }
 
 
@@ -222,6 +223,10 @@ def classify(argv: list[str]) -> list[tuple[str, str]]:
         shown = " ".join((name,) + words)
         found.append((BUILD, shown))
         local = name == "ko" and any(a in ("-L", "--local", "--push=false") for a in args)
+        outputs = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--output"] + \
+            [a.split("=", 1)[1] for a in args if a.startswith("--output=")]
+        if any("push=true" in o for o in outputs):
+            pushes = True
         if not local and (pushes is True or pushes and pushes in args):
             found.append((PUSH, shown if pushes is True else f"{shown} {pushes}"))
     elif name in ("pytest", "py.test") and _pytest_gpu(args):

@@ -656,8 +656,8 @@ def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
     GPU image: False when every Dockerfile the push's builds read is in the scanned files and none
     carries a GPU stack (a docs, CPU or tool image); None when it cannot be told."""
     builds = pipeline.images.builds_for(push.unit)
-    if not builds:
-        return None
+    if not builds:  # a push of an image built where it cannot be seen (`make`, a manifest list)
+        return False if repository_builds_gpu(project, pipeline) is False else None
     verdicts = []
     for build in builds:
         dockerfile = built_dockerfile(project, pipeline, build)
@@ -670,6 +670,24 @@ def pushes_gpu_image(project: Any, pipeline: Any, push: Any) -> bool | None:
     if any(v is True for v in verdicts) or any(v is None for v in verdicts):
         return True if any(v is True for v in verdicts) else None
     return False
+
+
+def repository_builds_gpu(project: Any, pipeline: Any) -> bool | None:
+    """Whether the Dockerfiles of the pipeline's repository (among the scanned files) carry a GPU
+    stack: True when a stage of one does, False when there are some and no stage of them does (a
+    Go controller, docs, CPU services), None when there are none or it cannot be told. For a
+    push whose build cannot be linked, what it could push."""
+    from gpulint.artifacts.dockerfile.role import image_role
+
+    if pipeline.source.path is None:
+        return None
+    files = project.files
+    repository = files.repository_of(pipeline.source.rel_path)
+    verdicts = {image_role(d, stage).gpu for d in lifecycle_facts(project).dockerfiles_by_path.values()
+                if files.repository_of(d.source.rel_path) == repository for stage in d.stages}
+    if True in verdicts:
+        return True
+    return False if verdicts == {False} else None
 
 
 def push_judged(project: Any, pipeline: Any, push: Any) -> bool:

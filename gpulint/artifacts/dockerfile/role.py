@@ -1,7 +1,7 @@
 """What image a Dockerfile builds, decided from the file before GPU image rules judge it.
 
 A **GPU serving image** is one that (a) uses a GPU: its base is a GPU image (``nvidia/cuda``,
-``nvcr.io/nvidia/*``, ``rocm/*``, a CUDA or ``-gpu`` tag, a GPU inference server's image), it sets
+``nvcr.io/nvidia/*`` but its OS bases, ``rocm/*``, a CUDA or ``-gpu`` tag, a GPU inference server's image), it sets
 the NVIDIA/CUDA environment, installs a GPU framework (``vllm``, ``onnxruntime-gpu``, CUDA or ROCm
 wheels, ``cuda-*``/``libcudnn*`` packages), copies from a stage built on a GPU image, or takes
 its CUDA/ROCm version as a build argument; and (b) runs a long-running process as its
@@ -130,7 +130,9 @@ def gpu_image(ref: ImageRef | None) -> bool:
     tag_words = set(re.split(r"[-_.]+", tag))
     if words & _GPU_IMAGE_WORDS or tag_words & _GPU_IMAGE_WORDS or _WHEEL_TAG.search(tag):
         return True
-    if ref.registry == "nvcr.io" and ref.repository.lower().startswith(("nvidia/", "nim/")):
+    # NGC's images carry the CUDA stack, except NVIDIA's plain OS bases (`nvcr.io/nvidia/base/ubuntu`)
+    if ref.registry == "nvcr.io" and ref.repository.lower().startswith(("nvidia/", "nim/")) \
+            and not ref.repository.lower().startswith("nvidia/base/"):
         return True
     return server_of_image(ref.raw) is not None
 

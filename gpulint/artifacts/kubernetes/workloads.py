@@ -382,9 +382,11 @@ def is_fragment(obj: K8sObject) -> bool:
     """A partial object, not a manifest the API server receives: a kustomize strategic-merge patch
     or overlay (``patch-decode.yaml``) names containers without any ``image``, which every real
     container needs, or writes a pod spec without ``containers`` (a patch that only sets a
-    nodeSelector), which every real pod spec has; its other fields merge into a base the file does
-    not show. (``project.kustomize.is_partial`` also knows the files kustomizations name as patches.)"""
+    nodeSelector), which every real pod spec has, or says `$patch:` (`delete`, `replace`); its
+    other fields merge into a base the file does not show. (``project.kustomize.is_partial`` also knows the files kustomizations name as patches.)"""
     cached = obj.__dict__.get("_fragment")
+    if cached is None and Y.is_map(obj.node) and Y.get_pair(obj.node, "$patch") is not None:
+        cached = obj.__dict__["_fragment"] = True  # a patch by its own words (`$patch: delete`)
     if cached is None:
         # Only core pod templates: a KServe model container names a storageUri, not an image.
         templates = [t for t in pod_templates(obj) if obj.kind in _CORE_KINDS]

@@ -13,15 +13,20 @@ class NoBuild(MissingAction):
     runs `docker build`, `docker buildx build`, `docker image build`, `podman build`,
     `buildah bud`, `nerdctl build` or kaniko's `executor`, or an image builder that needs no
     Dockerfile (`bentoml containerize`, `cog build`/`push`, `pack build`, `ko build`, `truss image
-    build`, `s2i build`, `depot build`); a step that uses `docker/build-push-action` (or
-    `depot/build-push-action`); a Cloud Build `docker` builder step with `build`; a Tekton task
-    from the catalog that builds (`kaniko`, `buildah`). Shell scripts are parsed: `echo docker
+    build`, `s2i build`, `depot build`, `devcontainer build`); a step that uses
+    `docker/build-push-action` (or `depot/build-push-action`); a Cloud Build `docker` builder
+    step with `build`; a Tekton task from the catalog that builds (`kaniko`, `buildah`). Shell scripts are parsed: `echo docker
     build`, a comment, the body of `if false` or a function that is never called do not count.
 
     A pipeline may be split over several files (build in one workflow, release in another): a
     build in any pipeline of the project satisfies this rule, and when none has one the finding
     is reported once. A build that never runs (its GitHub `if:`, GitLab `rules:` or Tekton
     `when` is false for every trigger) is reported where it is.
+
+    With `--profile production` the rule judges only repositories whose CI pushes an image, and
+    the finding is advice (info), saying it cannot tell, when the repository also runs a CI
+    system gpulint does not read (a `Jenkinsfile`, `.buildkite/`, `.circleci/config.yml`,
+    `azure-pipelines.yml`, ...): the build may be there.
 
     ## Why is this bad?
     A CI pipeline that never builds the image cannot test the image that will be shipped: the

@@ -15,7 +15,10 @@ class UnknownField(Rule):
     Checks every field of Deployments, Pods, Jobs, StatefulSets, DaemonSets and ReplicaSets
     against the Kubernetes API's field list and reports names the API does not have, with the
     closest real name (`readinessprobe` -> `readinessProbe`, `maxUnavaliable` -> `maxUnavailable`).
-    A misspelt field never counts as the field it was meant to be.
+    A misspelt field never counts as the field it was meant to be. In a kustomize patch (a file a
+    kustomization applies as a patch, or an object with `$patch:` at its top level) the strategic
+    merge patch directives (`$patch: delete`, `$retainKeys`, `$setElementOrder/...`,
+    `$deleteFromPrimitiveList/...`) are kustomize's, not fields, and are not reported.
 
     ## Why is this bad?
     YAML is happy with any key. `kubectl apply` (strict field validation) rejects the manifest
@@ -55,11 +58,34 @@ class UnknownField(Rule):
 
     def check(self, manifests: Manifests, project) -> Iterator[Report]:
         for obj in manifests.objects:
+            patch = None  # asked once per object, only when a directive is met
             for problem in schema_problems(obj):
                 if not problem.message.startswith("unknown field"):
                     continue
+                if _directive(problem.node):
+                    if patch is None:
+                        patch = _is_patch(obj, project)
+                    if patch:
+                        continue  # kustomize (a strategic merge patch) reads it; kubectl never sees it
                 fix = f"rename it to '{problem.suggestion}'" if problem.suggestion else None
                 yield self.report(Y.span(manifests.source, problem.node),
                                   f"{problem.message} (kubectl rejects unknown fields; lenient tools drop them)",
                                   fix=fix, criterion=field_criterion(obj, problem.path))
 
+
+# Strategic-merge-patch directives (`$patch: delete`, `$retainKeys`, `$setElementOrder/containers`).
+_DIRECTIVES = ("$patch", "$retainKeys")
+_DIRECTIVE_PREFIXES = ("$setElementOrder/", "$deleteFromPrimitiveList/")
+
+
+def _directive(node) -> bool:
+    name = Y.text(node) if Y.is_scalar(node) else None
+    return name is not None and (name in _DIRECTIVES or name.startswith(_DIRECTIVE_PREFIXES))
+
+
+def _is_patch(obj, project) -> bool:
+    """An object a kustomization applies as a patch, or one that says it is a patch (`$patch:` at
+    its top level: nothing else writes that key): ``kustomize.is_partial``."""
+    from gpulint.project.kustomize import is_partial
+
+    return is_partial(obj, project)

@@ -11,6 +11,7 @@ from gpulint.artifacts.kubernetes import workloads as W
 from gpulint.rules.criteria import NO_CRITERION
 from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.gpu_limit import fix_gpu_ask
+from gpulint.project.config import profile_of
 from gpulint.rules.base import Report, Rule
 
 _FIX = "set `resources: {limits: {nvidia.com/gpu: 1}}` on the GPU container (requests, if any, equal to it)"
@@ -27,7 +28,8 @@ class GpuLimit(Rule):
     pod `resourceClaims` entry whose `ResourceClaimTemplate` (or `ResourceClaim`), found in the
     scanned files, requests a GPU device class (`gpu.nvidia.com`, `mig.nvidia.com`,
     `gpu.amd.com`); a template that is not in the scanned files is given the benefit of the doubt
-    with a warning. Reports a GPU count of `0`, a fraction (`"0.5"`), a non-number, a GPU asked
+    with a warning (info with `--profile production`: whatever it requests, nothing needs to
+    change). Reports a GPU count of `0`, a fraction (`"0.5"`), a non-number, a GPU asked
     for only in `requests`, a request that differs from the limit, a duplicated `nvidia.com/gpu`
     (or `limits`) key, which makes kubectl reject the file, and a container claim the pod does
     not declare.
@@ -130,7 +132,10 @@ class GpuLimit(Rule):
                         "in the scanned files: gpulint cannot tell whether it requests a GPU device class",
                         fix="add the ResourceClaimTemplate manifest (spec.spec.devices.requests with "
                             "deviceClassName: gpu.nvidia.com) next to the workload",
-                        severity=Severity.WARNING, criterion=NO_CRITERION))
+                        # production: either answer needs no change (a GPU claim satisfies the rule, any
+                        # other claim makes no GPU workload), so it is information
+                        severity=Severity.INFO if profile_of(project) == "production" else Severity.WARNING,
+                        criterion=NO_CRITERION))
             for report in reports:
                 if criterion is not None:
                     report.criterion = criterion

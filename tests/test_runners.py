@@ -22,7 +22,9 @@ def test_gpu_labels(label):
 
 @pytest.mark.parametrize("label", ["self-hosted", "linux", "x64", "arm64", "linux-amd64-cpu4", "linux-l4t",
                                    "v2", "runner-2024", "cncf-ubuntu-16-64-x86", "graviton-test",
-                                   "image-sync-inner", "ubuntu-latest", "large", ""])
+                                   "image-sync-inner", "ubuntu-latest", "large", "",
+                                   # labels that say the machine has none
+                                   "no-gpu", "nogpu", "non-gpu", "not-gpu", "without-gpu", "gpuless", "gpu-less"])
 def test_not_gpu_labels(label):
     assert not is_gpu_label(label)
 

@@ -21,6 +21,9 @@ _NVIDIA_MODELS = ("a2|a10|a10g|a16|a30|a40|a100|a800|h20|h100|h800|h200|gh200|b1
 # Cloud GPU instance families, as runner groups and labels name them after the machine:
 # AWS g4dn/g5/g6/p3/p4d/p5..., GCP a2/a3/g2, Azure NC/ND/NV series (`standard_nc24ads_a100_v4`).
 _INSTANCE = re.compile(r"^(?:g4dn|g4ad|g5|g5g|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5|p5e|p5en|a3|g2|n[cdv]\d+[a-z]*)$")
+# Labels that say the machine has no GPU: `no-gpu`, `nogpu`, `non-gpu`, `without-gpu`, `gpuless`.
+_NEGATED = re.compile(r"(?:^|[-_.:/\s])(?:no|non|not|without)[-_.]?gpus?(?:$|[-_.:/\s])|gpu-?less")
+_NO_GPU = frozenset({"nogpu", "nogpus", "nongpu", "cpuonly"})
 _MODEL = re.compile(rf"^(?:\d+x?)?(?:{_NVIDIA_MODELS}|mi\d{{2,3}}[a-z]?|[1-5]0[5-9]0(?:ti)?)(?:x\d+)?$")
 
 
@@ -33,6 +36,9 @@ def is_gpu_label(label: str, extra: tuple[str, ...] | frozenset[str] = ()) -> bo
         return False
     if lower in {x.strip().lower() for x in extra}:
         return True
+    tokens = [tok for tok in _SPLIT.split(lower) if tok]
+    if _NEGATED.search(lower) or any(tok in _NO_GPU for tok in tokens):
+        return False  # no-gpu, nogpu, non-gpu, gpuless, cpu-only
     if "gpu" in lower:  # gpu, ci-gpu, regression-test-gpu, 8gpu, multigpu
         return True
-    return any(_GENERIC.match(tok) or _MODEL.match(tok) or _INSTANCE.match(tok) for tok in _SPLIT.split(lower) if tok)
+    return any(_GENERIC.match(tok) or _MODEL.match(tok) or _INSTANCE.match(tok) for tok in tokens)

@@ -79,8 +79,10 @@ class Step(Record):
 
     @property
     def pipefail(self) -> bool:
-        # GitHub runs the default and `shell: bash` as `bash --noprofile --norc -eo pipefail {0}`.
-        return (self.shell or "bash").strip() == "bash"
+        # GitHub runs `shell: bash` (on the step or in `defaults.run`) as `bash --noprofile --norc -eo
+        # pipefail {0}`, but a step with no shell as `bash -e {0}`: without pipefail, `test | tee log`
+        # succeeds when the test fails.
+        return (self.shell or "").strip() == "bash"
 
     @cached_property
     def script(self) -> ShellScript | None:

@@ -113,3 +113,31 @@ def _uid_option(words: list[str]) -> str | None:
         if word.startswith("-u") and not word.startswith("--") and word[2:].isdigit():
             return word[2:]
     return None
+
+
+# Accounts every Debian/Ubuntu, RHEL-family or Alpine image has, and those some bases add
+# (`ubuntu` from Ubuntu 23.04, `node` in the Node.js images).
+_SYSTEM_USERS = frozenset({"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp",
+                           "proxy", "www-data", "backup", "list", "irc", "gnats", "nobody", "_apt", "adm",
+                           "operator", "ftp", "halt", "shutdown", "guest", "xfs", "ubuntu", "node", "systemd-network"})
+
+
+def created_nowhere(stage: Stage, user: str, base_known: bool) -> Instruction | None:
+    """For a named (non-numeric) USER of ``stage`` on a base whose accounts are known
+    (``base_known``: a distribution, CUDA or language image): the USER instruction's stage chain
+    never creates the account (no RUN names it, none writes `/etc/passwd` or runs a script, no
+    COPY/ADD into `/etc`), so `docker run` fails ("unable to find user"). Returns where some other
+    stage of the Dockerfile creates it (the mistake to point at), else the stage's FROM; None when
+    the account exists or it cannot be told."""
+    if not base_known or not user or user.isdigit() or user in _SYSTEM_USERS or "$" in user:
+        return None
+    for ancestor in stage.ancestry():
+        for instruction in ancestor.instructions:
+            if instruction.keyword in ("COPY", "ADD"):
+                if "/etc" in instruction.body:
+                    return None  # an /etc/passwd (or all of /etc) copied in
+            elif instruction.keyword == "RUN":
+                text = " ".join(_scripts(instruction))
+                if user in text or "/etc/passwd" in text or "$" in text or ".sh" in text:
+                    return None  # named, written, or possibly made by a variable or a script
+    return stage.from_instruction

@@ -24,7 +24,11 @@ class NonRoot(Rule):
     A non-root `USER` that the image lets run `sudo` without a password (a `NOPASSWD` sudoers
     entry for that user, `ALL`, or a group the Dockerfile adds the user to) is root in effect,
     and so is a named user that a `useradd`, `adduser` or `usermod` gives user id 0
-    (`useradd --non-unique --uid 0 app`).
+    (`useradd --non-unique --uid 0 app`). A named `USER` on a well-known base that no stage of
+    the final image's chain creates (the `useradd` runs only in a build stage) is reported too:
+    the container cannot start ("unable to find user"); accounts every distribution has
+    (`nobody`, `www-data`...), numeric ids, and chains that copy `/etc` or run scripts or
+    variables that may create it are not.
 
     With `--profile production` the rule judges GPU serving images (see
     `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base, CI and development images,
@@ -113,6 +117,12 @@ class NonRoot(Rule):
                 f"the final stage runs as root: USER {user.raw} resolves to '{user.value}'{inherited}",
                 autofix=fix_nonroot(dockerfile, user)), dockerfile, project)
         else:
+            missing = _user_missing(dockerfile, stage, user)
+            if missing is not None:
+                yield self.report(user.instruction.span(), missing,
+                                  fix=f"create the account in the final stage (`RUN useradd --uid 10001 "
+                                      f"{user.name}`), or use a numeric `USER 10001`")
+                return
             found = _root_in_effect(stage, user)
             if found is not None:
                 instruction, message, fix = found
@@ -132,6 +142,22 @@ class NonRoot(Rule):
             report.message += (f"; {services[0].path} runs its Compose service '{services[0].name}' as user "
                                f"{services[0].user}, so only plain `docker run` gets root")
         return report
+
+
+def _user_missing(dockerfile, stage, user) -> str | None:
+    """The message when the final stage's named USER is an account no stage of its chain creates
+    on a base whose accounts are known: the container cannot start."""
+    from gpulint.artifacts.dockerfile.privileges import created_nowhere
+
+    chain_base, _ = stage_image(dockerfile, stage)
+    if created_nowhere(stage, user.name or "", base_user(chain_base).known) is None:
+        return None
+    elsewhere = [s for s in dockerfile.stages if all(s is not a for a in stage.ancestry())
+                 and any(i.keyword == "RUN" and (user.name or "") in i.body for i in s.instructions)]
+    where = f" (stage '{elsewhere[0].name or elsewhere[0].index}' creates it, but the final image is not built " \
+            "from that stage)" if elsewhere else ""
+    return (f"USER {user.raw} names an account that no stage of the final image creates{where}: `docker run` "
+            f"fails with \"unable to find user {user.name}: no matching entries in passwd file\"")
 
 
 def _root_in_effect(stage, user):

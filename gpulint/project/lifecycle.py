@@ -633,10 +633,14 @@ def built_dockerfile(project: Any, pipeline: Any, build: Any) -> Dockerfile | No
     """The Dockerfile of the scanned files a CI build reads (None: not among them, or unknown).
     Where the pipeline's paths may be relative to several folders, the one Dockerfile found."""
     by_path = lifecycle_facts(project).dockerfiles_by_path
-    path = build.dockerfile or posixpath.join(build.context, "Dockerfile")
-    found = {id(d): d for d in (by_path.get(posixpath.normpath(((root + "/") if root else "") + path))
-                                for root in pipeline.candidate_roots()) if d is not None}
-    return next(iter(found.values())) if len(found) == 1 else None
+    # without -f the docker CLI and BuildKit read the context's `Dockerfile`, else its `dockerfile`
+    names = [build.dockerfile] if build.dockerfile else [posixpath.join(build.context, n) for n in ("Dockerfile", "dockerfile")]
+    for path in names:
+        found = {id(d): d for d in (by_path.get(posixpath.normpath(((root + "/") if root else "") + path))
+                                    for root in pipeline.candidate_roots()) if d is not None}
+        if found:
+            return next(iter(found.values())) if len(found) == 1 else None
+    return None
 
 
 def is_gpu_dockerfile(dockerfile: Dockerfile, target: str | None = None) -> bool | None:

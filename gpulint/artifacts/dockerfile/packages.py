@@ -87,9 +87,15 @@ def install_command(argv: list[str]) -> tuple[str, list[str]] | None:
     rest = words[1:]
     if name == "uv" and rest[:1] == ["pip"]:
         rest = rest[1:]
+    # options may come before the subcommand (`apt-get -y --no-install-recommends install x`,
+    # `apt-get -o Dpkg::Options::=--force-confold install x`): read them as if after it
+    leading: list[str] = []
+    while rest and rest[0].startswith("-") and rest[0] != "-":
+        taken = 2 if rest[0] in _OPTIONS_WITH_VALUES and len(rest) > 1 else 1
+        leading, rest = leading + rest[:taken], rest[taken:]
     if not rest or rest[0] not in _INSTALL_WORDS:
         return None
-    return manager, rest
+    return manager, rest[:1] + leading + rest[1:]
 
 
 def is_install(argv: list[str]) -> bool:

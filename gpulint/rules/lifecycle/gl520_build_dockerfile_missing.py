@@ -17,7 +17,8 @@ class BuildDockerfileMissing(Rule):
     `podman build`, `buildah bud`, the step's `working-directory`), and
     `docker/build-push-action` with `file:` and `context:` (default `{context}/Dockerfile`).
     `-f` is relative to the working directory, and without `-f` the Dockerfile is
-    `<context>/Dockerfile`. Paths are resolved from the repository root: the folder holding
+    `<context>/Dockerfile`, else `<context>/dockerfile` (the docker CLI and BuildKit fall back to
+    the lower-case name; podman and buildah to `Containerfile`). Paths are resolved from the repository root: the folder holding
     `.github/workflows/` for GitHub Actions, the folder of `.gitlab-ci.yml` for GitLab CI; in the
     `lab` profile, the scanned folder for any pipeline. The rule only runs when the pipeline's
     repository has Dockerfiles in the scanned files; paths with variables or expressions (a
@@ -77,8 +78,12 @@ class BuildDockerfileMissing(Rule):
             if not files.is_dir(prefix + context):
                 yield self.report(site.span, f"the build context {context!r} does not exist in the repository")
                 continue
-            if files.is_file(prefix + dockerfile) or (site.dockerfile is None and site.by_command
-                                                    and files.is_file(posixpath.join(prefix + context, "Containerfile"))):
+            if files.is_file(prefix + dockerfile):
+                continue
+            if site.dockerfile is None and files.is_file(posixpath.join(prefix + context, "dockerfile")):
+                continue  # the docker CLI and BuildKit fall back to a lower-case `dockerfile`
+            if site.dockerfile is None and site.by_command and files.is_file(posixpath.join(prefix + context,
+                                                                                             "Containerfile")):
                 continue  # podman and buildah fall back to Containerfile
             have = ", ".join(k for k in known if k) or "none"
             yield self.report(site.file_span or site.span,

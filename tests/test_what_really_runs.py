@@ -367,3 +367,38 @@ def test_a_container_image_set_by_kustomize_replacements_is_decided_elsewhere(tm
     text = kustomization.read_text()
     kustomization.write_text(text[:text.index("replacements:")])
     assert len(_found(tmp_path / "project", "GL309")) == 1  # `image: vllm-image` means :latest
+
+
+@pytest.mark.parametrize("last, severity", [
+    ('exec gosu "$PUID:$PGID" "$@"', "info"),  # PUID defaults to 99 in the script
+    ('exec su-exec app "$@"', "info"),
+    ('exec setpriv --reuid=app --regid=app --init-groups "$@"', "info"),
+    ('exec gosu root "$@"', "error"),  # positive controls: still root
+    ('exec gosu "$ZERO" "$@"', "error"),
+    ('exec "$@"', "error"),
+])
+def test_an_entrypoint_that_drops_to_a_user_runs_its_process_unprivileged(tmp_path: Path, last: str,
+                                                                          severity: str) -> None:
+    _write(tmp_path, {
+        "Dockerfile": "FROM nvidia/cuda:12.8.1-base-ubuntu22.04\n"
+                      "RUN apt-get update && apt-get install -y --no-install-recommends python3 gosu\n"
+                      "COPY entrypoint.sh /entrypoint.sh\nEXPOSE 9000\n"
+                      "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"python3\", \"-m\", \"http.server\", \"9000\"]\n",
+        "entrypoint.sh": f"#!/bin/bash\nPUID=${{PUID:-99}}\nPGID=${{PGID:-100}}\nZERO=${{ZERO:-0}}\n"
+                         f"chown -R \"$PUID:$PGID\" /cache\n{last}\n"})
+    found = _found(tmp_path, "GL102")
+    assert [f.severity.value for f in found] == [severity]
+    assert [f.severity.value for f in _found(tmp_path, "GL102", "lab")] == ["error"]
+
+
+@pytest.mark.parametrize("argv, gpu", [
+    (["pytest", "tests/gpu/test_cuda_ops.py"], True),
+    (["python", "-m", "pytest", "-m", "gpu"], True),
+    # a test named for GPUs that selects Apple's Metal backend runs on a Mac's GPU, not an NVIDIA one
+    (["python", "-m", "pytest", "tests/codegen/test_gpu_codegen_allreduce.py::test_sum[dims0-metal]"], False),
+    (["pytest", "tests/test_gpu_ops.py", "--device", "mps"], False),
+])
+def test_pytest_of_gpu_tests(argv: list[str], gpu: bool) -> None:
+    from gpulint.ci.commands import TEST, classify
+
+    assert (TEST in [kind for kind, _ in classify(argv)]) is gpu

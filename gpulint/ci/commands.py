@@ -129,7 +129,14 @@ def _mentions_gpu(text: str) -> bool:
     return any(("gpu" in w or "cuda" in w) and (i == 0 or words[i - 1] != "not") for i, w in enumerate(words))
 
 
+# Test selectors naming a GPU backend other than CUDA/ROCm (Apple's Metal and MPS, Vulkan, OpenCL,
+# WebGPU): `test_gpu_codegen.py::test_sum[metal]` runs on a Mac's GPU, not on an NVIDIA one.
+_OTHER_BACKENDS = re.compile(r"(?:^|[^a-z])(?:metal|mps|vulkan|opencl|webgpu)(?:$|[^a-z])")
+
+
 def _pytest_gpu(args: list[str]) -> bool:
+    if any(_OTHER_BACKENDS.search(arg.lower()) for arg in args if not arg.startswith("-")):
+        return False
     for i, arg in enumerate(args):
         value = args[i + 1] if i + 1 < len(args) else ""
         if arg in ("-m", "-k") and _mentions_gpu(value):

@@ -141,3 +141,65 @@ def created_nowhere(stage: Stage, user: str, base_known: bool) -> Instruction | 
                 if user in text or "/etc/passwd" in text or "$" in text or ".sh" in text:
                     return None  # named, written, or possibly made by a variable or a script
     return stage.from_instruction
+
+
+# Programs that run a command as another user: `gosu USER CMD`, `su-exec USER CMD`,
+# `s6-setuidgid USER CMD`, `setpriv --reuid=USER CMD`, `runuser -u USER -- CMD`,
+# `chroot --userspec=USER:GROUP / CMD`.
+_DROP_USER_FIRST = ("gosu", "su-exec", "s6-setuidgid")
+
+
+class PrivilegeDrop(Record, frozen=True):
+    script: str  # the entrypoint script's path in the build context
+    user: str  # as written: `app`, `"$PUID:$PGID"` (default 99 in the script)
+
+
+def _dropped_to(argv: list[str]) -> str | None:
+    """The user a privilege-dropping command runs its command as (None: not one)."""
+    words = argv[1:] if argv and argv[0] == "exec" else argv
+    if not words:
+        return None
+    name = words[0].rsplit("/", 1)[-1]
+    if name in _DROP_USER_FIRST and len(words) > 2:
+        return words[1]
+    for word in words[1:]:
+        if name == "setpriv" and word.startswith("--reuid="):
+            return word.split("=", 1)[1]
+        if name == "chroot" and word.startswith("--userspec="):
+            return word.split("=", 1)[1]
+    if name == "runuser" and "-u" in words[:-1]:
+        return words[words.index("-u") + 1]
+    return None
+
+
+def _root_value(user: str, text: str) -> bool:
+    """The user is root: written as root/0, or a variable whose default in the script is 0."""
+    name = user.split(":", 1)[0].strip("\"'")
+    if name in ("root", "0"):
+        return True
+    variable = re.fullmatch(r"\$\{?(\w+)\}?", name)
+    if variable is None:
+        return False
+    default = re.search(rf"\$\{{{variable.group(1)}:?-(\w+)\}}|\b{variable.group(1)}=(\w+)", text)
+    return default is not None and (default.group(1) or default.group(2)) in ("0", "root")
+
+
+def privilege_drop(dockerfile, stage: Stage, program: str | None) -> PrivilegeDrop | None:
+    """The entrypoint ``program`` is a script of the build context whose last command runs the
+    container's command as a non-root user (`exec gosu "$PUID:$PGID" "$@"`, the PUID/PGID
+    pattern of media-server images): the container starts as root to prepare its volumes, then
+    its process runs unprivileged."""
+    from gpulint.artifacts.dockerfile.healthcheck import script_resolver
+    from gpulint.core.source import Source
+
+    if dockerfile.context is None or not program:
+        return None
+    script = script_resolver(dockerfile, stage)(program)
+    if not isinstance(script, Source):
+        return None
+    commands = [c.argv() for c in parse_shell(script.text, errexit=False).commands]
+    commands = [argv for argv in commands if argv]
+    user = _dropped_to(commands[-1]) if commands else None
+    if user is None or _root_value(user, script.text):
+        return None
+    return PrivilegeDrop(program, user)

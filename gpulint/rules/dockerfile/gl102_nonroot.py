@@ -34,7 +34,10 @@ class NonRoot(Rule):
     `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base, CI and development images,
     GPU daemons and CPU images get this finding as info only. A `USER` that depends on a build
     argument without a default cannot be judged there (info), and an image that every Compose
-    service building it runs with a non-root `user:` is root only for plain `docker run` (info).
+    service building it runs with a non-root `user:` is root only for plain `docker run` (info),
+    as is one whose entrypoint script ends by running the command as a non-root user (`exec gosu
+    "$PUID:$PGID" "$@"`, `su-exec`, `setpriv --reuid`, `s6-setuidgid`, `runuser -u`): only its
+    preparation runs as root.
 
     ## Why is this bad?
     A GPU container already gets device nodes and driver libraries from the host; running it
@@ -94,9 +97,10 @@ class NonRoot(Rule):
             if base.user is not None:
                 return  # the base image runs as a non-root user and the final stage keeps it
             if base.known or not production:
-                yield self._as_compose_runs(self.report(stage.from_instruction.span(),
-                                                        "the final stage never sets USER, so the container runs as root",
-                                                        autofix=fix_nonroot(dockerfile, user)), dockerfile, project)
+                report = self.report(stage.from_instruction.span(),
+                                     "the final stage never sets USER, so the container runs as root",
+                                     autofix=fix_nonroot(dockerfile, user))
+                yield self._as_compose_runs(self._drops_privileges(report, dockerfile, project), dockerfile, project)
                 return
             shown = ref.short if ref is not None else stage.ancestry()[-1].base
             yield self.report(stage.from_instruction.span(),
@@ -127,6 +131,26 @@ class NonRoot(Rule):
             if found is not None:
                 instruction, message, fix = found
                 yield self.report(instruction.span(), message, fix=fix)
+
+    @staticmethod
+    def _drops_privileges(report, dockerfile, project):
+        """In production, an image whose entrypoint script ends by running the command as a
+        non-root user (`exec gosu "$PUID" "$@"`) runs its process unprivileged: advice."""
+        if profile_of(project) != "production":
+            return report
+        from gpulint.artifacts.dockerfile.privileges import privilege_drop
+        from gpulint.artifacts.dockerfile.role import process
+
+        stage = dockerfile.final_stage
+        entry, cmd, _ = process(dockerfile, stage)
+        words = entry or cmd
+        drop = privilege_drop(dockerfile, stage, words[0] if words else None)
+        if drop is not None:
+            report.severity = Severity.INFO
+            report.message = (f"the final stage never sets USER, so the container starts as root; its entrypoint "
+                              f"{drop.script} then runs the command as user {drop.user}, so only that preparation "
+                              "runs as root (Kubernetes' runAsNonRoot still refuses the image)")
+        return report
 
     @staticmethod
     def _as_compose_runs(report, dockerfile, project):

@@ -9,6 +9,10 @@ from gpulint.rules.base import Rule
 
 TRUSTED_OWNERS = ("actions", "github")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+# Reusable workflows that must be called by a release tag: the SLSA generators verify the tag they
+# run from to sign provenance, and fail when called by a commit SHA.
+_TAG_REQUIRED = ("slsa-framework/slsa-github-generator/",)
+_RELEASE_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 
 
 class ActionNotPinned(Rule):
@@ -21,7 +25,9 @@ class ActionNotPinned(Rule):
     `.git/config`, and the owner its workflows' conditions name, as in
     `if: github.repository_owner == 'acme'`: an organisation pinning its own actions by tag is
     its own release practice);
-    local actions (`./…`) and `docker://` images are not judged. Keep the version in a comment next
+    local actions (`./…`) and `docker://` images are not judged, nor are the SLSA provenance
+    generators (`slsa-framework/slsa-github-generator`) called by a full release tag (`@v2.1.0`),
+    which verify that tag and fail when called by a SHA. Keep the version in a comment next
     to the SHA (`@<sha> # v3.3.0`) so updates stay readable (Dependabot and Renovate update both).
 
     ## Why is this bad?
@@ -71,6 +77,8 @@ class ActionNotPinned(Rule):
                     continue
                 if at and _SHA.match(ref):
                     continue
+                if name.lower().startswith(_TAG_REQUIRED) and _RELEASE_TAG.match(ref):
+                    continue  # pinned the only way it works
                 how = f"by `{ref}`, a movable tag or branch" if at else "without any ref"
                 yield self.report(workflow.span(node), f"third-party action {name} is used {how}; its owner can "
                                                        "change the code this workflow runs with its secrets")

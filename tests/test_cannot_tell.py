@@ -113,3 +113,29 @@ def test_an_unlinked_push_whose_images_cannot_be_told_is_advice(tmp_path: Path) 
     found = _found(tmp_path, "GL202")
     assert [f.severity.value for f in found] == ["info"]
     assert "cannot tell whether the pushed images carry a GPU stack" in found[0].message
+
+
+CAPTURED_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: job-0
+  namespace: default
+{extra}spec:
+  restartPolicy: Never
+  containers:
+    - name: mat-mul
+      image: gcr.io/acme/mat-mul
+      resources:
+        limits:
+          nvidia.com/gpu: 1
+"""
+
+
+def test_an_object_read_back_from_a_cluster_is_advice(tmp_path: Path) -> None:
+    _write(tmp_path, {"pod.yaml": CAPTURED_POD.format(
+        extra="  uid: 2f0c1a9e-5b7e-4a52-9b8e-6d1f3e7c2a10\n  resourceVersion: \"81234\"\n")})
+    assert [f.severity.value for f in _found(tmp_path, "GL309")] == ["info"]
+    # positive control: the same pod as written for `kubectl apply` (dry-run output included)
+    (tmp_path / "pod.yaml").write_text(CAPTURED_POD.format(extra="  creationTimestamp: null\n"))
+    assert [f.severity.value for f in _found(tmp_path, "GL309")] == ["warning"]

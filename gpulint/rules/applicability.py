@@ -15,6 +15,10 @@ report through ``applicable`` before it becomes a finding:
   runs it (no ENTRYPOINT or CMD, a shell) is a GPU serving image when a Compose service of the
   project builds it, reserves GPUs and publishes ports (``project.compose``).
 
+* Kubernetes objects read back from a cluster (``metadata.uid``, ``resourceVersion``,
+  ``managedFields``: a ``kubectl get -o yaml`` dump kept for reference) are no manifest anyone
+  applies: every report inside one becomes info.
+
 The lab profile judges what the lab asks for (the submission's Dockerfile and its one
 Deployment) whatever they are, so nothing is filtered there.
 """
@@ -51,6 +55,8 @@ def applicable(rule: Rule, artifact: Any, project: Any) -> Iterator[Report]:
             else:
                 yield report
         return
+    if production and rule.kind == "kubernetes" and any(obj.captured for obj in artifact.objects):
+        reports = _captured_gate(reports, artifact)
     kind = getattr(rule, "applies_to", None)
     if kind is None or not production:
         yield from reports
@@ -65,6 +71,18 @@ def applicable(rule: Rule, artifact: Any, project: Any) -> Iterator[Report]:
         kept = gate(report, artifact, project)
         if kept is not None:
             yield kept
+
+
+def _captured_gate(reports, manifests: Any) -> Iterator[Report]:
+    """Reports inside a copy of live cluster state (``K8sObject.captured``) are advice: nobody
+    applies, reruns or rolls back that file."""
+    spans = [(o.node.start_mark.index, o.node.end_mark.index) for o in manifests.objects if o.captured]
+    for report in reports:
+        if report.severity is not Severity.INFO and any(s <= report.span.start < e for s, e in spans):
+            yield _advice(report, "advice only: a copy of an object read back from a cluster (it has a uid and "
+                                  "resourceVersion), not a manifest the project applies")
+        else:
+            yield report
 
 
 def _advice(report: Report, note: str) -> Report:

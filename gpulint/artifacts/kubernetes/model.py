@@ -62,6 +62,16 @@ class K8sObject(Record):
     def containers(self) -> list[Y.Node]:
         return [c for c in Y.items(Y.get(self.pod_spec(), "containers")) if Y.is_map(c)]
 
+    @property
+    def captured(self) -> bool:
+        """A copy of an object read back from a cluster (`kubectl get -o yaml`, a `kubectl edit`
+        buffer), not a manifest anyone applies: it carries fields only the API server assigns
+        (`metadata.uid`, `resourceVersion`, `managedFields`, `selfLink`). `kubectl create
+        --dry-run -o yaml` output has none of them (only `creationTimestamp: null`)."""
+        metadata = Y.get(self.node, "metadata")
+        return Y.is_map(metadata) and any(Y.get_pair(metadata, key) is not None
+                                          for key in ("uid", "resourceVersion", "managedFields", "selfLink"))
+
 
 class Manifests(Record):
     """Every Kubernetes object of one YAML or JSON file."""

@@ -402,3 +402,46 @@ def test_pytest_of_gpu_tests(argv: list[str], gpu: bool) -> None:
     from gpulint.ci.commands import TEST, classify
 
     assert (TEST in [kind for kind, _ in classify(argv)]) is gpu
+
+
+BUILD_SCRIPT = """\
+#!/bin/bash -e
+cmd() {
+  echo "+ $@"
+  eval $@
+}
+cmd docker build -t "${REGISTRY}/acme-cuda:${BUILD_TAG}" -f ./Dockerfile .
+"""
+
+
+def test_a_build_in_a_repository_script_is_the_job_s_build(tmp_path: Path) -> None:
+    """`cd images/$IMAGE_PATH; ./build.sh` (the job's variables give the folder) whose `cmd docker
+    build` (a function that runs its arguments) builds the image."""
+    gitlab = ("stages: [build]\n.build:\n  script:\n    - cd images/$IMAGE_PATH\n    - ./build.sh\n"
+              "    - docker push registry.example.com/acme-cuda:1\n"
+              "cuda-image:\n  extends: [.build]\n  stage: build\n  variables:\n    IMAGE_PATH: cuda\n")
+    _write(tmp_path, {".gitlab-ci.yml": gitlab, "images/cuda/build.sh": BUILD_SCRIPT,
+                      "images/cuda/Dockerfile": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n"})
+    assert _found(tmp_path, "GL201") == []
+    # positive control: a script that only prints the words builds nothing
+    (tmp_path / "images/cuda/build.sh").write_text("#!/bin/bash\necho docker build .\n")
+    assert [f.rule for f in _found(tmp_path, "GL201")] == ["GL201"]
+
+
+@pytest.mark.parametrize("run", ["bash ci/build.sh", "./ci/build.sh", "cd ci && ./build.sh",
+                                 "source ci/build.sh"])
+def test_a_workflow_step_runs_a_build_script(tmp_path: Path, run: str) -> None:
+    workflow = ("name: release\non:\n  push:\n    branches: [main]\njobs:\n  image:\n    runs-on: ubuntu-latest\n"
+                f"    steps:\n      - uses: actions/checkout@v4\n      - run: {run}\n"
+                "      - run: docker push ghcr.io/acme/app:1\n")
+    _write(tmp_path, {".github/workflows/release.yml": workflow, "ci/build.sh": "set -e\ndocker build -t ghcr.io/acme/app:1 ..\n",
+                      "Dockerfile": "FROM python:3.12-slim\n"})
+    assert _found(tmp_path, "GL201") == []
+    assert [f.rule for f in _found(tmp_path, "GL201", "lab")] == []
+
+
+def test_a_script_outside_the_scanned_files_builds_nothing_known(tmp_path: Path) -> None:
+    workflow = ("name: release\non:\n  push:\n    branches: [main]\njobs:\n  image:\n    runs-on: ubuntu-latest\n"
+                "    steps:\n      - run: ./missing.sh\n      - run: docker push ghcr.io/acme/app:1\n")
+    _write(tmp_path, {".github/workflows/release.yml": workflow, "Dockerfile": "FROM python:3.12-slim\n"})
+    assert [f.rule for f in _found(tmp_path, "GL201")] == ["GL201"]

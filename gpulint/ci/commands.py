@@ -8,6 +8,8 @@ and `uses:` steps by action name and inputs.
 from __future__ import annotations
 
 import os
+import posixpath
+from pathlib import Path
 import re
 from functools import lru_cache
 
@@ -493,6 +495,121 @@ def recipe_actions(project, repository: str | None, argv: list[str]) -> list[tup
             for kind, detail in classify(inner.argv())]
 
 
+# How deep scripts that call scripts are followed.
+_SCRIPT_DEPTH = 2
+
+
+def _script_path(argv: list[str]) -> str | None:
+    """The repository script a command runs: `./build.sh`, `ci/test.sh`, `bash build.sh`,
+    `. env.sh` (None for anything else, or a path built from variables)."""
+    if not argv:
+        return None
+    path = script_file(argv)
+    if path is None and argv[0] in (".", "source") and len(argv) > 1:
+        path = argv[1]
+    if path is None and (argv[0].startswith("./") or "/" in argv[0] and argv[0].endswith(".sh")):
+        path = argv[0]
+    if path is None or "$" in path or path.startswith("/") or "`" in path:
+        return None
+    return path
+
+
+def script_actions(project, repository: str | None, argv: list[str], cwd: str | None = ".",
+                   depth: int = 0) -> list[tuple[str, str, bool]]:
+    """(kind, detail, masked) of each image build the repository shell script a command runs does
+    (`./build.sh` whose `docker build` is the job's build), read from the scanned files (pushes
+    and GPU runs inside scripts depend on the script's arguments and environment: not read yet);
+    ``masked``: the script goes on after that command fails (no `set -e`, `|| true`). ``cwd``: the
+    folder the command runs in, relative to the repository (None: unknown, after `cd "$DIR"`)."""
+    path = _script_path(argv)
+    if project is None or repository is None or cwd is None or path is None:
+        return []
+    rel = posixpath.normpath(posixpath.join(repository or ".", cwd, path))
+    if rel.startswith(".."):
+        return []
+    cache = project.memo("ci-scripts", dict)
+    if rel not in cache:
+        source = project.read_file(Path(project.root) / rel)
+        cache[rel] = source.text if source is not None and not rel.endswith((".py", ".yml", ".yaml")) else None
+    text = cache[rel]
+    if text is None:
+        return []
+    out: list[tuple[str, str, bool]] = []
+    wrappers = _wrapper_functions(text)
+    for inner, _ in live_commands(text, errexit=False):
+        inner_argv = inner.argv()
+        if inner_argv[:1] and inner_argv[0] in wrappers:
+            inner_argv = inner_argv[1:]  # `cmd docker build ...` where cmd() echoes and runs "$@"
+        masked = inner.masked or inner.in_condition or inner.negated
+        for kind, detail in classify(inner_argv):
+            if kind == BUILD:  # pushes and GPU runs in scripts need the script's context to judge: not yet
+                out.append((kind, f"{detail} in {rel}", masked))
+        if depth < _SCRIPT_DEPTH:
+            out.extend((kind, detail, masked or was_masked) for kind, detail, was_masked
+                       in script_actions(project, repository, inner_argv, cwd, depth + 1))
+    return out
+
+
+def _wrapper_functions(text: str) -> set[str]:
+    """Functions of a script that run the command they are given (`run() { echo "+ $*"; "$@"; }`,
+    `eval "$@"`): a call of one runs its arguments."""
+    _, functions, _ = _dead_code(text)
+    if not functions:
+        return set()
+    commands = parse_shell(text, errexit=False).commands
+    return {name for name, (lo, hi) in functions.items()
+            if any(lo <= c.start < hi and c.argv()[:1] in (["eval"], ["$@"], ["${@}"], ["exec"]) for c in commands)}
+
+
+def followed_script_hits(commands: list[tuple[SimpleCommand, int]], project, repository: str | None,
+                         cwd: str | None = ".", env: dict | None = None) -> list[tuple[SimpleCommand, int, str, str]]:
+    """(command, offset, kind, detail) of the builds the repository scripts the commands run do, with
+    `cd` followed between them (``env``: variables with known values, for `cd images/$NAME`); the
+    command's failure is masked when the script's is."""
+    out = []
+    for command, offset in commands:
+        argv = command.argv()
+        if argv[:1] == ["cd"]:
+            cwd = after_cd([(command, offset)], cwd, env)
+            continue
+        for kind, detail, masked in script_actions(project, repository, argv, cwd):
+            out.append((replace(command, masked=True) if masked else command, offset, kind, detail))
+    return out
+
+
+_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def after_cd(commands: list[tuple[SimpleCommand, int]], cwd: str | None, env: dict | None = None) -> str | None:
+    """The folder the commands leave the shell in, relative to the repository (None: unknown)."""
+    for command, _ in commands:
+        argv = command.argv()
+        if argv[:1] != ["cd"]:
+            continue
+        target = argv[1] if len(argv) == 2 else None
+        if target is not None and env:
+            def known(match: re.Match) -> str:
+                value = env.get(match.group(1) or match.group(2))
+                return value if isinstance(value, str) and "$" not in value else match.group(0)
+            target = _VARIABLE.sub(known, target)
+        if cwd is None or target is None or "$" in target or target.startswith(("/", "~", "-")):
+            cwd = None
+        else:
+            cwd = posixpath.normpath(posixpath.join(cwd, target))
+    return cwd
+
+
+def _script_hits(step: Step, project, prefix: str | None) -> list[Hit]:
+    """The builds of the repository scripts a step runs, as work of the step (pointing at the command)."""
+    script = step.script
+    if script is None or project is None:
+        return []
+    cwd = Y.text(Y.get(step.node, "working-directory")) if Y.is_map(step.node) else None
+    cwd = "." if cwd is None else (None if "$" in cwd or cwd.startswith("/") else cwd)
+    return [Hit(kind, step, detail, command, offset) for command, offset, kind, detail
+            in followed_script_hits(live_commands(script.text, step.errexit, step.pipefail), project, prefix, cwd)]
+
+
 def _make_hits(step: Step, project, prefix: str | None) -> list[Hit]:
     """What the recipes of a `make` the step runs do, as work of the step (pointing at the `make`)."""
     from gpulint.ci.make import is_make
@@ -512,7 +629,7 @@ def followed_step_hits(step: Step, project, prefix: str | None, depth: int = 0, 
     `if:`s and a detail naming the action step. ``gpu``: the GPU option of the job's container."""
     from gpulint.ci.github.reuse import MAX_DEPTH, composite_action
 
-    hits = step_hits(step, gpu) + _make_hits(step, project, prefix)
+    hits = step_hits(step, gpu) + _make_hits(step, project, prefix) + _script_hits(step, project, prefix)
     action = composite_action(project, prefix, step.uses) if depth < MAX_DEPTH and step.uses else None
     if action is None:
         return hits

@@ -21,7 +21,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gpulint.ci.commands import BUILD, GPU, PUSH, TEST, classify, live_commands, recipe_actions
+from gpulint.ci.commands import (BUILD, GPU, PUSH, TEST, after_cd, classify, followed_script_hits, live_commands,
+                                 recipe_actions)
 from gpulint.ci.make import is_make
 from gpulint.ci.runners import is_gpu_label
 from gpulint.core.records import Record, field
@@ -194,13 +195,19 @@ class Job(Record):
     def hits(self) -> list[Hit]:
         out: list[Hit] = []
         repository = self.pipeline.repository_root()
+        cwd: str | None = "."  # GitLab runs every line of a job's script in one shell
+        env = {**self.pipeline.global_variables, **self.variables}
         for line in self.lines:
-            for command, offset in live_commands(line.node.value, errexit=True, pipefail=True):
+            commands = live_commands(line.node.value, errexit=True, pipefail=True)
+            for command, offset in commands:
                 argv = command.argv()
                 found = classify(argv)
                 if is_make(argv):
                     found = found + recipe_actions(self.pipeline.project, repository, argv)
                 out.extend(Hit(kind, self, detail, line, command, offset) for kind, detail in found)
+            out.extend(Hit(kind, self, detail, line, command, offset) for command, offset, kind, detail
+                       in followed_script_hits(commands, self.pipeline.project, repository, cwd, env))
+            cwd = after_cd(commands, cwd, env)
         return out
 
     def when(self) -> str:

@@ -445,3 +445,30 @@ def test_a_script_outside_the_scanned_files_builds_nothing_known(tmp_path: Path)
                 "    steps:\n      - run: ./missing.sh\n      - run: docker push ghcr.io/acme/app:1\n")
     _write(tmp_path, {".github/workflows/release.yml": workflow, "Dockerfile": "FROM python:3.12-slim\n"})
     assert [f.rule for f in _found(tmp_path, "GL201")] == ["GL201"]
+
+
+@pytest.mark.parametrize("script, masked", [
+    ("docker run --gpus all app python3 smoke_test.py | tee log", True),  # GitHub's default shell: no pipefail
+    ("set -eo pipefail\ndocker run --gpus all app python3 smoke_test.py | tee log", False),
+    ("set -o pipefail\ndocker run --gpus all app python3 smoke_test.py | tee log", False),
+    ("set -euo pipefail\nset +o pipefail\ndocker run --gpus all app python3 smoke_test.py | tee log", True),
+])
+def test_a_script_s_own_pipefail_unmasks_a_piped_test(script: str, masked: bool) -> None:
+    from gpulint.ci.commands import live_commands
+
+    [test] = [c for c, _ in live_commands(script, errexit=True) if c.argv()[:2] == ["docker", "run"]]
+    assert test.masked is masked
+
+
+def test_a_smoke_test_whose_result_is_thrown_away_cannot_fail() -> None:
+    """`main()` as a statement, then `sys.exit(0)`: the failure codes main returns are lost."""
+    from gpulint.artifacts.swallow import cannot_fail
+    from gpulint.syntax.python import parse_python
+
+    text = (Path(__file__).resolve().parent.parent / "reference" / "smoke_test.py").read_text()
+    assert cannot_fail(parse_python(Source(text, "smoke_test.py"))) is None  # positive control: the reference
+    broken = text.replace("    sys.exit(main())", "    main()\n    sys.exit(0)")
+    found = cannot_fail(parse_python(Source(broken, "smoke_test.py")))
+    assert found is not None and "discards the value of `main()`" in found.why
+    stored = text.replace("    sys.exit(main())", "    code = main()\n    sys.exit(code)")
+    assert cannot_fail(parse_python(Source(stored, "smoke_test.py"))) is None

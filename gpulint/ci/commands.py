@@ -316,6 +316,17 @@ def _dead_code(text: str) -> tuple[Ranges, dict[str, tuple[int, int]], list[tupl
     return dead, functions, piped
 
 
+def _set_pipefail(argv: list[str], pipefail: bool) -> bool:
+    """Whether pipefail is on after the command: `set -o pipefail`, `set -euo pipefail` turn it
+    on, `set +o pipefail` off (the script's own options, whatever shell line started it)."""
+    if argv[:1] != ["set"]:
+        return pipefail
+    for i, word in enumerate(argv[1:-1], start=1):
+        if word[:1] in "-+" and "o" in word[1:] and not word.startswith("--") and argv[i + 1] == "pipefail":
+            pipefail = word[0] == "-"
+    return pipefail
+
+
 def live_commands(text: str, errexit: bool, pipefail: bool = False) -> list[tuple[SimpleCommand, int]]:
     """Commands that can run, with the offset of their (sub)script: `bash -c '...'` is followed."""
     result: list[tuple[SimpleCommand, int]] = []
@@ -331,6 +342,7 @@ def _collect(text: str, errexit: bool, base: int, out: list[tuple[SimpleCommand,
     for command in script.commands:
         if any(lo <= command.start < hi for lo, hi in dead):
             continue
+        pipefail = _set_pipefail(command.argv(), pipefail)
         if command.in_function:
             owner = [n for n, (lo, hi) in functions.items() if lo <= command.start < hi]
             users = [c for c in script.commands if owner and c.name == owner[0]

@@ -31,7 +31,8 @@ class HealthcheckNotGpu(Rule):
     failure is hidden (`|| true`, `|| exit 0`, a pipe, a later `exit 0` without `set -e`), and
     commands that only *print* GPU words fail. A script that cannot fail fails too: a Python
     check whose every GPU failure ends in exit 0 (a broad `except` that `pass`es or prints
-    around the checks, `sys.exit(0)` in `finally:`), or a shell script that hides it; the
+    around the checks, `sys.exit(0)` in `finally:`, a `main()` whose returned failure codes are
+    thrown away before `sys.exit(0)`), or a shell script that hides it; the
     finding then points at the swallowing line of that script.
 
     With `--profile production`, a `curl`/`wget` of the health endpoint that the image's own GPU

@@ -22,8 +22,8 @@ class ProbeCheckCannotFail(Rule):
     Reports a readiness or liveness `exec` probe of a GPU container whose check can never fail:
     the probe command hides the GPU check's failure (`sh -c "python3 /app/smoke_test.py || true"`,
     `...; exit 0`), or the script it runs swallows every failure of its GPU checks (a broad
-    `except` that `pass`es or prints and falls through to exit 0, `sys.exit(0)` in `finally:`, a
-    shell script with `|| true` or a final `exit 0` without `set -e`). The script is read from
+    `except` that `pass`es or prints and falls through to exit 0, `sys.exit(0)` in `finally:`,
+    failure codes `main()` returns thrown away (`main()` as a statement), a shell script with `|| true` or a final `exit 0` without `set -e`). The script is read from
     the image the project's Dockerfile builds (following `COPY`, `WORKDIR` and the container's
     `workingDir`); without such a Dockerfile only the probe command itself is judged. The finding
     points at the swallowing line. Only Deployment findings bear on the `deployment.probes`

@@ -139,3 +139,14 @@ def test_an_object_read_back_from_a_cluster_is_advice(tmp_path: Path) -> None:
     # positive control: the same pod as written for `kubectl apply` (dry-run output included)
     (tmp_path / "pod.yaml").write_text(CAPTURED_POD.format(extra="  creationTimestamp: null\n"))
     assert [f.severity.value for f in _found(tmp_path, "GL309")] == ["warning"]
+
+
+def test_a_builder_stage_named_for_gpus_is_not_what_an_unlinked_push_publishes(tmp_path: Path) -> None:
+    """A Go operator whose builder stage takes a GPU-named build argument ships a distroless image."""
+    _write(tmp_path, {"Dockerfile": "FROM golang:1.23 AS builder\n"
+                                    "ARG NVIDIA_DRA_DRIVER_GPU_VERSION\n"
+                                    "RUN go build -ldflags \"-X main.version=${NVIDIA_DRA_DRIVER_GPU_VERSION}\" -o /manager .\n"
+                                    "FROM gcr.io/distroless/static:nonroot\nCOPY --from=builder /manager /\n"
+                                    "USER 65532\nENTRYPOINT [\"/manager\"]\n",
+                      ".github/workflows/image.yml": MANIFEST_PUSH})
+    assert _found(tmp_path, "GL202") == []

@@ -472,3 +472,26 @@ def test_a_smoke_test_whose_result_is_thrown_away_cannot_fail() -> None:
     assert found is not None and "discards the value of `main()`" in found.why
     stored = text.replace("    sys.exit(main())", "    code = main()\n    sys.exit(code)")
     assert cannot_fail(parse_python(Source(stored, "smoke_test.py"))) is None
+
+
+@pytest.mark.parametrize("runner, run, reported", [
+    ("macOS-latest", "python -m pytest -v tests/codegen/test_gpu_codegen_allreduce.py", False),  # Apple's GPU
+    ("ubuntu-latest", "python -m pytest -v tests/codegen/test_gpu_codegen_allreduce.py", True),
+    ("macos-14", "docker run --rm --gpus all app python3 smoke_test.py", True),  # NVIDIA work, named so
+])
+def test_gpu_tests_by_name_on_a_mac_test_its_gpu(tmp_path: Path, runner: str, run: str, reported: bool) -> None:
+    workflow = (f"name: ci\non:\n  pull_request:\njobs:\n  test:\n    runs-on: {runner}\n    steps:\n"
+                f"      - uses: actions/checkout@v4\n      - run: {run}\n")
+    _write(tmp_path, {".github/workflows/ci.yml": workflow})
+    assert bool(_found(tmp_path, "GL203")) is reported
+
+
+@pytest.mark.parametrize("env, gpu", [
+    ("ENV PATH=${PATH}:/usr/local/nvidia/bin", True),  # GKE mounts the NVIDIA driver there
+    ("ENV LD_LIBRARY_PATH=${LD_LIBRARY_PATH}:/usr/local/nvidia/lib64", True),
+    ("ENV LD_LIBRARY_PATH=/usr/local/cuda/lib64", True),
+    ("ENV PATH=/opt/conda/bin:${PATH}", False),
+])
+def test_an_image_that_adds_the_driver_s_folders_expects_a_gpu(env: str, gpu: bool) -> None:
+    text = f"FROM pangeo/base-image:2024.06.02\n{env}\n"
+    assert image_role(parse_dockerfile(Source(text, "Dockerfile"))).gpu is gpu

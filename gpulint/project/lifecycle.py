@@ -688,10 +688,22 @@ def repository_builds_gpu(project: Any, pipeline: Any) -> bool | None:
     files = project.files
     repository = files.repository_of(pipeline.source.rel_path)
     verdicts = {image_role(d, stage).gpu for d in lifecycle_facts(project).dockerfiles_by_path.values()
-                if files.repository_of(d.source.rel_path) == repository for stage in d.stages}
+                if files.repository_of(d.source.rel_path) == repository for stage in _leaf_stages(d)}
     if True in verdicts:
         return True
     return False if verdicts == {False} else None
+
+
+def _leaf_stages(dockerfile: Dockerfile) -> list:
+    """The stages a build could ship: those no other stage is built on or copies from (a Go
+    builder stage feeds the image, it is not one)."""
+    from gpulint.artifacts.dockerfile.base_images import copies_from
+
+    used: set[int] = set()
+    for stage in dockerfile.stages:
+        used.update(id(s) for s in stage.ancestry()[1:])
+        used.update(id(earlier) for earlier, _ in copies_from(dockerfile, stage))
+    return [s for s in dockerfile.stages if id(s) not in used]
 
 
 def push_judged(project: Any, pipeline: Any, push: Any) -> bool:

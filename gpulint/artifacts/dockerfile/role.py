@@ -114,6 +114,9 @@ _GPU_PACKAGES = re.compile(
 _GPU_ENV = re.compile(r"^(?:NVIDIA_VISIBLE_DEVICES|NVIDIA_DRIVER_CAPABILITIES|NVIDIA_REQUIRE_CUDA|CUDA_HOME|"
                       r"CUDA_VERSION|CUDA_PATH|TORCH_CUDA_ARCH_LIST|CUDA_DOCKER_ARCH|ROCM_PATH|ROCM_VERSION|"
                       r"HSA_OVERRIDE_GFX_VERSION|GGML_CUDA|ZE_AFFINITY_MASK)$")
+# Folders the NVIDIA driver (mounted by GKE and the container toolkit) or CUDA put their programs
+# and libraries in: an image that adds them to PATH/LD_LIBRARY_PATH expects to run on a GPU.
+_GPU_LIBRARY_PATH = re.compile(r"/usr/local/(?:nvidia|cuda)(?:[-/:]|$)|/usr/lib/x86_64-linux-gnu/nvidia|/opt/rocm")
 _GPU_ARG = re.compile(r"cuda|rocm|gpu|cudnn|tensorrt|^xpu$", re.IGNORECASE)
 _OFF = {"0", "false", "no", "off", "none", "cpu", ""}
 _GPU_NAME_WORDS = {"cuda", "gpu", "rocm", "amd", "xpu", "cudnn", "tensorrt", "trtllm"}
@@ -157,9 +160,11 @@ def _gpu_use(dockerfile: Dockerfile, stage: Stage, names: set[str]) -> tuple[Tri
     for ancestor in chain:
         for instruction in ancestor.instructions:
             if instruction.keyword == "ENV":
-                for name, _ in parse_env(instruction.body):
+                for name, value in parse_env(instruction.body):
                     if _GPU_ENV.match(name):
                         return True, f"ENV {name}"
+                    if name in ("PATH", "LD_LIBRARY_PATH") and _GPU_LIBRARY_PATH.search(value or ""):
+                        return True, f"ENV {name} adds the NVIDIA driver's or CUDA's folders"
         for install in installs(ancestor, dockerfile):
             for package in install.packages:
                 name = package_name(package)

@@ -171,6 +171,8 @@ class GitHubPipeline(model.Pipeline):
                 if not any(ghmatrix.leg_may_run(job, h.step, runner.leg, workflow.input_defaults) for h in work):
                     continue  # this leg skips every GPU step (`if: contains(matrix.os, 'gpu')`)
                 verdict = ghmatrix.classify(runner, context.extra_labels, context.profile).verdict
+                if verdict == model.NOT_GPU and _apple_gpu_tests(runner, work):
+                    continue  # tests named for GPUs on a Mac run on its Metal GPU: no NVIDIA work
                 if verdict in (model.NOT_GPU, model.UNKNOWN_RUNNER):
                     by_node.setdefault((verdict, id(runner.node)), []).append(runner)
             for (verdict, _), runners in by_node.items():
@@ -428,3 +430,10 @@ def action_tags(job: Job, text: str) -> list[str]:
             continue
         found.append(item)
     return found
+
+
+def _apple_gpu_tests(runner, work) -> bool:
+    """A macOS runner whose only GPU work is tests recognised by their names (`pytest
+    tests/test_gpu_codegen.py`): CUDA does not run on macOS, so they test Apple's GPU."""
+    return any("macos" in label.lower() for label in runner.known) and \
+        all(hit.detail.endswith("pytest on GPU tests") for hit in work)

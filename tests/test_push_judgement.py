@@ -74,3 +74,32 @@ def test_missing_gpu_test_is_reported_on_the_gpu_image_pipeline(tmp_path: Path) 
 def test_build_argument_defaults(argument: str, gpu: bool) -> None:
     text = f"FROM debian:bookworm\n{argument}\nRUN apt-get update\nCMD [\"app\"]\n"
     assert image_role(parse_dockerfile(Source(text, "Dockerfile"))).gpu is gpu
+
+
+LOCAL_REGISTRY_PR = """name: test
+on:
+  pull_request:
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    services:
+      registry:
+        image: registry:2
+        ports: ["5000:5000"]
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: REF
+"""
+
+
+@pytest.mark.parametrize("ref, reported", [("localhost:5000/acme/app:pr", False), ("ghcr.io/acme/app:pr", True)])
+def test_a_push_to_the_job_s_own_registry_publishes_nothing(tmp_path: Path, ref: str, reported: bool) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(GPU)
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/test.yml").write_text(LOCAL_REGISTRY_PR.replace("REF", ref))
+    found = [f for f in run([tmp_path], config=Config(profile="production")).findings if f.rule == "GL206"]
+    assert bool(found) is reported

@@ -709,15 +709,26 @@ def _leaf_stages(dockerfile: Dockerfile) -> list:
 def push_judged(project: Any, pipeline: Any, push: Any) -> bool:
     """Whether the push rules judge this push: always in the lab; in production unless it is known
     to publish only images without a GPU stack (docs, CPU and tool images are not their business),
-    or it hands the image to the pipeline's own GPU test (``ci_handoff``)."""
+    it hands the image to the pipeline's own GPU test (``ci_handoff``), or it writes only to a
+    registry on the runner (``pushes_to_job_registry``)."""
     if profile_of(project) != "production":
         return True
-    return pushes_gpu_image(project, pipeline, push) is not False and not ci_handoff(pipeline, push)
+    return pushes_gpu_image(project, pipeline, push) is not False and not ci_handoff(pipeline, push) \
+        and not pushes_to_job_registry(pipeline, push)
 
 
 # Expressions unique to one pipeline run (a commit SHA is not: deployments name images by it).
 _RUN_UNIQUE = re.compile(r"github\.run_(?:id|number|attempt)|\$\{?github_run_(?:id|number|attempt)|ci_pipeline_i?id"
                          r"|ci_job_id|\$\{?build_id|context\.pipelinerun\.(?:uid|name)", re.IGNORECASE)
+
+
+def pushes_to_job_registry(pipeline: Any, push: Any) -> bool:
+    """Every reference the push writes goes to a registry on the runner itself
+    (`localhost:5000/app:pr`, a `registry:2` service of the job, as multi-platform builds
+    use): nothing is published."""
+    written = [pipeline.normalise(s.written) for s in pipeline.images.pushes if s.unit is push.unit]
+    return bool(written) and all(w.startswith(("localhost:", "localhost/", "127.0.0.1:", "127.0.0.1/"))
+                                 for w in written)
 
 
 def ci_handoff(pipeline: Any, push: Any) -> bool:

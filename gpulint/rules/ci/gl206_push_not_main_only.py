@@ -42,7 +42,9 @@ class PushNotMainOnly(Rule):
     releasing or deploying (`release/*`, `deploy`, `stable`), to a version line (`v*-dev`, `1.x`)
     or to a long-lived integration branch the workflow's own filter names (`dev`, `develop`,
     `nightly`) are accepted as deliberate publishing; a push that hands the run's image to the
-    pipeline's own GPU test (`app:${{ github.run_id }}`) is no publication; and only pushes of GPU
+    pipeline's own GPU test (`app:${{ github.run_id }}`) is no publication, nor is one to a
+    registry on the runner itself (`localhost:5000/app:pr`, a `registry:2` service of the job, as
+    multi-platform builds use); and only pushes of GPU
     images are judged (a push whose builds read Dockerfiles without a GPU
     stack, such as a docs or CPU image, is not); the `lab` profile accepts only a push to main, of
     any image.

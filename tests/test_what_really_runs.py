@@ -495,3 +495,28 @@ def test_gpu_tests_by_name_on_a_mac_test_its_gpu(tmp_path: Path, runner: str, ru
 def test_an_image_that_adds_the_driver_s_folders_expects_a_gpu(env: str, gpu: bool) -> None:
     text = f"FROM pangeo/base-image:2024.06.02\n{env}\n"
     assert image_role(parse_dockerfile(Source(text, "Dockerfile"))).gpu is gpu
+
+
+GITLAB_GPU_SUITE = """stages: [build, test]
+image-build:
+  stage: build
+  script:
+    - docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA .
+    - docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA
+  rules:
+    - if: $CI_COMMIT_BRANCH == "main"
+cuda-test:
+  stage: test
+  image: $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA
+  tags: [TAGS]
+  script:
+    - ./run-tests.sh cuda-80
+"""
+
+
+@pytest.mark.parametrize("tags, severity", [("docker, nvidia-a100", "info"), ("docker, linux", "warning")])
+def test_a_gitlab_test_suite_on_gpu_tagged_runners_is_a_gpu_test_of_the_code(tmp_path: Path, tags: str,
+                                                                              severity: str) -> None:
+    _write(tmp_path, {".gitlab-ci.yml": GITLAB_GPU_SUITE.replace("TAGS", tags),
+                      "Dockerfile": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nCMD [\"python3\", \"serve.py\"]\n"})
+    assert [f.severity.value for f in _found(tmp_path, "GL202")] == [severity]

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 from gpulint.ci import model
-from gpulint.ci.commands import live_commands
+from gpulint.ci.commands import live_commands, runs_tests
 from gpulint.ci.gitlab.pipeline import SCENARIOS, GitLabPipeline, Hit, gpu_tag, scenario_env
 from gpulint.ci.refs import bounded, derived_names, regex_names
 from gpulint.syntax import gitlab_expressions as GE
@@ -133,6 +133,26 @@ class GitLabCiPipeline(model.Pipeline):
                 if why:
                     yield model.RunnerVerdict(verdict, job.span("tags"), f"job '{job.name}' does GPU work "
                                               f"({work[0].detail}), but " + "; ".join(why[:2]))
+
+    def suites_on_gpu_runners(self, context: model.RunnerContext) -> list[tuple[Span, str]]:
+        """Test suites (`pytest`, `./run-tests.sh`) of jobs every leg of which runs on GPU-tagged
+        runners: GPU tests of the code, or of the image when the job's `image:` is the built one."""
+        pipeline = self.native
+        found: list[tuple[Span, str]] = []
+        for job in pipeline.jobs.values():
+            if not pipeline.possible(job):
+                continue
+            legs = pipeline.runner_tags(job)
+            if not legs or any(gpu_tag(tags, context.extra_labels, context.profile)[0] != "gpu" for tags in legs):
+                continue
+            for line in job.lines:
+                suite = next((runs_tests(c.argv()) for c, _ in live_commands(line.node.value, errexit=True)
+                              if runs_tests(c.argv())), None)
+                if suite is not None:
+                    tags = ", ".join(t for t in legs[0] if t)
+                    found.append((job.span(), f"`{suite}` in job '{job.name}' on runners tagged [{tags}]"))
+                    break
+        return found
 
     # ------------------------------------------------------------------ what the jobs run
 

@@ -25,7 +25,8 @@ class NoGpuTest(MissingAction):
     job whose `container:` gets the GPU (`options: --gpus all`: the tests run inside the image,
     on the GPU) and an action named for GPU tests (`.../actions/pytest-gpu`, which runs them on
     machines of its own); when their CI runs a test suite on a GPU runner (`pytest` in a job on
-    `gpu-t4`) but never the image, the finding is advice (info) naming that job. It is advice
+    `gpu-t4`, a GitLab job tagged for GPU runners running `./run-tests.sh`) but never the image,
+    the finding is advice (info) naming that job. It is advice
     too, saying it cannot tell, when the repository also runs a CI system gpulint does not read
     (a `Jenkinsfile`, `.buildkite/`, `.circleci/config.yml`, `azure-pipelines.yml`, Drone,
     Woodpecker, TeamCity, Bitbucket Pipelines...: GPU tests often run there, on the GPU agents),

@@ -14,8 +14,10 @@ class RollbackTarget(Rule):
     it names a Deployment that none of the project's Kubernetes manifests define. Only undos
     the shell runs and that are not `--dry-run` previews are judged. With the lab profile,
     when no undo rolls back a Deployment the submission deploys, an undo of another
-    Deployment is an error: the lab asks for a rollback of *your* Deployment. With the
-    production profile it stays a warning, as the manifests may live in another repository.
+    Deployment is an error: the lab asks for a rollback of *your* Deployment, and so is an undo
+    that runs outside the namespace the manifest puts the Deployment in (no `-n` while the
+    history and the manifest say `ml`). With the production profile it stays a warning, as the
+    manifests may live in another repository.
 
     ## Why is this bad?
     The history tells the on-call engineer which revision to return to; if the undo then runs
@@ -70,11 +72,25 @@ class RollbackTarget(Rule):
                                   fix=f"roll back the Deployment you deploy: deployment/{sorted(known)[0]}")
             elif history and not r.targets() & seen:
                 contexts = bool(r.context or history[0].context)
+                # The lab: an undo outside the namespace the submission deploys its Deployment to misses it.
+                missed = profile_of(project) == "lab" and _misses_namespace(r, known)
                 yield self.report(r.line.span,
                                   f"this undo rolls back {r.describe(contexts)}, but the history inspects "
                                   f"{history[0].describe(contexts)}; give both the same Deployment, `-n` and "
-                                  "`--context`")
+                                  "`--context`" + (f" (the Deployment is in namespace {missed}: this undo does not "
+                                                   "roll it back)" if missed else ""),
+                                  severity=Severity.ERROR if missed else None)
             elif unknown:
                 yield self.report(r.line.span,
                                   f"deployment/{unknown} is not defined by the project's manifests "
                                   f"(they define {', '.join(sorted(known))}); roll back the Deployment you deploy")
+
+
+def _misses_namespace(undo, known) -> str | None:
+    """The namespace the manifests put the undo's Deployment in, when the undo runs in another one
+    (no `-n`: the context's namespace, not the manifest's)."""
+    for name in undo.names:
+        spaces = known.get(name)
+        if spaces and None not in spaces and undo.namespace not in spaces and not (undo.namespace or "").startswith("$"):
+            return sorted(spaces)[0]
+    return None

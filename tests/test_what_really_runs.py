@@ -520,3 +520,18 @@ def test_a_gitlab_test_suite_on_gpu_tagged_runners_is_a_gpu_test_of_the_code(tmp
     _write(tmp_path, {".gitlab-ci.yml": GITLAB_GPU_SUITE.replace("TAGS", tags),
                       "Dockerfile": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nCMD [\"python3\", \"serve.py\"]\n"})
     assert [f.severity.value for f in _found(tmp_path, "GL202")] == [severity]
+
+
+def test_the_lab_judges_an_overlay_patch_only_without_its_whole_deployment(tmp_path: Path) -> None:
+    reference = Path(__file__).resolve().parent.parent / "reference"
+    patch = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gpu-inference\n  namespace: ml\n"
+             "spec:\n  replicas: 3\n")
+    _write(tmp_path, {"k8s/deployment.yaml": (reference / "k8s" / "deployment.yaml").read_text(),
+                      "k8s/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+                      "k8s/overlays/prod/kustomization.yaml": "resources:\n  - ../../\npatches:\n  - path: replicas.yaml\n",
+                      "k8s/overlays/prod/replicas.yaml": patch})
+    assert [f.rule for f in _found(tmp_path, "GL301", "lab") + _found(tmp_path, "GL307", "lab")] == []
+    # positive control: the patch alone stands for the submission's Deployment, and it is not whole
+    (tmp_path / "k8s/deployment.yaml").unlink()
+    (tmp_path / "k8s/kustomization.yaml").unlink()
+    assert _found(tmp_path, "GL301", "lab") and _found(tmp_path, "GL307", "lab")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 
+from typing import Any
+
 from gpulint.core.records import Record, field
 from gpulint.core.source import Source, Span
 from gpulint.syntax import yamlnode as Y
@@ -285,6 +287,22 @@ def deployed(project) -> dict[str, set[str | None]]:
                     found.setdefault(obj.name, set()).add(Y.text(Y.get_path(obj.node, "metadata", "namespace")))
         return found
     return project.memo("rollout-deployed", compute)
+
+
+def without_history(project) -> dict[str, tuple[Any, Y.Node]]:
+    """Deployments the project's manifests give `revisionHistoryLimit: 0`: name -> (manifests,
+    the value node). Their controller deletes every old ReplicaSet, so `rollout undo` has no
+    revision to return to ("no rollout history found")."""
+    def compute() -> dict[str, tuple[Any, Y.Node]]:
+        found: dict[str, tuple[Any, Y.Node]] = {}
+        for manifests in project.of_kind("kubernetes"):
+            for obj in manifests.objects:
+                value = Y.get_path(obj.node, "spec", "revisionHistoryLimit")
+                if obj.kind == "Deployment" and isinstance(obj.name, str) and Y.is_scalar(value) \
+                        and Y.scalar(value) == 0 and not isinstance(Y.scalar(value), bool):
+                    found[obj.name] = (manifests, value)
+        return found
+    return project.memo("rollout-without-history", compute)
 
 
 def foreign_name(rollout: Rollout, known: dict[str, set[str | None]]) -> str | None:

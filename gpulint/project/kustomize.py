@@ -192,3 +192,16 @@ def is_partial(obj: Any, project: Any) -> bool:
     from gpulint.artifacts.kubernetes.workloads import is_fragment
 
     return is_fragment(obj) or project.facts(KustomizeFacts).is_patch(obj.source)
+
+
+def patches_a_whole_object(obj: Any, project: Any) -> bool:
+    """A partial object (``is_partial``: a kustomize overlay's patch) of a kind and name that a
+    whole object of the project also declares: the patch changes that object, which is judged
+    itself. The lab judges a patch only when no whole object stands behind it."""
+    if not is_partial(obj, project):
+        return False
+
+    def compute() -> set[tuple[str, str]]:
+        return {(o.kind, o.name) for manifests in project.of_kind("kubernetes") for o in manifests.objects
+                if isinstance(o.name, str) and not is_partial(o, project)}
+    return (obj.kind, obj.name) in project.memo("kustomize-whole-objects", compute)

@@ -9,7 +9,7 @@ from gpulint.syntax import yamlnode as Y
 from gpulint.artifacts.kubernetes.model import K8sObject, Manifests, key_node
 from gpulint.project.lab_deployment import describe, stand_ins
 from gpulint.project.config import profile_of
-from gpulint.project.kustomize import KustomizeFacts, is_partial
+from gpulint.project.kustomize import KustomizeFacts, is_partial, patches_a_whole_object
 from gpulint.rules.base import Report, Rule
 
 # Deployment API versions the API server no longer serves (all removed in Kubernetes 1.16).
@@ -93,7 +93,9 @@ class DeploymentShape(Rule):
                                   "`strategy`, a selector and a pod template")
         production = profile_of(project) == "production"
         for obj in manifests.objects:
-            if obj.kind == "Deployment" and not (production and is_partial(obj, project)):  # a kustomize patch
+            # a kustomize patch: in the lab, judged only when no whole Deployment of that name stands behind it
+            partial = is_partial(obj, project) if production else patches_a_whole_object(obj, project)
+            if obj.kind == "Deployment" and not partial:
                 yield from self._deployment(manifests, obj, project)
             elif _almost_deployment(obj.kind):
                 kind = Y.get(obj.node, "kind")

@@ -12,6 +12,7 @@ from gpulint.core.fix import Applicability, FixAvailability
 from gpulint.fixes.rolling import make_rolling
 from gpulint.artifacts.kubernetes.rolling import effective, knob, replicas_of
 from gpulint.project.config import profile_of
+from gpulint.project.kustomize import patches_a_whole_object
 from gpulint.rules.base import Report, Rule
 
 _KNOBS = ("maxUnavailable", "maxSurge")
@@ -106,6 +107,8 @@ class RollingUpdate(Rule):
         production = profile_of(project) == "production"
         gpu: set[int] | None = None
         for obj in deployments(manifests):
+            if not production and patches_a_whole_object(obj, project):
+                continue  # an overlay's patch of a whole Deployment the lab judges itself (production: the gate)
             for report in self._deployment(manifests, obj, production):
                 gpu = W.gpu_object_nodes(manifests, project) if gpu is None else gpu
                 report.autofix = make_rolling(manifests, obj, id(obj.node) in gpu)

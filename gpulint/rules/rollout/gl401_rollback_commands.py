@@ -24,7 +24,9 @@ class RollbackCommands(Rule):
     (`kubectl rollout status ... || kubectl rollout undo ...`). An undo with `--dry-run=client`
     or `--dry-run=server` only previews and does not count either. A list of strings is the
     expected form; a block string with one command per line and a mapping of names to commands
-    are read too (GL403 warns about them).
+    are read too (GL403 warns about them). An undo of a Deployment whose manifest sets
+    `revisionHistoryLimit: 0` is reported: its controller deletes every old ReplicaSet, so the
+    undo finds "no rollout history".
 
     ## Why is this bad?
     A bad GPU image that passed CI (driver/cuDNN drift, a VRAM leak) is found in production,
@@ -89,6 +91,16 @@ class RollbackCommands(Rule):
             return
         commands = [line for node in R.command_strings(value) for line in R.command_lines(spec.source, node)]
         rollouts = [r for r in (R.parse_rollout(c) for c in commands) if r is not None]
+        limited = R.without_history(project)
+        for r in rollouts:
+            found = next((limited[n] for n in r.names if n in limited), None) if R.counts(r, "undo") else None
+            if found is not None:
+                manifests, node = found
+                yield self.report(r.line.span, "this undo has no revision to return to: the Deployment sets "
+                                  "`revisionHistoryLimit: 0`, so its controller deletes every old ReplicaSet and "
+                                  "`kubectl rollout undo` fails with \"no rollout history found\"",
+                                  fix="keep some history in the Deployment (`revisionHistoryLimit: 10`, the default)",
+                                  related=[(Y.span(manifests.source, node), "the Deployment keeps no old revision")])
         for action in ("history", "undo"):
             if any(R.counts(r, action) for r in rollouts):
                 continue

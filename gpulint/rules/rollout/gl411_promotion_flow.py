@@ -12,7 +12,8 @@ class PromotionFlow(Rule):
     """
     ## What it does
     Checks that `image_promotion_flow` has at least three stages in the order dev → staging →
-    prod, each with a non-empty `env`, `tag_pattern` and `gate`. Accepted forms: a list of
+    prod, each with a non-empty `env`, `tag_pattern` and `gate`, and no stage a copy of an
+    earlier one (the same `env`, `tag_pattern` and `gate`, as `<<: *dev` gives). Accepted forms: a list of
     stage mappings named by `stage`, `name` or `env` (the first that names a stage), a mapping
     of stage name to stage mapping (`dev: {env: ..., ...}`), and either form under a `stages`
     key. Synonyms: development/develop for dev; stage, stg, preprod, pre-prod, qa, uat for
@@ -79,6 +80,24 @@ class PromotionFlow(Rule):
         yield from self._order(spec, stages)
         for stage in stages:
             yield from self._fields(spec, stage)
+        yield from self._copies(spec, stages)
+
+    def _copies(self, spec, stages):
+        """A stage whose env, tag_pattern and gate are an earlier stage's (`<<: *dev`): the flow
+        promotes nothing, as every stage is the same environment behind the same gate."""
+        seen: dict[tuple, R.Stage] = {}
+        for stage in stages:
+            values = tuple(Y.text(pair[1]) if (pair := stage.field(name)) is not None and Y.is_scalar(pair[1]) else None
+                           for name in R.FIELDS)
+            if None in values or any(not v.strip() for v in values):
+                continue  # missing or empty fields are reported above
+            earlier = seen.get(values)
+            if earlier is not None and earlier.stage != stage.stage:
+                yield self.report(Y.span(spec.source, stage.anchor),
+                                  f"stage {_name(stage)} has the env, tag_pattern and gate of stage {_name(earlier)}: "
+                                  "promoting to it changes nothing; give each stage its own environment, the tags "
+                                  "it accepts and the gate an image must pass to reach it")
+            seen.setdefault(values, stage)
 
     def _coverage(self, spec, key, stages):
         present = {s.stage for s in stages}

@@ -22,14 +22,24 @@ def mutable(pattern: str) -> bool:
     if "/" in text and ":" in text.rsplit("/", 1)[-1]:  # ghcr.io/org/app:latest -> latest
         text = text.rsplit(":", 1)[-1]
     bare = re.sub(r"^\^|\$$", "", text).strip("()")
-    return text.lower() in _ANY or bare.lower() in _MOVING or bare in _ANY
+    if text.lower() in _ANY or bare.lower() in _MOVING or bare in _ANY:
+        return True
+    if text.startswith("^") or text.endswith("$"):  # an anchored regular expression: try the moving tags
+        try:
+            compiled = re.compile(text)
+        except re.error:
+            return False
+        return any(compiled.search(tag) for tag in _MOVING)  # `^v[0-9.]+|main$` admits main
+    return False
 
 
 class MutableProdTag(Rule):
     """
     ## What it does
     Warns when the `tag_pattern` of the prod stage of `image_promotion_flow` admits a moving
-    tag such as `latest`, `stable` or `main`, or any tag at all (`*`, `.*`).
+    tag such as `latest`, `stable` or `main`, or any tag at all (`*`, `.*`). An anchored regular
+    expression is tried on the moving tags: `^v[0-9.]+|main$` admits `main`, since `|` binds
+    looser than the anchors.
 
     ## Why is this bad?
     A moving tag points at different bytes over time: two GPU nodes pulling `latest` an hour

@@ -535,3 +535,32 @@ def test_the_lab_judges_an_overlay_patch_only_without_its_whole_deployment(tmp_p
     (tmp_path / "k8s/deployment.yaml").unlink()
     (tmp_path / "k8s/kustomization.yaml").unlink()
     assert _found(tmp_path, "GL301", "lab") and _found(tmp_path, "GL307", "lab")
+
+
+@pytest.mark.parametrize("change, reported", [
+    (None, True),
+    # the module copied next to the script
+    (("COPY --chown=app:app smoke_test.py /app/smoke_test.py",
+      "COPY --chown=app:app smoke_test.py banner.py /app/"), False),
+])
+def test_a_healthcheck_script_s_own_modules_must_reach_the_image(tmp_path: Path, change, reported: bool) -> None:
+    import shutil
+
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "GL501" / "fail" / "imported-module-not-copied"
+    shutil.copytree(fixture, tmp_path / "p")
+    if change:
+        dockerfile = tmp_path / "p" / "Dockerfile"
+        dockerfile.write_text(dockerfile.read_text().replace(*change))
+    assert bool(_found(tmp_path / "p", "GL501", "lab")) is reported
+
+
+def test_an_import_inside_try_may_fail_on_purpose(tmp_path: Path) -> None:
+    import shutil
+
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "GL501" / "fail" / "imported-module-not-copied"
+    shutil.copytree(fixture, tmp_path / "p")
+    script = tmp_path / "p" / "smoke_test.py"
+    script.write_text(script.read_text().replace(
+        "from banner import print_banner  # banner.py is in the build context, never copied\n",
+        "try:\n    from banner import print_banner\nexcept ImportError:\n    def print_banner() -> None:\n        pass\n"))
+    assert _found(tmp_path / "p", "GL501", "lab") == []

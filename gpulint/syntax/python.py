@@ -328,6 +328,29 @@ def local_imports(tree: ast.Module) -> list[str]:
     return names
 
 
+def unguarded_imports(tree: ast.Module) -> list[str]:
+    """``local_imports`` less those inside a ``try`` body: an import the script expects may fail."""
+    parents = parent_map(tree)
+    found: list[str] = []
+    for node in _reachable(tree):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        child, current = node, parents.get(id(node))
+        guarded = False
+        while current is not None and not guarded:
+            guarded = isinstance(current, ast.Try) and any(child is stmt for stmt in current.body)
+            child, current = current, parents.get(id(current))
+        if guarded:
+            continue
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif node.module and not node.level:
+            found.append(node.module)
+        elif node.level:
+            found.extend(f"{node.module}.{a.name}" if node.module else a.name for a in node.names)
+    return found
+
+
 def touches_gpu(script: PythonFile) -> bool:
     """The script's running code imports a GPU library or calls one; True when it does not parse
     (cannot tell)."""

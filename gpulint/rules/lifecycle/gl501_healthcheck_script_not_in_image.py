@@ -18,6 +18,9 @@ class HealthcheckScriptNotInImage(Rule):
     against the final `WORKDIR`. It reports a script that is in the build context but never
     copied (or copied somewhere else, or only into a builder stage), and a `COPY` of the script
     whose source is not in the build context. A script that exists nowhere is GL104's finding.
+    A Python script's own modules are followed too: a module of the build context it imports
+    from its folder (`from gpu_checks import run`, outside a `try`) must reach the script's
+    folder in the image, or the check dies with ModuleNotFoundError.
 
     ## Why is this bad?
     Docker runs the health check inside the container: when the file is not there, Python
@@ -68,6 +71,8 @@ class HealthcheckScriptNotInImage(Rule):
                 continue
             seen.add(target)
             origin = image.origin(script.path)
+            if origin.status == "context" and origin.source is not None and target.endswith(".py"):
+                yield from self._imports_left_out(image, target, origin, context)
             if origin.status != "missing":
                 continue
             if origin.instruction is not None:
@@ -90,6 +95,33 @@ class HealthcheckScriptNotInImage(Rule):
                 f"the HEALTHCHECK runs {target}, but {name} from the build context never reaches that path in the "
                 f"final image{where}: the check fails with \"No such file\" and the container is unhealthy",
                 fix=f"add `COPY {name} {target}` to the final stage, or run the path it is copied to")
+
+    def _imports_left_out(self, image, target: str, origin, context) -> Iterator[Report]:
+        """Modules of the build context the HEALTHCHECK's Python script imports from its own folder
+        (`from gpu_checks import run`, outside a `try`) that no COPY puts next to it in the image:
+        the check dies with ModuleNotFoundError, and the container is never healthy."""
+        from gpulint.syntax.python import parse_python, unguarded_imports
+
+        script = parse_python(origin.source)
+        if script.tree is None or not origin.context_path:
+            return
+        here = posixpath.dirname(origin.context_path)
+        folder = posixpath.dirname(target)
+        for module in dict.fromkeys(unguarded_imports(script.tree)):
+            stem = module.split(".")[0]
+            for name in (stem + ".py", stem + "/__init__.py"):
+                if context.read(posixpath.join(here, name) if here else name) is None:
+                    continue  # not a module of the build context (a library, or made elsewhere)
+                if image.origin_at(posixpath.join(folder, name)).status == "missing":
+                    yield self.report(
+                        origin.instruction.body_span() if origin.instruction is not None else
+                        image.healthcheck.command_span(),
+                        f"the HEALTHCHECK's script {target} imports {stem}, but {name} from the build context never "
+                        f"reaches {folder}/ in the final image: the check fails with ModuleNotFoundError and the "
+                        "container is never healthy",
+                        fix=f"COPY {posixpath.join(here, name) if here else name} next to the script "
+                            f"({posixpath.join(folder, name)}), or copy the whole folder")
+                break
 
     def _copied_elsewhere(self, dockerfile, image, name: str) -> str | None:
         for stage in image.stage.ancestry() + [s for s in dockerfile.stages if s not in image.stage.ancestry()]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from functools import cached_property
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from gpulint.core.limits import Limits
 from gpulint.core.source import Source, decode
 from gpulint.project.git import Remote, find_git_root, read_remote
 
-_POSIX = os.sep == "/"  # a path is absolute when it starts with "/" (no Path needed to tell)
+_POSIX = os.sep == "/"
+_MISSING = object()  # a path is absolute when it starts with "/" (no Path needed to tell)
 
 
 class ProjectFiles:
@@ -50,6 +52,7 @@ class ProjectFiles:
             self._dirs = dirs
         self._read: dict[str, Source | None] = {}
         self._repository_cache: dict[str, str] = {}
+        self._indexes: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ paths
 
@@ -120,6 +123,15 @@ class ProjectFiles:
         """Files matching a glob (`*` and `?` stay within a folder, `**` crosses folders)."""
         compiled = _glob_regex(pattern.lstrip("/"))
         return [f for f in self.files_under("") if compiled.fullmatch(f)]
+
+    def listing_index(self, key: str, build: Callable[[ProjectFiles], Any]) -> Any:
+        """A value derived from every file of the scanned tree (``build(self)``), built once per
+        run however many projects ask: a per-project scan of the whole listing would make a tree
+        of many small projects quadratic."""
+        found = self._indexes.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._indexes[key] = build(self)
+        return found
 
     # ------------------------------------------------------------------ repositories
 

@@ -52,24 +52,21 @@ def ci_system(rel: str) -> str | None:
     return None
 
 
-class OtherCiFacts:
+def _by_repository(files: Any) -> dict[str, list[OtherCi]]:
     """The unread CI configuration files of each repository of the scanned tree."""
-
-    def __init__(self, project: Any) -> None:
-        self.files = project.files
-        self.by_repository: dict[str, list[OtherCi]] = {}
-        for rel in self.files.files_under(""):
-            system = ci_system(rel)
-            if system is not None:
-                self.by_repository.setdefault(self.files.repository_of(rel), []).append(OtherCi(system, rel))
-
-    def of(self, path: str) -> list[OtherCi]:
-        """The unread CI configurations of the repository a file belongs to."""
-        return self.by_repository.get(self.files.repository_of(path), [])
+    found: dict[str, list[OtherCi]] = {}
+    for rel in files.files_under(""):
+        system = ci_system(rel)
+        if system is not None:
+            found.setdefault(files.repository_of(rel), []).append(OtherCi(system, rel))
+    return found
 
 
 def other_ci(project: Any, path: str) -> list[OtherCi]:
-    return project.facts(OtherCiFacts).of(path)
+    """The unread CI configurations of the repository a file belongs to (the tree is scanned
+    once per run, not once per project)."""
+    files = project.files
+    return files.listing_index("other-ci", _by_repository).get(files.repository_of(path), [])
 
 
 def describe(found: list[OtherCi]) -> str:

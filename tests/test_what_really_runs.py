@@ -564,3 +564,27 @@ def test_an_import_inside_try_may_fail_on_purpose(tmp_path: Path) -> None:
         "from banner import print_banner  # banner.py is in the build context, never copied\n",
         "try:\n    from banner import print_banner\nexcept ImportError:\n    def print_banner() -> None:\n        pass\n"))
     assert _found(tmp_path / "p", "GL501", "lab") == []
+
+
+TARGETED = """\
+FROM nvidia/cuda:12.4.1-devel-ubuntu22.04 AS builder
+RUN python3 -m venv /opt/venv
+
+FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04 AS runtime
+COPY --from=builder /opt/venv /opt/venv
+USER 10001
+CMD ["python3", "-m", "http.server"]
+
+FROM builder AS test
+RUN /opt/venv/bin/pip install --no-cache-dir pytest
+"""
+
+
+@pytest.mark.parametrize("build, reported", [("docker build --target runtime -t app .", False),
+                                             ("docker build -t app .", True)])
+def test_the_image_is_the_stage_ci_builds(tmp_path: Path, build: str, reported: bool) -> None:
+    """A trailing test stage that CI never ships (`--target runtime`) is not the image."""
+    workflow = ("name: ci\non:\n  push:\n    branches: [main]\njobs:\n  build:\n    runs-on: [self-hosted, gpu]\n"
+                f"    steps:\n      - uses: actions/checkout@v4\n      - run: {build}\n")
+    _write(tmp_path, {"Dockerfile": TARGETED, ".github/workflows/ci.yml": workflow})
+    assert bool(_found(tmp_path, "GL102", "lab")) is reported

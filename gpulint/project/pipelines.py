@@ -41,9 +41,32 @@ def ci_pipelines(project: Any) -> list[Pipeline]:
 
             index = tekton_index(project)
             found += [TektonPipeline(p, index) for p in index.pipelines]
-        return sorted(found, key=lambda p: (p.source.rel_path, p.anchor.start))
+        found.sort(key=lambda p: (p.source.rel_path, p.anchor.start))
+        _apply_built_targets(project, found)
+        return found
 
     return project.memo("ci-pipelines", build)
+
+
+def _apply_built_targets(project: Any, pipelines: list) -> None:
+    """A Dockerfile that every CI build of it builds with one `--target` (a trailing `test` stage
+    the image never includes, `--target runtime`) ships that stage: its ``built_target`` is set,
+    so every rule judges the image CI builds. Unknown targets (variables) leave it alone."""
+    from gpulint.project.lifecycle import built_dockerfile
+
+    targets: dict[int, tuple[Any, set]] = {}
+    for pipeline in pipelines:
+        for site in pipeline.images.build_sites:
+            dockerfile = built_dockerfile(project, pipeline, site)
+            if dockerfile is not None:
+                targets.setdefault(id(dockerfile), (dockerfile, set()))[1].add(site.target)
+    for dockerfile, named in targets.values():
+        target = next(iter(named)).lower() if len(named) == 1 and None not in named else None
+        if target is None or "$" in target or dockerfile.built_target == target:
+            continue
+        if any(s.name == target for s in dockerfile.stages[:-1]):
+            dockerfile.built_target = target
+            dockerfile.__dict__.pop("_lifecycle_image", None)  # computed for the last stage
 
 
 def _has_tekton(project: Any) -> bool:

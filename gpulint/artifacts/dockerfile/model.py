@@ -129,6 +129,9 @@ class Dockerfile(Record):
     # No line of the file is a Dockerfile instruction (YAML or shell saved under a Dockerfile name):
     # ``problems`` then holds the one finding that says so, and rules do not judge the file.
     not_a_dockerfile: bool = False
+    # The stage every CI build of the file names with `--target` (set by the project layer once
+    # its pipelines are read): the image that ships, and what `final_stage` answers.
+    built_target: str | None = None
 
     kind = "dockerfile"
 
@@ -139,6 +142,12 @@ class Dockerfile(Record):
 
     @property
     def final_stage(self) -> Stage | None:
+        """The stage the image is: the one CI builds with `--target` (``built_target``), else the
+        last one, as `docker build` without `--target` builds."""
+        if self.built_target is not None:
+            for stage in self.stages:
+                if stage.name == self.built_target:
+                    return stage
         return self.stages[-1] if self.stages else None
 
     def stage_by_reference(self, ref: str, before: int) -> Stage | None:

@@ -588,3 +588,19 @@ def test_the_image_is_the_stage_ci_builds(tmp_path: Path, build: str, reported: 
                 f"    steps:\n      - uses: actions/checkout@v4\n      - run: {build}\n")
     _write(tmp_path, {"Dockerfile": TARGETED, ".github/workflows/ci.yml": workflow})
     assert bool(_found(tmp_path, "GL102", "lab")) is reported
+
+
+@pytest.mark.parametrize("entrypoint, reported", [
+    ('ENTRYPOINT ["python3", "/app/serve.py"]', True),  # `docker run IMAGE python3 smoke_test.py` feeds serve.py
+    ('ENTRYPOINT ["tini", "--"]', False),  # hands over to its arguments
+    ('CMD ["python3", "/app/serve.py"]', False),  # the arguments replace the CMD
+])
+def test_a_ci_run_s_arguments_go_to_the_image_s_own_entrypoint(tmp_path: Path, entrypoint: str,
+                                                                reported: bool) -> None:
+    import shutil
+
+    reference = Path(__file__).resolve().parent.parent / "reference"
+    shutil.copytree(reference, tmp_path / "p")
+    dockerfile = tmp_path / "p" / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace('CMD ["python3", "/app/serve.py"]', entrypoint))
+    assert bool(_found(tmp_path / "p", "GL505", "lab")) is reported

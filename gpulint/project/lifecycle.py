@@ -573,7 +573,10 @@ def ci_scripts(run: DockerRun, image: ImageCheck) -> set[str]:
     if entry is not None:
         scripts = scripts_run([entry] + run.args)
     elif run.args:
-        scripts = scripts_run(run.args)
+        from gpulint.artifacts.dockerfile.role import fixed_entrypoint
+
+        fixed = fixed_entrypoint(image.dockerfile, image.stage)  # the args go to the image's own program
+        scripts = scripts_run(fixed + run.args if fixed else run.args)
     else:
         scripts = image.default_command_scripts()
         workdir = image.workdir

@@ -384,6 +384,25 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
     return ImageRole(stage, gpu, serving, kind, reason, gpu_reason)
 
 
+def fixed_entrypoint(dockerfile: Dockerfile, stage: Stage) -> list[str] | None:
+    """The exec-form ENTRYPOINT the Dockerfile gives the image when it runs a program of its own
+    (`["python3", "/app/serve.py"]`): `docker run IMAGE ARGS` then passes ARGS to that program
+    instead of running them. None when there is none, it is a shell form, or it hands over to
+    its arguments (tini, dumb-init, gosu, a script ending in `"$@"`)."""
+    entry = None
+    for ancestor in stage.ancestry():
+        entry = next((i for i in reversed(ancestor.instructions) if i.keyword == "ENTRYPOINT"), None)
+        if entry is not None:
+            break
+    words = entry.exec_form() if entry is not None else None
+    if not words:
+        return None
+    head = words[0].rsplit("/", 1)[-1]
+    if head in _WRAPPERS or is_shell(head) or _hands_over(dockerfile, stage, words[0]):
+        return None
+    return list(words)
+
+
 def _hands_over(dockerfile: Dockerfile, stage: Stage, program: str) -> bool:
     """The entrypoint is a script of the build context whose last command ends in `"$@"` (`exec
     gosu app "$@"`, `exec tini -- "$@"`): it prepares the container and runs what it is given."""

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from gpulint.core.findings import Severity
 from gpulint.ci.model import SYSTEMS
 from gpulint.project.lifecycle import ci_scripts, image_check, partners
+from gpulint.artifacts.dockerfile.role import fixed_entrypoint
 from gpulint.rules.base import Report, Rule
 
 
@@ -14,8 +15,10 @@ class CiGpuTestNotSmokeTest(Rule):
     For a CI pipeline (any system) next to the Dockerfile it builds, warns when no GPU `docker run` (`--gpus`,
     not the negative case) executes the script the image's `HEALTHCHECK` runs, at the same path
     inside the image (`-w`/`--workdir`, `--entrypoint` and the image's `WORKDIR`, `ENTRYPOINT`
-    and `CMD` are followed). Applies only when both a pipeline and a Dockerfile whose
-    HEALTHCHECK runs a script are scanned.
+    and `CMD` are followed: the arguments of `docker run IMAGE python3 smoke_test.py` go to an
+    exec-form ENTRYPOINT that runs a program of its own, such as `["python3", "/app/serve.py"]`,
+    instead of running). Applies only when both a pipeline and a Dockerfile whose HEALTHCHECK
+    runs a script are scanned.
 
     ## Why is this bad?
     The point of the GPU job is to prove, before the push, that the check production relies on
@@ -63,6 +66,10 @@ class CiGpuTestNotSmokeTest(Rule):
         run = positives[0]
         wanted = ", ".join(sorted(images[0].healthcheck_paths()))
         what = " ".join(run.args) if run.args else "the image's default command"
+        fixed = fixed_entrypoint(images[0].dockerfile, images[0].stage) if run.args and run.entrypoint() is None \
+            else None
+        if fixed:  # `docker run IMAGE ARGS` hands ARGS to the image's own ENTRYPOINT program
+            what = f"{' '.join(fixed)} (the image's ENTRYPOINT), which receives `{' '.join(run.args)}` as arguments"
         yield self.report(run.span(),
                           f"the GPU test runs {what}, not the smoke test the HEALTHCHECK runs ({wanted}): CI does not "
                           "prove that the image's own GPU check passes on a GPU",

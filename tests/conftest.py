@@ -12,6 +12,22 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+def write_repository(root: Path, files: dict[str, str]) -> None:
+    """Write files (path -> text) under ``root`` and make it a repository of its own (`.git`)."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (root / ".git").mkdir(exist_ok=True)
+
+
+def findings_of(root: Path, rule: str, profile: str = "production") -> list:
+    """The findings of one rule on a tree, checked with a profile (the library API, no CLI)."""
+    from gpulint.engine.run import run
+    from gpulint.project.config import Config
+
+    return [f for f in run([root], config=Config(profile=profile)).findings if f.rule == rule]
+
+
 class CliResult:
     def __init__(self, proc: subprocess.CompletedProcess):
         self.returncode = proc.returncode

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gpulint.engine.run import run
-from gpulint.project.config import Config
+from conftest import findings_of, write_repository
 from gpulint.project.other_ci import ci_system
 
 GPU_DOCKERFILE = """\
@@ -33,15 +32,8 @@ jobs:
 """
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    (root / ".git").mkdir(exist_ok=True)
-
-
-def _found(root: Path, rule: str, profile: str = "production") -> list:
-    return [f for f in run([root], config=Config(profile=profile)).findings if f.rule == rule]
+_write = write_repository
+_found = findings_of
 
 
 @pytest.mark.parametrize("path, system", [

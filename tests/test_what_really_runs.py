@@ -14,21 +14,15 @@ from gpulint.artifacts.dockerfile.role import image_role
 from gpulint.artifacts.gpu_servers import server_of_image
 from gpulint.artifacts.kubernetes.probes import container_server
 from gpulint.core.source import Source
+from conftest import findings_of, write_repository
 from gpulint.engine.run import run
 from gpulint.project.config import Config
 from gpulint.syntax.yamlfile import load_yaml
 from gpulint.core.limits import Limits
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    (root / ".git").mkdir(exist_ok=True)
-
-
-def _found(root: Path, rule: str, profile: str = "production") -> list:
-    return [f for f in run([root], config=Config(profile=profile)).findings if f.rule == rule]
+_write = write_repository
+_found = findings_of
 
 
 @pytest.mark.parametrize("cmd, kind, shown", [

@@ -189,17 +189,13 @@ def privilege_drop(dockerfile, stage: Stage, program: str | None) -> PrivilegeDr
     container's command as a non-root user (`exec gosu "$PUID:$PGID" "$@"`, the PUID/PGID
     pattern of media-server images): the container starts as root to prepare its volumes, then
     its process runs unprivileged."""
-    from gpulint.artifacts.dockerfile.healthcheck import script_resolver
-    from gpulint.core.source import Source
+    from gpulint.artifacts.dockerfile.role import entrypoint_script
 
-    if dockerfile.context is None or not program:
+    found = entrypoint_script(dockerfile, stage, program)
+    if found is None:
         return None
-    script = script_resolver(dockerfile, stage)(program)
-    if not isinstance(script, Source):
-        return None
-    commands = [c.argv() for c in parse_shell(script.text, errexit=False).commands]
-    commands = [argv for argv in commands if argv]
+    text, commands = found
     user = _dropped_to(commands[-1]) if commands else None
-    if user is None or _root_value(user, script.text):
+    if user is None or _root_value(user, text):
         return None
-    return PrivilegeDrop(program, user)
+    return PrivilegeDrop(program or "", user)

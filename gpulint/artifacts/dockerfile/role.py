@@ -403,20 +403,28 @@ def fixed_entrypoint(dockerfile: Dockerfile, stage: Stage) -> list[str] | None:
     return list(words)
 
 
-def _hands_over(dockerfile: Dockerfile, stage: Stage, program: str) -> bool:
-    """The entrypoint is a script of the build context whose last command ends in `"$@"` (`exec
-    gosu app "$@"`, `exec tini -- "$@"`): it prepares the container and runs what it is given."""
+def entrypoint_script(dockerfile: Dockerfile, stage: Stage, program: str | None):
+    """(text, the commands as words) of the shell script of the build context that an image's
+    ENTRYPOINT ``program`` is (`/entrypoint.sh`), read through the COPYs; None for anything else."""
     from gpulint.artifacts.dockerfile.healthcheck import script_resolver
     from gpulint.core.source import Source
 
-    if dockerfile.context is None or not program.endswith(".sh") and "entrypoint" not in program.lower():
-        return False
+    if dockerfile.context is None or not program:
+        return None
     script = script_resolver(dockerfile, stage)(program)
     if not isinstance(script, Source):
-        return False
+        return None
     commands = [c.argv() for c in parse_shell(script.text, errexit=False).commands]
-    commands = [argv for argv in commands if argv]
-    return bool(commands) and commands[-1][-1] in ("$@", "${@}")
+    return script.text, [argv for argv in commands if argv]
+
+
+def _hands_over(dockerfile: Dockerfile, stage: Stage, program: str) -> bool:
+    """The entrypoint is a script of the build context whose last command ends in `"$@"` (`exec
+    gosu app "$@"`, `exec tini -- "$@"`): it prepares the container and runs what it is given."""
+    if not program.endswith(".sh") and "entrypoint" not in program.lower():
+        return False
+    found = entrypoint_script(dockerfile, stage, program)
+    return found is not None and bool(found[1]) and found[1][-1][-1] in ("$@", "${@}")
 
 
 def _ships_server(dockerfile: Dockerfile, stage: Stage) -> str | None:

@@ -598,3 +598,19 @@ def test_a_ci_run_s_arguments_go_to_the_image_s_own_entrypoint(tmp_path: Path, e
     dockerfile = tmp_path / "p" / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().replace('CMD ["python3", "/app/serve.py"]', entrypoint))
     assert bool(_found(tmp_path / "p", "GL505", "lab")) is reported
+
+
+def test_a_smoke_test_split_over_modules_is_read_whole(tmp_path: Path) -> None:
+    """`smoke_test.py` runs `main()` from `gpu_checks.py` next to it: the checks are there."""
+    reference = (Path(__file__).resolve().parent.parent / "reference" / "smoke_test.py").read_text()
+    entry = "import sys\n\nfrom gpu_checks import main\n\nif __name__ == \"__main__\":\n    sys.exit(main())\n"
+    _write(tmp_path, {"smoke_test.py": entry, "gpu_checks.py": reference.replace(
+        'if __name__ == "__main__":\n    sys.exit(main())\n', ""),
+        ".github/workflows/ci.yml": "name: ci\non: push\njobs:\n  t:\n    runs-on: [self-hosted, gpu]\n"
+                                   "    steps:\n      - run: python3 smoke_test.py\n"})
+    assert _found(tmp_path, "GL507", "lab") == []
+    # positive control: a module without the round trip leaves it missing
+    checks = (tmp_path / "gpu_checks.py").read_text()
+    (tmp_path / "gpu_checks.py").write_text(checks.replace("got = on_gpu.cpu()", "got = expected"))
+    [finding] = _found(tmp_path, "GL507", "lab")
+    assert "never computes on the GPU" in finding.message

@@ -43,19 +43,19 @@ def analyse(script: PythonFile) -> Analysis:
     return cached
 
 
-def _analyse(script: PythonFile) -> Analysis:
-    result = Analysis(script)
+def _checks(script: PythonFile, result: Analysis, library: bool = False) -> tuple[list, _Imports, list]:
+    """Fill the three checks of ``result`` (NVML init, availability, round trip) from the code
+    that runs; for a ``library`` module the script imports, from every function of it. Returns
+    (the nodes that run, the imports, the GPU uses)."""
     tree = script.tree
-    if tree is None:
-        return result
-    reached = _reachable(tree)
+    reached = _reachable(tree, library)
     imports = _Imports()
     for node in reached:
         if isinstance(node, ast.Import):
             imports.visit_Import(node)
         elif isinstance(node, ast.ImportFrom):
             imports.visit_ImportFrom(node)
-    uses = script.gpu_uses()
+    uses = script.gpu_uses(library)
     for use in uses:
         leaf = use.name.rsplit(".", 1)[-1]
         if use.family == "NVML" and leaf.startswith("nvmlInit") or use.name.endswith("nvidia_smi.getInstance"):
@@ -65,7 +65,27 @@ def _analyse(script: PythonFile) -> Analysis:
             result.availability = True
         if leaf in ("is_available", "device_count", "getDeviceCount") and use.family == "CuPy" and use.decisive:
             result.availability = True
-    result.round_trip = _round_trip(tree, reached, imports, uses)
+    result.round_trip = _round_trip(tree, reached, imports, uses, library)
+    return reached, imports, uses
+
+
+def library_checks(module: PythonFile) -> Analysis:
+    """The three checks found in a module a smoke test imports (`from gpu_checks import main`),
+    every function of it read as if called (only the checks are filled, not the exits)."""
+    cached = module.__dict__.get("_smoke_library_checks")
+    if cached is None:
+        cached = module.__dict__["_smoke_library_checks"] = Analysis(module)
+        if module.tree is not None:
+            _checks(module, cached, library=True)
+    return cached
+
+
+def _analyse(script: PythonFile) -> Analysis:
+    result = Analysis(script)
+    tree = script.tree
+    if tree is None:
+        return result
+    reached, imports, uses = _checks(script, result)
     evaluator = module_values(tree)
     functions = evaluator.functions
     exit_funcs: set[str] = set()
@@ -219,7 +239,8 @@ class _Values:
         return out
 
 
-def _round_trip(tree: ast.Module, reached: list[ast.AST], imports: _Imports, uses: list) -> bool:
+def _round_trip(tree: ast.Module, reached: list[ast.AST], imports: _Imports, uses: list,
+                library: bool = False) -> bool:
     """A value created on / moved to the GPU, brought back to the host and compared."""
     gpu_calls = {id(u.node) for u in uses if u.name.rsplit(".", 1)[-1] not in (
         "is_available", "device_count", "getDeviceCount", "synchronize", "get_device_name",
@@ -273,7 +294,7 @@ def _round_trip(tree: ast.Module, reached: list[ast.AST], imports: _Imports, use
                 for target in targets:
                     host.update(n.id for n in walk(target) if isinstance(n, ast.Name))
     parents = parent_map(tree)
-    decisive = decisive_names(tree)
+    decisive = decisive_names(tree, library)
     for node in reached:
         if isinstance(node, ast.Assert) and brought_back(node.test):
             return True

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gpulint.core.findings import Severity
-from gpulint.artifacts.smoketest import analyse
-from gpulint.project.lifecycle import smoke_tests
+from gpulint.artifacts.smoketest import analyse, library_checks
+from gpulint.project.lifecycle import imported_modules, smoke_tests
 from gpulint.rules.base import Report, Rule
 from gpulint.rules.lifecycle._smoke_common import anchor
 
@@ -18,8 +18,10 @@ class SmokeTestIncomplete(Rule):
     (`torch.cuda.is_available()` / `device_count()`, or CuPy's `getDeviceCount()`), and a real
     round-trip runs on the GPU: a tensor created on or moved to `cuda`, brought back with
     `.cpu()`/`.item()`/`.tolist()`/`.numpy()` and compared (`==`, `allclose`, `assert`).
-    Only code that runs counts; a comment or a print that mentions the calls does not. Applies
-    when the smoke test sits in a project with a workflow or a Kubernetes manifest.
+    Only code that runs counts; a comment or a print that mentions the calls does not. A smoke
+    test split over modules is read whole: the modules it imports from its own folder
+    (`from gpu_checks import main`) count, every function of them. Applies when the smoke test
+    sits in a project with a workflow or a Kubernetes manifest.
 
     ## Why is this bad?
     Each check catches a different failure. NVML initialisation fails inside long-running
@@ -61,12 +63,13 @@ class SmokeTestIncomplete(Rule):
     def check(self, project, _project=None) -> Iterator[Report]:
         for script in smoke_tests(project):
             result = analyse(script)
+            found = [result] + [library_checks(m) for m in imported_modules(project, script)]
             missing = []
-            if not result.nvml_init:
+            if not any(r.nvml_init for r in found):
                 missing.append("never initialises NVML (pynvml.nvmlInit())")
-            if not result.availability:
+            if not any(r.availability for r in found):
                 missing.append("never tests torch.cuda.is_available() (or the CuPy equivalent)")
-            if not result.round_trip:
+            if not any(r.round_trip for r in found):
                 missing.append("never computes on the GPU and compares the result copied back (.cpu()/.item())")
             if missing:
                 yield self.report(anchor(script), "the smoke test " + "; ".join(missing)

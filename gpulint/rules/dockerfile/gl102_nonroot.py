@@ -24,11 +24,12 @@ class NonRoot(Rule):
     A non-root `USER` that the image lets run `sudo` without a password (a `NOPASSWD` sudoers
     entry for that user, `ALL`, or a group the Dockerfile adds the user to) is root in effect,
     and so is a named user that a `useradd`, `adduser` or `usermod` gives user id 0
-    (`useradd --non-unique --uid 0 app`). A named `USER` on a well-known base that no stage of
-    the final image's chain creates (the `useradd` runs only in a build stage) is reported too:
-    the container cannot start ("unable to find user"); accounts every distribution has
-    (`nobody`, `www-data`...), numeric ids, and chains that copy `/etc` or run scripts or
-    variables that may create it are not.
+    (`useradd --non-unique --uid 0 app`). A named `USER` on a distribution, CUDA or language
+    base (not an application image, which may create its own user) that no stage of the final
+    image's chain creates (the `useradd` runs only in a build stage) is reported too: the
+    container cannot start ("unable to find user"); accounts every distribution has (`nobody`,
+    `www-data`...), numeric ids, and chains that copy `/etc` or run scripts or variables that
+    may create it are not.
 
     With `--profile production` the rule judges GPU serving images (see
     `gpulint/artifacts/dockerfile/role.py`): build, tool, test, base, CI and development images,
@@ -168,13 +169,24 @@ class NonRoot(Rule):
         return report
 
 
+# Bases whose accounts are the distribution's own (an application image such as torchserve or
+# Triton creates its service user, which a Dockerfile on top may name without creating it).
+_PLAIN_BASES = ("ubuntu", "debian", "alpine", "centos", "rockylinux", "almalinux", "fedora", "amazonlinux",
+                "busybox", "nvidia/cuda", "python", "golang", "buildpack-deps")
+
+
+def _plain_base(ref) -> bool:
+    return ref is not None and any(ref.short.lower() == b or ref.short.lower().startswith(b + ":")
+                                   or ref.repository.lower() in (b, "library/" + b) for b in _PLAIN_BASES)
+
+
 def _user_missing(dockerfile, stage, user) -> str | None:
     """The message when the final stage's named USER is an account no stage of its chain creates
     on a base whose accounts are known: the container cannot start."""
     from gpulint.artifacts.dockerfile.privileges import created_nowhere
 
     chain_base, _ = stage_image(dockerfile, stage)
-    if created_nowhere(stage, user.name or "", base_user(chain_base).known) is None:
+    if created_nowhere(stage, user.name or "", _plain_base(chain_base)) is None:
         return None
     elsewhere = [s for s in dockerfile.stages if all(s is not a for a in stage.ancestry())
                  and any(i.keyword == "RUN" and (user.name or "") in i.body for i in s.instructions)]

@@ -142,3 +142,14 @@ def test_a_builder_stage_named_for_gpus_is_not_what_an_unlinked_push_publishes(t
                                     "USER 65532\nENTRYPOINT [\"/manager\"]\n",
                       ".github/workflows/image.yml": MANIFEST_PUSH})
     assert _found(tmp_path, "GL202") == []
+
+
+def test_a_smoke_test_by_name_that_touches_no_gpu_is_an_api_test_in_production(tmp_path: Path) -> None:
+    api_test = ("import unittest\nimport requests\n\nclass T(unittest.TestCase):\n    def test_vectors(self):\n"
+                "        self.assertEqual(requests.get('http://localhost:8080/meta').status_code, 200)\n\n"
+                "if __name__ == '__main__':\n    unittest.main()\n")
+    _write(tmp_path, {"smoke_test.py": api_test, ".github/workflows/ci.yml":
+                      "name: ci\non: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                      "      - run: python3 smoke_test.py\n"})
+    assert _found(tmp_path, "GL507") == [] and _found(tmp_path, "GL508") == []
+    assert _found(tmp_path, "GL507", "lab")  # the lab's smoke test is the GPU one, whatever it does

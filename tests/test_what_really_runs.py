@@ -614,3 +614,30 @@ def test_a_smoke_test_split_over_modules_is_read_whole(tmp_path: Path) -> None:
     (tmp_path / "gpu_checks.py").write_text(checks.replace("got = on_gpu.cpu()", "got = expected"))
     [finding] = _found(tmp_path, "GL507", "lab")
     assert "never computes on the GPU" in finding.message
+
+
+def test_an_init_only_entrypoint_without_cmd_is_a_base_image_even_with_a_port() -> None:
+    text = ("FROM nvidia/cuda:12.4.1-devel-ubuntu22.04\nEXPOSE 8888\n"
+            'ENTRYPOINT ["/tini", "-g", "--"]\n')
+    role = image_role(parse_dockerfile(Source(text, "Dockerfile")))
+    assert role.kind == "base"
+    # positive control: a program of its own behind the init is the process
+    served = text.replace('"--"]', '"--", "python3", "-m", "vllm.entrypoints.openai.api_server"]')
+    assert image_role(parse_dockerfile(Source(served, "Dockerfile"))).kind == "server"
+
+
+@pytest.mark.parametrize("last, hands_over", [('exec gosu app "$@"', True), ('exec "$@"', True),
+                                              ('exec python3 demo.py --port 7860 "$@"', False)])
+def test_only_an_entrypoint_that_runs_its_arguments_hands_over(tmp_path: Path, last: str, hands_over: bool) -> None:
+    from gpulint.artifacts.dockerfile.role import _hands_over
+    from gpulint.engine.loader import load
+    from gpulint.engine.discovery import discover
+    from gpulint.project.project import Project
+
+    _write(tmp_path, {"Dockerfile": "FROM python:3.12\nCOPY entrypoint.sh /entrypoint.sh\n"
+                                    'ENTRYPOINT ["/entrypoint.sh"]\n',
+                      "entrypoint.sh": f"#!/bin/sh\nset -e\n{last}\n"})
+    project = Project(tmp_path, Config())
+    [candidate] = [c for c in discover(tmp_path).candidates if c.kind == "dockerfile"]
+    [dockerfile] = [a for a in load(candidate, project) if a.kind == "dockerfile"]
+    assert _hands_over(dockerfile, dockerfile.final_stage, "/entrypoint.sh") is hands_over

@@ -163,6 +163,8 @@ class LifecycleFacts:
             named = posixpath.basename(source.rel_path) in SMOKE_NAMES
             if isinstance(source, EmbeddedSource) or (named and (
                     partners(project, script, "workflow") or partners(project, script, "kubernetes"))):
+                if production and not isinstance(source, EmbeddedSource) and not touches_gpu(script):
+                    continue  # named so, but an HTTP or API test that never touches a GPU library
                 found.setdefault(id(source), script)
         return [s for s in found.values() if s.tree is not None]
 
@@ -709,8 +711,9 @@ def repository_builds_gpu(project: Any, pipeline: Any) -> bool | None:
         return None
     files = project.files
     repository = files.repository_of(pipeline.source.rel_path)
-    verdicts = {image_role(d, stage).gpu for d in lifecycle_facts(project).dockerfiles_by_path.values()
-                if files.repository_of(d.source.rel_path) == repository for stage in _leaf_stages(d)}
+    dockerfiles = [d for d in lifecycle_facts(project).dockerfiles_by_path.values()
+                   if files.repository_of(d.source.rel_path) == repository]
+    verdicts = {image_role(d, stage).gpu for d in dockerfiles for stage in _leaf_stages(d)}
     if True in verdicts:
         return True
     return False if verdicts == {False} else None

@@ -154,7 +154,7 @@ class PrivilegeDrop(Record, frozen=True):
     user: str  # as written: `app`, `"$PUID:$PGID"` (default 99 in the script)
 
 
-def _dropped_to(argv: list[str]) -> str | None:
+def dropped_to(argv: list[str]) -> str | None:
     """The user a privilege-dropping command runs its command as (None: not one)."""
     words = argv[1:] if argv and argv[0] == "exec" else argv
     if not words:
@@ -195,7 +195,7 @@ def privilege_drop(dockerfile, stage: Stage, program: str | None) -> PrivilegeDr
     if found is None:
         return None
     text, commands = found
-    user = _dropped_to(commands[-1]) if commands else None
+    user = dropped_to(commands[-1]) if commands else None
     if user is None or _root_value(user, text):
         return None
     return PrivilegeDrop(program or "", user)

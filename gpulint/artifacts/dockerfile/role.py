@@ -359,6 +359,9 @@ def _role(dockerfile: Dockerfile, stage: Stage) -> ImageRole:
         kind, reason = classify(entry + cmd)
         if kind == UNKNOWN_PROCESS and entry and cmd:
             kind, reason = classify(cmd) if classify(cmd)[0] != UNKNOWN_PROCESS else (kind, reason)
+        if kind == UNKNOWN_PROCESS and entry and not cmd and not _unwrap(entry):
+            # `ENTRYPOINT ["/tini", "--"]` and no CMD: an init that runs whatever `docker run` gives it
+            kind, reason = BASE, f"its ENTRYPOINT {' '.join(entry)} only starts the command it is given, and it has no CMD"
         if kind == UNKNOWN_PROCESS and _exposes(stage):
             kind, reason = SERVER, f"{reason} and EXPOSEs a port"
         if kind == UNKNOWN_PROCESS and entry and _hands_over(dockerfile, stage, entry[0]):
@@ -424,7 +427,13 @@ def _hands_over(dockerfile: Dockerfile, stage: Stage, program: str) -> bool:
     if not program.endswith(".sh") and "entrypoint" not in program.lower():
         return False
     found = entrypoint_script(dockerfile, stage, program)
-    return found is not None and bool(found[1]) and found[1][-1][-1] in ("$@", "${@}")
+    if found is None or not found[1]:
+        return False
+    last = found[1][-1]
+    # `exec gosu app "$@"` hands over; `exec python3 demo.py "$@"` runs its own program with the arguments
+    from gpulint.artifacts.dockerfile.privileges import dropped_to
+
+    return last[-1] in ("$@", "${@}") and (not _unwrap(last[:-1]) or dropped_to(last) is not None)
 
 
 def _ships_server(dockerfile: Dockerfile, stage: Stage) -> str | None:

@@ -641,3 +641,9 @@ def test_only_an_entrypoint_that_runs_its_arguments_hands_over(tmp_path: Path, l
     [candidate] = [c for c in discover(tmp_path).candidates if c.kind == "dockerfile"]
     [dockerfile] = [a for a in load(candidate, project) if a.kind == "dockerfile"]
     assert _hands_over(dockerfile, dockerfile.final_stage, "/entrypoint.sh") is hands_over
+
+
+@pytest.mark.parametrize("default, reported", [("undefined", False), ("REPLACE_ME", False), ("ubuntu", True)])
+def test_a_placeholder_base_default_is_not_a_base_image(tmp_path: Path, default: str, reported: bool) -> None:
+    _write(tmp_path, {"Dockerfile": f"ARG BASE_IMAGE={default}\nFROM ${{BASE_IMAGE}}\nUSER 1000\n"})
+    assert bool(_found(tmp_path, "GL110", "lab")) is reported

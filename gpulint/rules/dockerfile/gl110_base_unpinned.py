@@ -8,6 +8,7 @@ from gpulint.syntax.images import moving_tag, parse_image
 from gpulint.artifacts.dockerfile.role import shipped_images
 from gpulint.project.config import profile_of
 from gpulint.project.lifecycle import lifecycle_facts, pushed_images
+from gpulint.syntax.placeholders import placeholder_in
 from gpulint.rules.base import Rule
 
 
@@ -21,7 +22,8 @@ class BaseImageUnpinned(Rule):
     `dev`). `ARG` defaults are expanded, also when they use other ARGs and BuildKit's platform
     arguments (`FROM nvidia/cuda:${CUDA}`, `FROM base-${TARGETARCH}`, which names an earlier
     stage); `scratch`, earlier stages and images that depend on a build argument without a
-    default are not judged.
+    default, or whose default only says to pass one (`ARG BASE_IMAGE=undefined`, `REPLACE_ME`),
+    are not judged.
 
     With `--profile production` a moving base of a stage the shipped image is not built on (a
     builder whose output is copied) is info: the build may drift, the shipped image's base does
@@ -67,6 +69,8 @@ class BaseImageUnpinned(Rule):
             base = stage.base
             if stage.parent is not None or not base or base.lower() == "scratch" or "$" in base:
                 continue
+            if base.lower() in _PLACEHOLDER_BASES or placeholder_in(base):
+                continue  # `ARG BASE_IMAGE=undefined`: the build must pass the real base
             what = moving_tag(parse_image(base))
             if what is None:
                 continue
@@ -84,6 +88,11 @@ class BaseImageUnpinned(Rule):
             yield self.report(from_image_span(stage.from_instruction),
                               f"base image {base} {what}; each build may get a different image "
                               "(another CUDA, cuDNN or OS version)")
+
+
+# Defaults that only say "pass a base image" (`ARG BASE_IMAGE=undefined`): no image is meant.
+_PLACEHOLDER_BASES = frozenset({"undefined", "unset", "none", "null", "nil", "unknown", "base", "base_image",
+                                "base-image", "required"})
 
 
 def _built_by_the_project(project, dockerfile, base: str) -> str | None:

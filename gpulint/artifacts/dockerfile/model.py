@@ -239,13 +239,9 @@ def parse_dockerfile(source: Source) -> Dockerfile:
         instruction = Instruction(source, keyword, keyword_start, end, args, arg_offsets)
         i = j + 1
         if keyword in ("RUN", "COPY", "ADD") and "<<" in args:
+            # `<< EOF` (with a space) is a heredoc since BuildKit 0.22 (Docker 28.2, moby/buildkit#5817):
+            # read so, with no finding (``spaced_heredoc`` records it for older builders' sake)
             i = _read_heredocs(instruction, lines, i)
-            if instruction.spaced_heredoc:
-                heredoc = instruction.heredocs[0]
-                dockerfile.problems.append((instruction.keyword_span(),
-                                            f"BuildKit does not read `<< {heredoc.delimiter}` (with a space) as a "
-                                            f"heredoc: the lines up to {heredoc.delimiter} become unknown "
-                                            f"instructions and the build fails; write `<<{heredoc.delimiter}`"))
         _parse_flags(instruction)
         if keyword not in KEYWORDS:
             unknown.append((len(dockerfile.instructions), instruction, keyword_raw))

@@ -647,3 +647,14 @@ def test_only_an_entrypoint_that_runs_its_arguments_hands_over(tmp_path: Path, l
 def test_a_placeholder_base_default_is_not_a_base_image(tmp_path: Path, default: str, reported: bool) -> None:
     _write(tmp_path, {"Dockerfile": f"ARG BASE_IMAGE={default}\nFROM ${{BASE_IMAGE}}\nUSER 1000\n"})
     assert bool(_found(tmp_path, "GL110", "lab")) is reported
+
+
+def test_a_heredoc_opened_with_a_space_is_a_heredoc() -> None:
+    """BuildKit 0.22 (Docker 28.2) reads `<< 'EOF'` as `<<'EOF'` (moby/buildkit#5817)."""
+    text = ("FROM nvidia/cuda:12.4.1-devel-ubuntu22.04 AS builder\nRUN python << 'PYTHON_SCRIPT'\nimport os\n"
+            "os.makedirs('/app/models', exist_ok=True)\nPYTHON_SCRIPT\nFROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n"
+            "USER 10001\n")
+    dockerfile = parse_dockerfile(Source(text, "Dockerfile"))
+    assert dockerfile.problems == []
+    assert [i.keyword for i in dockerfile.instructions] == ["FROM", "RUN", "FROM", "USER"]
+    assert dockerfile.instructions[1].heredocs[0].delimiter == "PYTHON_SCRIPT"

@@ -658,3 +658,13 @@ def test_a_heredoc_opened_with_a_space_is_a_heredoc() -> None:
     assert dockerfile.problems == []
     assert [i.keyword for i in dockerfile.instructions] == ["FROM", "RUN", "FROM", "USER"]
     assert dockerfile.instructions[1].heredocs[0].delimiter == "PYTHON_SCRIPT"
+
+
+@pytest.mark.parametrize("called, reported", [("acme/app/.github/workflows/.reusable-build.yaml@main", False),
+                                              ("other/tools/.github/workflows/build.yaml@main", True)])
+def test_a_repository_s_own_reusable_workflow_by_full_name(tmp_path: Path, called: str, reported: bool) -> None:
+    _write(tmp_path, {".github/workflows/.reusable-build.yaml": "name: b\non:\n  workflow_call:\njobs:\n  b:\n"
+                                                                "    runs-on: ubuntu-latest\n    steps:\n"
+                                                                "      - run: echo build\n",
+                      ".github/workflows/build.yml": f"name: build\non: push\njobs:\n  b:\n    uses: {called}\n"})
+    assert bool(_found(tmp_path, "GL210")) is reported

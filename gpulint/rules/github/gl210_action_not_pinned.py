@@ -24,7 +24,8 @@ class ActionNotPinned(Rule):
     actions of the repository's own owner (the owner of its `origin` remote, read from
     `.git/config`, and the owner its workflows' conditions name, as in
     `if: github.repository_owner == 'acme'`: an organisation pinning its own actions by tag is
-    its own release practice);
+    its own release practice), nor a reusable workflow called by its full name that is the
+    repository's own (`acme/app/.github/workflows/build.yaml@main` where that file is scanned);
     local actions (`./…`) and `docker://` images are not judged, nor are the SLSA provenance
     generators (`slsa-framework/slsa-github-generator`) called by a full release tag (`@v2.1.0`),
     which verify that tag and fail when called by a SHA. Keep the version in a comment next
@@ -79,6 +80,20 @@ class ActionNotPinned(Rule):
                     continue
                 if name.lower().startswith(_TAG_REQUIRED) and _RELEASE_TAG.match(ref):
                     continue  # pinned the only way it works
+                if _own_reusable_workflow(workflow, project, name):
+                    continue
                 how = f"by `{ref}`, a movable tag or branch" if at else "without any ref"
                 yield self.report(workflow.span(node), f"third-party action {name} is used {how}; its owner can "
                                                        "change the code this workflow runs with its secrets")
+
+
+def _own_reusable_workflow(workflow, project, name: str) -> bool:
+    """`OWNER/REPO/.github/workflows/build.yaml@main` where the repository's own
+    `.github/workflows/build.yaml` is among the scanned files: the repository calls its own
+    reusable workflow by its full name (a fork runs the fork's copy as well)."""
+    parts = name.split("/", 2)
+    if len(parts) < 3 or not parts[2].startswith(".github/workflows/") or workflow.source.path is None:
+        return False
+    files = project.files
+    root = files.repository_of(workflow.source.rel_path)
+    return files.is_file(f"{root}/{parts[2]}" if root else parts[2])

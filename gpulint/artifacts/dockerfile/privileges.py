@@ -143,33 +143,9 @@ def created_nowhere(stage: Stage, user: str, base_known: bool) -> Instruction | 
     return stage.from_instruction
 
 
-# Programs that run a command as another user: `gosu USER CMD`, `su-exec USER CMD`,
-# `s6-setuidgid USER CMD`, `setpriv --reuid=USER CMD`, `runuser -u USER -- CMD`,
-# `chroot --userspec=USER:GROUP / CMD`.
-_DROP_USER_FIRST = ("gosu", "su-exec", "s6-setuidgid")
-
-
 class PrivilegeDrop(Record, frozen=True):
     script: str  # the entrypoint script's path in the build context
     user: str  # as written: `app`, `"$PUID:$PGID"` (default 99 in the script)
-
-
-def dropped_to(argv: list[str]) -> str | None:
-    """The user a privilege-dropping command runs its command as (None: not one)."""
-    words = argv[1:] if argv and argv[0] == "exec" else argv
-    if not words:
-        return None
-    name = words[0].rsplit("/", 1)[-1]
-    if name in _DROP_USER_FIRST and len(words) > 2:
-        return words[1]
-    for word in words[1:]:
-        if name == "setpriv" and word.startswith("--reuid="):
-            return word.split("=", 1)[1]
-        if name == "chroot" and word.startswith("--userspec="):
-            return word.split("=", 1)[1]
-    if name == "runuser" and "-u" in words[:-1]:
-        return words[words.index("-u") + 1]
-    return None
 
 
 def _root_value(user: str, text: str) -> bool:
@@ -189,7 +165,7 @@ def privilege_drop(dockerfile, stage: Stage, program: str | None) -> PrivilegeDr
     container's command as a non-root user (`exec gosu "$PUID:$PGID" "$@"`, the PUID/PGID
     pattern of media-server images): the container starts as root to prepare its volumes, then
     its process runs unprivileged."""
-    from gpulint.artifacts.dockerfile.role import entrypoint_script
+    from gpulint.artifacts.dockerfile.role import dropped_to, entrypoint_script
 
     found = entrypoint_script(dockerfile, stage, program)
     if found is None:

@@ -406,6 +406,30 @@ def fixed_entrypoint(dockerfile: Dockerfile, stage: Stage) -> list[str] | None:
     return list(words)
 
 
+# Programs that run a command as another user: `gosu USER CMD`, `su-exec USER CMD`,
+# `s6-setuidgid USER CMD`, `setpriv --reuid=USER CMD`, `runuser -u USER -- CMD`,
+# `chroot --userspec=USER:GROUP / CMD`.
+_DROP_USER_FIRST = ("gosu", "su-exec", "s6-setuidgid")
+
+
+def dropped_to(argv: list[str]) -> str | None:
+    """The user a privilege-dropping command runs its command as (None: not one)."""
+    words = argv[1:] if argv and argv[0] == "exec" else argv
+    if not words:
+        return None
+    name = words[0].rsplit("/", 1)[-1]
+    if name in _DROP_USER_FIRST and len(words) > 2:
+        return words[1]
+    for word in words[1:]:
+        if name == "setpriv" and word.startswith("--reuid="):
+            return word.split("=", 1)[1]
+        if name == "chroot" and word.startswith("--userspec="):
+            return word.split("=", 1)[1]
+    if name == "runuser" and "-u" in words[:-1]:
+        return words[words.index("-u") + 1]
+    return None
+
+
 def entrypoint_script(dockerfile: Dockerfile, stage: Stage, program: str | None):
     """(text, the commands as words) of the shell script of the build context that an image's
     ENTRYPOINT ``program`` is (`/entrypoint.sh`), read through the COPYs; None for anything else."""
@@ -431,8 +455,6 @@ def _hands_over(dockerfile: Dockerfile, stage: Stage, program: str) -> bool:
         return False
     last = found[1][-1]
     # `exec gosu app "$@"` hands over; `exec python3 demo.py "$@"` runs its own program with the arguments
-    from gpulint.artifacts.dockerfile.privileges import dropped_to
-
     return last[-1] in ("$@", "${@}") and (not _unwrap(last[:-1]) or dropped_to(last) is not None)
 
 

@@ -157,12 +157,11 @@ def _local_modules(script: PythonFile, resolve: Resolver | None) -> list[tuple[s
     """Modules next to the script that it imports (``from gpu_checks import run``)."""
     if resolve is None or script.tree is None:
         return []
-    from gpulint.syntax.python import local_imports
+    from gpulint.syntax.python import local_imports, module_files
 
     found = []
     for module in local_imports(script.tree):
-        stem = module.replace(".", "/")
-        for candidate in (stem + ".py", stem + "/__init__.py"):
+        for candidate in module_files(module):
             source = resolve(candidate)
             if isinstance(source, Source):
                 found.append((module, parse_python(source)))

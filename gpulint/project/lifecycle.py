@@ -595,15 +595,14 @@ def smoke_tests(project: Any) -> list[PythonFile]:
 def imported_modules(project: Any, script: PythonFile) -> list[PythonFile]:
     """The modules of the scanned files a script imports from its own folder (`from gpu_checks
     import main`, next to it), parsed."""
-    from gpulint.syntax.python import local_imports, parse_python
+    from gpulint.syntax.python import local_imports, module_files, parse_python
 
     if script.tree is None or script.source.path is None:
         return []
     folder = posixpath.dirname(script.source.rel_path)
     found = []
     for module in dict.fromkeys(local_imports(script.tree)):
-        stem = module.replace(".", "/")
-        for name in (stem + ".py", stem + "/__init__.py"):
+        for name in module_files(module):
             source = project.files.read(posixpath.join(folder, name) if folder else name)
             if source is not None:
                 found.append(parse_python(source))

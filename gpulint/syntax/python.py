@@ -317,15 +317,7 @@ def _decisive_names(reached: list[ast.AST]) -> set[str]:
 
 def local_imports(tree: ast.Module) -> list[str]:
     """Top-level module names a script imports (candidates for sibling files to follow)."""
-    names: list[str] = []
-    for node in _reachable(tree):
-        if isinstance(node, ast.Import):
-            names.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.append(node.module)
-        elif isinstance(node, ast.ImportFrom) and node.level:
-            names.extend(f"{node.module}.{a.name}" if node.module else a.name for a in node.names)
-    return names
+    return [name for node in _reachable(tree) for name in _imported(node)]
 
 
 def unguarded_imports(tree: ast.Module) -> list[str]:
@@ -333,22 +325,31 @@ def unguarded_imports(tree: ast.Module) -> list[str]:
     parents = parent_map(tree)
     found: list[str] = []
     for node in _reachable(tree):
-        if not isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue
+        names = _imported(node)
         child, current = node, parents.get(id(node))
-        guarded = False
-        while current is not None and not guarded:
-            guarded = isinstance(current, ast.Try) and any(child is stmt for stmt in current.body)
+        while names and current is not None:
+            if isinstance(current, ast.Try) and any(child is stmt for stmt in current.body):
+                names = []
             child, current = current, parents.get(id(current))
-        if guarded:
-            continue
-        if isinstance(node, ast.Import):
-            found.extend(alias.name for alias in node.names)
-        elif node.module and not node.level:
-            found.append(node.module)
-        elif node.level:
-            found.extend(f"{node.module}.{a.name}" if node.module else a.name for a in node.names)
+        found.extend(names)
     return found
+
+
+def _imported(node: ast.AST) -> list[str]:
+    """The module names an import statement names (none for any other node)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return [node.module]
+    if isinstance(node, ast.ImportFrom) and node.level:
+        return [f"{node.module}.{a.name}" if node.module else a.name for a in node.names]
+    return []
+
+
+def module_files(module: str) -> tuple[str, str]:
+    """The files, relative to the importing script's folder, that a module name may be."""
+    stem = module.replace(".", "/")
+    return stem + ".py", stem + "/__init__.py"
 
 
 def touches_gpu(script: PythonFile) -> bool:

@@ -100,7 +100,7 @@ class HealthcheckScriptNotInImage(Rule):
         """Modules of the build context the HEALTHCHECK's Python script imports from its own folder
         (`from gpu_checks import run`, outside a `try`) that no COPY puts next to it in the image:
         the check dies with ModuleNotFoundError, and the container is never healthy."""
-        from gpulint.syntax.python import parse_python, unguarded_imports
+        from gpulint.syntax.python import module_files, parse_python, unguarded_imports
 
         script = parse_python(origin.source)
         if script.tree is None or not origin.context_path:
@@ -109,7 +109,7 @@ class HealthcheckScriptNotInImage(Rule):
         folder = posixpath.dirname(target)
         for module in dict.fromkeys(unguarded_imports(script.tree)):
             stem = module.split(".")[0]
-            for name in (stem + ".py", stem + "/__init__.py"):
+            for name in module_files(stem):
                 if context.read(posixpath.join(here, name) if here else name) is None:
                     continue  # not a module of the build context (a library, or made elsewhere)
                 if image.origin_at(posixpath.join(folder, name)).status == "missing":
